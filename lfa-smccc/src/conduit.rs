@@ -1,0 +1,28 @@
+//! The conduit: how one SMCCC call reaches the agent.
+
+use lfa_proto::Regs;
+
+/// Something that performs one SMCCC v1.2 call: x0..x17 go in, x0..x17 come
+/// back.
+///
+/// The real conduits (`Smc`, `Hvc`, `Method`, on AArch64 only) execute the
+/// instruction; [`crate::sim::SimAgent`] answers as an LFA agent would, and
+/// [`crate::scripted::ScriptedConduit`] replays given answers. High-level code
+/// (the `lfa-client` crate) is generic over this trait.
+///
+/// `call` takes `&self` so that one conduit can be used from several CPUs at
+/// once, as a rendezvous activation does; implementations that keep state use
+/// interior mutability and are `Sync` where they can be shared between CPUs.
+pub trait Conduit {
+    /// Performs the call described by `args` and returns every result register.
+    ///
+    /// A conduit never fails by itself: whatever the callee leaves in the
+    /// registers is the result, and decoding it is the caller's job.
+    fn call(&self, args: &Regs) -> Regs;
+}
+
+impl<C: Conduit + ?Sized> Conduit for &C {
+    fn call(&self, args: &Regs) -> Regs {
+        (**self).call(args)
+    }
+}
