@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every check of lfa-rs, installing what it needs first. This is the
+# README's test command, and CI (.ci/run) calls exactly this.
+#
+#   scripts/test.sh
+#
+# Steps: toolchain setup, rustfmt, clippy (host and aarch64-unknown-none),
+# bare-metal builds (aarch64 and 32-bit Arm), all tests, rustdoc with warnings
+# denied, and a build with the declared MSRV toolchain.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MSRV=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
+NO_STD_CRATES=(-p lfa-proto -p lfa-smccc -p lfa-client)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "toolchain: targets, components, MSRV $MSRV"
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+rustup target add aarch64-unknown-none thumbv7em-none-eabi
+rustup toolchain install "$MSRV" --profile minimal --no-self-update
+
+step "rustfmt"
+cargo fmt --all --check
+
+step "clippy (host, all targets)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "clippy (aarch64-unknown-none, library crates)"
+cargo clippy "${NO_STD_CRATES[@]}" --target aarch64-unknown-none --locked -- -D warnings
+
+step "build lfa-proto for 32-bit bare-metal Arm (thumbv7em-none-eabi)"
+cargo build -p lfa-proto --target thumbv7em-none-eabi --locked
+
+step "build the library crates for aarch64-unknown-none (release)"
+cargo build "${NO_STD_CRATES[@]}" --target aarch64-unknown-none --release --locked
+
+step "tests (unit, integration, doctests)"
+cargo test --workspace --locked
+
+step "rustdoc, warnings denied"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+
+step "MSRV $MSRV build of the library crates"
+cargo "+$MSRV" build "${NO_STD_CRATES[@]}" --locked
+
+printf '\nAll checks passed.\n'
