@@ -201,7 +201,11 @@ fn all_twelve_status_codes() {
         (-6, Some(LfaError::DeviceError), "DEVICE_ERROR"),
         (-7, Some(LfaError::WrongState), "WRONG_STATE"),
         (-8, Some(LfaError::InvalidParameters), "INVALID_PARAMETERS"),
-        (-9, Some(LfaError::ComponentWrongState), "COMPONENT_WRONG_STATE"),
+        (
+            -9,
+            Some(LfaError::ComponentWrongState),
+            "COMPONENT_WRONG_STATE",
+        ),
         (-10, Some(LfaError::InvalidAddress), "INVALID_ADDRESS"),
         (-11, Some(LfaError::ActivationFailed), "ACTIVATION_FAILED"),
     ];
@@ -239,7 +243,9 @@ fn unknown_status_codes_keep_their_value() {
     );
     assert_eq!(
         VersionResponse::decode(&Regs::with_x0(FunctionId::Version.to_x0())),
-        Err(ResponseError::Malformed(DecodeError::InvalidVersion(0xC400_02E0)))
+        Err(ResponseError::Malformed(DecodeError::InvalidVersion(
+            0xC400_02E0
+        )))
     );
 }
 
@@ -256,15 +262,23 @@ fn lfa_version_edges() {
     let top = LfaVersion::decode(0x7FFF_FFFF).unwrap();
     assert_eq!((top.major(), top.minor()), (0x7FFF, 0xFFFF));
     // Bit 31 set: never a version; as x0 of LFA_VERSION it is a status or malformed.
-    assert_eq!(LfaVersion::decode(0x8000_0000), Err(DecodeError::InvalidVersion(0x8000_0000)));
-    assert_eq!(LfaVersion::decode(1 << 32), Err(DecodeError::InvalidVersion(1 << 32)));
+    assert_eq!(
+        LfaVersion::decode(0x8000_0000),
+        Err(DecodeError::InvalidVersion(0x8000_0000))
+    );
+    assert_eq!(
+        LfaVersion::decode(1 << 32),
+        Err(DecodeError::InvalidVersion(1 << 32))
+    );
     assert_eq!(
         VersionResponse::decode(&Regs::with_x0(u64::MAX)),
         Err(ResponseError::Status(LfaError::NotSupported))
     );
     assert_eq!(
         VersionResponse::decode(&Regs::with_x0(0xFFFF_FFFF)),
-        Err(ResponseError::Malformed(DecodeError::InvalidVersion(0xFFFF_FFFF)))
+        Err(ResponseError::Malformed(DecodeError::InvalidVersion(
+            0xFFFF_FFFF
+        )))
     );
 }
 
@@ -291,7 +305,10 @@ fn reserved_bits_are_kept_and_rejected_where_they_must_be() {
     assert!(f.is_activatable());
     let mut regs = Regs::ZERO;
     regs.x[3] = f.bits();
-    assert_eq!(InventoryResponse::decode(&regs).unwrap().flags.bits(), 0xF000_0000_0000_0003);
+    assert_eq!(
+        InventoryResponse::decode(&regs).unwrap().flags.bits(),
+        0xF000_0000_0000_0003
+    );
     // Progress flags: reserved bits kept; CALL_AGAIN read from bit 0 only.
     let mut regs = Regs::ZERO;
     regs.x[1] = 0x8000_0000_0000_0000;
@@ -310,7 +327,11 @@ fn reserved_bits_are_kept_and_rejected_where_they_must_be() {
     let err = ActivateRequest::decode(&regs).unwrap_err();
     assert_eq!(
         err,
-        DecodeError::ReservedBits { function: FunctionId::Activate, reg: 2, bits: 0b110 }
+        DecodeError::ReservedBits {
+            function: FunctionId::Activate,
+            reg: 2,
+            bits: 0b110
+        }
     );
     assert_eq!(err.agent_status(), LfaError::InvalidParameters);
 }
@@ -320,7 +341,10 @@ fn agent_side_argument_errors() {
     // Selector other than 0.
     let mut regs = GetInfoRequest.encode();
     regs.x[1] = 1;
-    assert_eq!(GetInfoRequest::decode(&regs), Err(DecodeError::UnknownInfoSelector(1)));
+    assert_eq!(
+        GetInfoRequest::decode(&regs),
+        Err(DecodeError::UnknownInfoSelector(1))
+    );
     // A sequence id wider than 32 bits (TF-A would truncate it to id 1).
     let mut regs = PrimeRequest::new(SeqId(1)).encode();
     regs.x[1] = 0x1_0000_0001;
@@ -331,18 +355,26 @@ fn agent_side_argument_errors() {
     // The wrong function for a typed decoder.
     assert_eq!(
         PrimeRequest::decode(&CancelRequest::new(SeqId(1)).encode()),
-        Err(DecodeError::WrongFunction { expected: FunctionId::Prime, found: 0xC400_02E6 })
+        Err(DecodeError::WrongFunction {
+            expected: FunctionId::Prime,
+            found: 0xC400_02E6
+        })
     );
     // SMC32 encodings of an early draft, and function IDs with high bits set.
     for x0 in [0x8400_02E0_u64, 0x1_C400_02E0, 0xC400_02E7] {
-        assert_eq!(AnyRequest::decode(&Regs::with_x0(x0)), Err(DecodeError::UnknownFunction(x0)));
+        assert_eq!(
+            AnyRequest::decode(&Regs::with_x0(x0)),
+            Err(DecodeError::UnknownFunction(x0))
+        );
     }
     // A count that 32-bit sequence ids cannot address.
     let mut regs = Regs::ZERO;
     regs.x[1] = 1 << 32;
     assert_eq!(
         GetInfoResponse::decode(&regs),
-        Err(ResponseError::Malformed(DecodeError::CountOutOfRange(1 << 32)))
+        Err(ResponseError::Malformed(DecodeError::CountOutOfRange(
+            1 << 32
+        )))
     );
     // FEATURES answers only 0 or an error.
     assert_eq!(
@@ -383,7 +415,14 @@ fn function_id_anatomy() {
     let names: Vec<_> = FunctionId::ALL.iter().map(|f| f.name()).collect();
     assert_eq!(
         names,
-        ["LFA_VERSION", "LFA_FEATURES", "LFA_GET_INFO", "LFA_GET_INVENTORY", "LFA_PRIME",
-         "LFA_ACTIVATE", "LFA_CANCEL"]
+        [
+            "LFA_VERSION",
+            "LFA_FEATURES",
+            "LFA_GET_INFO",
+            "LFA_GET_INVENTORY",
+            "LFA_PRIME",
+            "LFA_ACTIVATE",
+            "LFA_CANCEL"
+        ]
     );
 }

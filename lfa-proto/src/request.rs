@@ -71,7 +71,10 @@ fn expect_function(regs: &Regs, expected: FunctionId) -> Result<(), DecodeError>
     let [x0, ..] = regs.x;
     match FunctionId::try_from(x0)? {
         f if f == expected => Ok(()),
-        _ => Err(DecodeError::WrongFunction { expected, found: x0 }),
+        _ => Err(DecodeError::WrongFunction {
+            expected,
+            found: x0,
+        }),
     }
 }
 

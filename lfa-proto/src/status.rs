@@ -41,7 +41,9 @@ pub enum LfaError {
     #[error("NO_MEMORY (-4): the agent ran out of memory")]
     NoMemory,
     /// -5 `CRITICAL_ERROR`.
-    #[error("CRITICAL_ERROR (-5): activation failed after the old image was gone; only a reset recovers")]
+    #[error(
+        "CRITICAL_ERROR (-5): activation failed after the old image was gone; only a reset recovers"
+    )]
     CriticalError,
     /// -6 `DEVICE_ERROR`.
     #[error("DEVICE_ERROR (-6): loading or checking the image failed")]

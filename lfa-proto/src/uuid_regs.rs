@@ -17,7 +17,24 @@ use uuid::Uuid;
 /// ```
 #[must_use]
 pub const fn uuid_to_regs(uuid: Uuid) -> (u64, u64) {
-    let [a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7] = *uuid.as_bytes();
+    let [
+        a0,
+        a1,
+        a2,
+        a3,
+        a4,
+        a5,
+        a6,
+        a7,
+        b0,
+        b1,
+        b2,
+        b3,
+        b4,
+        b5,
+        b6,
+        b7,
+    ] = *uuid.as_bytes();
     (
         u64::from_le_bytes([a0, a1, a2, a3, a4, a5, a6, a7]),
         u64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7]),
