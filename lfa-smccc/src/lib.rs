@@ -1,7 +1,53 @@
 //! SMCCC v1.2 conduits for Arm Live Firmware Activation.
+//!
+//! # Portable code
+//!
+//! The conduits that execute an instruction exist only where the instruction
+//! does: `Smc` and `Hvc`, and the [`Conduit`] implementation of
+//! [`Method`], are compiled only for `target_arch = "aarch64"` (bare metal,
+//! hypervisors and Linux user space alike). Everything else in this crate
+//! (the [`Conduit`] trait, [`Method`] parsing from a device tree `method`
+//! property or the ACPI FADT flags, SMCCC version discovery with
+//! [`SmcccCheck`], and the simulated and scripted conduits) builds and is
+//! tested on every target.
+//!
+//! Code that should build on a development host too chooses its conduit with
+//! `cfg`; since high-level code is generic over [`Conduit`], only that choice
+//! differs:
+//!
+//! ```ignore
+//! cfg_if::cfg_if! {
+//!     if #[cfg(target_arch = "aarch64")] {
+//!         /// The firmware, through the instruction the device tree names.
+//!         fn conduit(dt_method: &[u8]) -> Result<lfa_smccc::Method, lfa_smccc::MethodError> {
+//!             lfa_smccc::Method::from_dt_method(dt_method)
+//!         }
+//!     } else {
+//!         /// Elsewhere, a simulated LFA agent answers instead.
+//!         fn conduit(_dt_method: &[u8]) -> Result<lfa_smccc::sim::SimAgent, lfa_smccc::MethodError> {
+//!             Ok(lfa_smccc::sim::SimAgent::default())
+//!         }
+//!     }
+//! }
+//!
+//! let conduit = conduit(b"smc\0")?;
+//! let version = lfa_smccc::SmcccCheck::Assume(lfa_smccc::SmcccVersion::V1_2).check(&conduit)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![no_std]
 
+#[cfg(target_arch = "aarch64")]
+mod aarch64;
 mod conduit;
+mod method;
+mod smccc_version;
 
+#[cfg(target_arch = "aarch64")]
+pub use aarch64::{Hvc, Smc};
 pub use conduit::Conduit;
 pub use lfa_proto::Regs;
+pub use method::{Method, MethodError};
+pub use smccc_version::{
+    NOT_SUPPORTED, PSCI_FEATURES, SMCCC_VERSION, SmcccCheck, SmcccError, SmcccVersion,
+    query_smccc_version, smccc_version,
+};
