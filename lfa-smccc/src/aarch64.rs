@@ -4,8 +4,15 @@
 //! for SMC64/HVC64 calls. The callee preserves x18..x30, SP and the SIMD and
 //! floating-point registers (SMCCC section 2.6 and 2.7), so those are not
 //! operands; x18 is therefore not named even on targets that would allow it.
-//! Declaring every one of x0..x17 as an output also covers SMCCC 1.0
-//! firmware, for which x4..x17 are unpredictable after the call.
+//! The generated code does rely on that rule: on `aarch64-unknown-none` x18 is
+//! an ordinary register, and a release build keeps live values (for example
+//! the address the results are stored to) in x18 and x19 across the
+//! instruction. Declaring every one of x0..x17 as an output also covers
+//! SMCCC 1.0 firmware, for which x4..x17 are unpredictable after the call.
+//!
+//! In a release build, a call with the arguments in memory compiles to nine
+//! `ldp` loads of x0..x17, the `smc #0` or `hvc #0`, and nine `stp` stores of
+//! the results: no stack access between the loads and the stores.
 //!
 //! The `asm!` blocks are `nostack` (the instruction sequence itself touches no
 //! stack) but *not* `nomem` or `readonly`: firmware may read and write normal
@@ -123,6 +130,9 @@ pub struct Smc;
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Hvc;
+
+// Both are pure markers: no state, nothing to share or lock.
+const _: () = assert!(core::mem::size_of::<Smc>() == 0 && core::mem::size_of::<Hvc>() == 0);
 
 impl Conduit for Smc {
     /// Executes `smc #0` with x0..x17 from `args`; returns x0..x17.
