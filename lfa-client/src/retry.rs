@@ -1,0 +1,296 @@
+//! Bounds for CALL_AGAIN loops: a round count, and optionally a caller's clock.
+
+use core::time::Duration;
+
+use lfa_proto::{ProgressFlags, Regs, decode_status};
+use lfa_smccc::Conduit;
+
+/// Time as the caller measures it, and a way to wait.
+///
+/// A `no_std` library has no clock of its own: an OS passes its monotonic
+/// clock and sleep (or a busy-wait on the generic timer), a test passes a
+/// simulated clock. Without one ([`NoClock`]), CALL_AGAIN loops are bounded by
+/// [`RetryPolicy::max_rounds`] alone.
+pub trait Clock {
+    /// A monotonic time; only differences between two readings are used.
+    fn now(&self) -> Duration;
+    /// Waits about `duration` before the next try of a CALL_AGAIN loop.
+    fn delay(&self, duration: Duration);
+}
+
+/// No clock: [`Clock::now`] is always zero and [`Clock::delay`] returns at
+/// once, so only [`RetryPolicy::max_rounds`] bounds a loop.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NoClock;
+
+impl Clock for NoClock {
+    fn now(&self) -> Duration {
+        Duration::ZERO
+    }
+
+    fn delay(&self, _duration: Duration) {}
+}
+
+impl<K: Clock + ?Sized> Clock for &K {
+    fn now(&self) -> Duration {
+        (**self).now()
+    }
+
+    fn delay(&self, duration: Duration) {
+        (**self).delay(duration);
+    }
+}
+
+/// How long a CALL_AGAIN loop (`LFA_PRIME`, `LFA_ACTIVATE`) may go on.
+///
+/// A loop stops with [`Error::Timeout`](crate::Error::Timeout) when the
+/// agent still says CALL_AGAIN after `max_rounds` calls, or (with a
+/// [`Clock`]) once `timeout` has passed since the first call, whichever comes
+/// first. Between tries the client waits `delay` through the clock. The
+/// defaults follow the Linux driver: `LFA_PRIME` 30 s, `LFA_ACTIVATE` 10 s,
+/// 10 ms between tries; the round counts are the timeout divided by the delay.
+///
+/// Inside a rendezvous window the CPUs do not read the clock or wait: only
+/// `max_rounds` bounds the `LFA_ACTIVATE` loop there.
+///
+/// ```
+/// use core::time::Duration;
+/// use lfa_client::RetryPolicy;
+///
+/// assert_eq!(RetryPolicy::PRIME.timeout, Duration::from_secs(30));
+/// assert_eq!(RetryPolicy::PRIME.max_rounds, 3000);
+/// assert_eq!(RetryPolicy::ACTIVATE.timeout, Duration::from_secs(10));
+/// assert_eq!(RetryPolicy::ACTIVATE.delay, Duration::from_millis(10));
+/// assert_eq!(RetryPolicy::rounds(5).max_rounds, 5);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RetryPolicy {
+    /// The most calls one loop sends (0 is treated as 1: the first call is
+    /// always sent).
+    pub max_rounds: u32,
+    /// The most time one loop may take, by the caller's [`Clock`].
+    pub timeout: Duration,
+    /// How long to wait between two tries, through [`Clock::delay`].
+    pub delay: Duration,
+}
+
+impl RetryPolicy {
+    /// The default for `LFA_PRIME`: 30 s, 10 ms between tries, 3000 rounds.
+    pub const PRIME: Self = Self {
+        max_rounds: 3000,
+        timeout: Duration::from_secs(30),
+        delay: Duration::from_millis(10),
+    };
+
+    /// The default for `LFA_ACTIVATE`: 10 s, 10 ms between tries, 1000 rounds.
+    pub const ACTIVATE: Self = Self {
+        max_rounds: 1000,
+        timeout: Duration::from_secs(10),
+        delay: Duration::from_millis(10),
+    };
+
+    /// A pure round bound: `max_rounds` calls, no timeout and no delay.
+    #[must_use]
+    pub const fn rounds(max_rounds: u32) -> Self {
+        Self {
+            max_rounds,
+            timeout: Duration::MAX,
+            delay: Duration::ZERO,
+        }
+    }
+}
+
+/// How a CALL_AGAIN loop ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LoopEnd {
+    /// CALL_AGAIN was clear after `rounds` calls.
+    Done { rounds: u32 },
+    /// The last call returned an error status.
+    Failed {
+        status: lfa_proto::LfaError,
+        rounds: u32,
+    },
+    /// The bound was reached while the agent still said CALL_AGAIN.
+    TimedOut { rounds: u32, elapsed: Duration },
+}
+
+/// The progress of one `LFA_PRIME` / `LFA_ACTIVATE` response: `Ok(true)` to
+/// call again, `Ok(false)` when done. On an error only x0 is read.
+pub(crate) fn progress(response: &Regs) -> Result<bool, lfa_proto::LfaError> {
+    let [x0, x1, ..] = response.x;
+    decode_status(x0)?;
+    Ok(ProgressFlags::from_bits_retain(x1).call_again())
+}
+
+/// Sends `request` until CALL_AGAIN is clear, bounded by `policy` and `clock`.
+///
+/// The same, original `request` block is sent every round; the response block
+/// is only read, never sent back.
+pub(crate) fn call_again_loop<C: Conduit + ?Sized, K: Clock + ?Sized>(
+    conduit: &C,
+    clock: &K,
+    request: &Regs,
+    policy: &RetryPolicy,
+) -> LoopEnd {
+    let start = clock.now();
+    let mut rounds: u32 = 0;
+    loop {
+        rounds = rounds.saturating_add(1);
+        let response = conduit.call(request);
+        match progress(&response) {
+            Err(status) => return LoopEnd::Failed { status, rounds },
+            Ok(false) => return LoopEnd::Done { rounds },
+            Ok(true) => {}
+        }
+        let elapsed = clock.now().saturating_sub(start);
+        if rounds >= policy.max_rounds || elapsed >= policy.timeout {
+            return LoopEnd::TimedOut { rounds, elapsed };
+        }
+        clock.delay(policy.delay);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use core::cell::Cell;
+
+    use super::*;
+
+    /// Answers CALL_AGAIN `again` times, then done; records every request.
+    struct Again {
+        again: Cell<u32>,
+        calls: Cell<u32>,
+        first: Cell<Option<Regs>>,
+        all_same: Cell<bool>,
+    }
+
+    impl Again {
+        fn new(again: u32) -> Self {
+            Self {
+                again: Cell::new(again),
+                calls: Cell::new(0),
+                first: Cell::new(None),
+                all_same: Cell::new(true),
+            }
+        }
+    }
+
+    impl Conduit for Again {
+        fn call(&self, args: &Regs) -> Regs {
+            self.calls.set(self.calls.get() + 1);
+            match self.first.get() {
+                None => self.first.set(Some(*args)),
+                Some(first) => {
+                    if first != *args {
+                        self.all_same.set(false);
+                    }
+                }
+            }
+            // Clobber every register of the response.
+            let mut out = Regs { x: [0xDEAD; 18] };
+            out.x[0] = 0;
+            out.x[1] = u64::from(self.again.get() > 0);
+            self.again.set(self.again.get().saturating_sub(1));
+            out
+        }
+    }
+
+    /// A clock that advances by the delays it is asked for.
+    struct FakeClock {
+        now: Cell<Duration>,
+        delays: Cell<u32>,
+    }
+
+    impl Clock for FakeClock {
+        fn now(&self) -> Duration {
+            self.now.get()
+        }
+        fn delay(&self, d: Duration) {
+            self.delays.set(self.delays.get() + 1);
+            self.now.set(self.now.get() + d);
+        }
+    }
+
+    #[test]
+    fn done_after_call_again_rounds_with_identical_requests() {
+        let c = Again::new(3);
+        let mut req = Regs::with_x0(0xC400_02E4);
+        req.x[1] = 5;
+        let end = call_again_loop(&c, &NoClock, &req, &RetryPolicy::rounds(10));
+        assert_eq!(end, LoopEnd::Done { rounds: 4 });
+        assert_eq!(c.calls.get(), 4);
+        assert!(c.all_same.get());
+        assert_eq!(c.first.get(), Some(req));
+    }
+
+    #[test]
+    fn round_bound_without_clock() {
+        let c = Again::new(u32::MAX);
+        let req = Regs::with_x0(0xC400_02E4);
+        let end = call_again_loop(&c, &NoClock, &req, &RetryPolicy::PRIME);
+        assert_eq!(
+            end,
+            LoopEnd::TimedOut {
+                rounds: 3000,
+                elapsed: Duration::ZERO
+            }
+        );
+        assert_eq!(c.calls.get(), 3000);
+    }
+
+    #[test]
+    fn zero_rounds_still_sends_once() {
+        let c = Again::new(u32::MAX);
+        let end = call_again_loop(&c, &NoClock, &Regs::ZERO, &RetryPolicy::rounds(0));
+        assert_eq!(
+            end,
+            LoopEnd::TimedOut {
+                rounds: 1,
+                elapsed: Duration::ZERO
+            }
+        );
+    }
+
+    #[test]
+    fn clock_timeout_with_delays() {
+        let c = Again::new(u32::MAX);
+        let clock = FakeClock {
+            now: Cell::new(Duration::from_secs(100)),
+            delays: Cell::new(0),
+        };
+        let policy = RetryPolicy {
+            max_rounds: u32::MAX,
+            ..RetryPolicy::ACTIVATE
+        };
+        let end = call_again_loop(&c, &clock, &Regs::ZERO, &policy);
+        // 10 s at 10 ms per try: the 1001st response is seen at 10 s.
+        assert_eq!(
+            end,
+            LoopEnd::TimedOut {
+                rounds: 1001,
+                elapsed: Duration::from_secs(10)
+            }
+        );
+        assert_eq!(clock.delays.get(), 1000);
+    }
+
+    #[test]
+    fn error_reads_only_x0() {
+        struct Fails;
+        impl Conduit for Fails {
+            fn call(&self, _: &Regs) -> Regs {
+                let mut out = Regs { x: [1; 18] };
+                out.x[0] = lfa_proto::LfaError::Unknown(-35).to_x0();
+                out
+            }
+        }
+        let end = call_again_loop(&Fails, &NoClock, &Regs::ZERO, &RetryPolicy::rounds(3));
+        assert_eq!(
+            end,
+            LoopEnd::Failed {
+                status: lfa_proto::LfaError::Unknown(-35),
+                rounds: 1
+            }
+        );
+    }
+}
