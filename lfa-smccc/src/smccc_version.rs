@@ -4,9 +4,10 @@
 //! LFA is specified over SMCCC v1.2 (arguments and results in x0..x17). The
 //! version is discovered the way the PSCI specification describes and Linux
 //! does it: `PSCI_FEATURES(SMCCC_VERSION)` first, because `SMCCC_VERSION` only
-//! exists from SMCCC v1.1 on and calling an unimplemented function is only
-//! well defined once PSCI says it exists; then `SMCCC_VERSION` itself. A
-//! firmware that does not advertise it implements SMCCC v1.0.
+//! exists from SMCCC v1.1 on and PSCI (1.0 and later) is where firmware says
+//! whether it implements it; then `SMCCC_VERSION` itself. A firmware that does
+//! not advertise it implements SMCCC v1.0. (PSCI 0.2 has no `PSCI_FEATURES`;
+//! it answers `NOT_SUPPORTED`, which reads as v1.0, as it should.)
 //!
 //! Both are SMC32 calls: their results are in w0, the low 32 bits of x0, and
 //! the upper half of x0 is not part of the answer. A status is a negative w0,
