@@ -22,3 +22,8 @@ pub use rendezvous::{CpuOutcome, CpuResult, OnlyCpu, Rendezvous, RendezvousError
 pub use retry::{Clock, NoClock, RetryPolicy};
 #[cfg(feature = "std")]
 pub use thread_rendezvous::ThreadRendezvous;
+
+#[cfg(test)]
+extern crate std;
+#[cfg(test)]
+mod tests;
