@@ -19,6 +19,7 @@ step "toolchain: targets, components, MSRV $MSRV"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 rustup target add aarch64-unknown-none thumbv7em-none-eabi
 rustup toolchain install "$MSRV" --profile minimal --no-self-update
+rustup target add --toolchain "$MSRV" aarch64-unknown-none
 
 step "rustfmt"
 cargo fmt --all --check
@@ -41,7 +42,8 @@ cargo test --workspace --locked
 step "rustdoc, warnings denied"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
-step "MSRV $MSRV build of the library crates"
+step "MSRV $MSRV build of the library crates (host, and aarch64-unknown-none with the real conduits)"
 cargo "+$MSRV" build "${NO_STD_CRATES[@]}" --locked
+cargo "+$MSRV" build "${NO_STD_CRATES[@]}" --target aarch64-unknown-none --locked
 
 printf '\nAll checks passed.\n'
