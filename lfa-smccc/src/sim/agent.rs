@@ -1,0 +1,380 @@
+//! The simulated agent: configuration, the entry point, and inspection.
+
+use lfa_proto::{FirmwareVersion, InventoryFlags, Regs, SeqId, Uuid, components};
+
+use super::faults::Fault;
+use super::log::CallLog;
+use super::rendezvous::Pen;
+use super::state::{Action, Phase, State, respond};
+use super::{InventoryChange, Profile, Quirks, SimComponent, SimError};
+use crate::Conduit;
+
+/// The component capacity of [`SimAgent`] when none is given.
+pub const DEFAULT_COMPONENTS: usize = 8;
+/// The call-log capacity of [`SimAgent`] when none is given.
+pub const DEFAULT_LOG: usize = 128;
+
+/// A simulated LFA agent with room for `N` components and a log of `L` calls.
+///
+/// It answers [`SimAgent::handle`] (and [`Conduit::call`]) as an LFA agent in
+/// EL3 would, following its [`Profile`]. It takes `&self` everywhere: the
+/// state sits behind a `spin::Mutex`, and CPUs waiting in a rendezvous spin
+/// outside it on an atomic, so one `&SimAgent` can serve many threads (or
+/// CPUs) at once. It never allocates and never panics on any register input.
+///
+/// See the [module documentation](crate::sim) for an example and the
+/// profile table.
+pub struct SimAgent<const N: usize = DEFAULT_COMPONENTS, const L: usize = DEFAULT_LOG> {
+    profile: Profile,
+    state: spin::Mutex<State<N>>,
+    pen: Pen,
+    log: spin::Mutex<CallLog<L>>,
+}
+
+impl<const N: usize, const L: usize> core::fmt::Debug for SimAgent<N, L> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let state = self.state.lock();
+        f.debug_struct("SimAgent")
+            .field("profile", &self.profile)
+            .field("components", &state.components())
+            .field("phase", &state.phase)
+            .field("online_cpus", &state.online_cpus)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The demo population: TF-A BL31 (capable, 2.12 -> 2.13, rendezvous
+/// required), TF-RMM (capable, 0.7 -> 0.8, rendezvous optional, PRIME takes
+/// two CALL_AGAIN rounds), BL33 (2024.1, not capable, nothing pending), and a
+/// vendor component with an unknown UUID (capable, 1.0, nothing pending), in
+/// that order (ids 0..=3).
+pub const DEMO_COMPONENTS: [SimComponent; 4] = [
+    SimComponent::new(components::TFA_BL31.uuid)
+        .capable()
+        .current(FirmwareVersion::new(2, 12))
+        .pending(FirmwareVersion::new(2, 13)),
+    SimComponent::new(components::TF_RMM.uuid)
+        .capable()
+        .current(FirmwareVersion::new(0, 7))
+        .pending(FirmwareVersion::new(0, 8))
+        .rendezvous_optional()
+        .prime_rounds(2),
+    SimComponent::new(components::BL33.uuid).current(FirmwareVersion::new(2024, 1)),
+    SimComponent::new(DEMO_VENDOR_UUID)
+        .capable()
+        .current(FirmwareVersion::new(1, 0)),
+];
+
+/// The UUID of the demo's vendor component, which no table knows.
+pub const DEMO_VENDOR_UUID: Uuid = Uuid::from_u128(0x7a1e_5c0d_e000_4f1a_8bad_5eed_0000_0001);
+
+impl SimAgent {
+    /// An agent of the default capacities holding [`DEMO_COMPONENTS`], with
+    /// the [`Profile::Clean`] profile.
+    ///
+    /// ```
+    /// use lfa_proto::{GetInfoRequest, GetInfoResponse, Request, Response};
+    /// use lfa_smccc::{Conduit, sim::SimAgent};
+    ///
+    /// let agent = SimAgent::demo();
+    /// let info = GetInfoResponse::decode(&agent.call(&GetInfoRequest.encode())).unwrap();
+    /// assert_eq!(info.component_count, 4);
+    /// ```
+    #[must_use]
+    pub fn demo() -> Self {
+        Self::demo_with(Profile::Clean)
+    }
+
+    /// An agent holding [`DEMO_COMPONENTS`] with the given profile.
+    #[must_use]
+    pub fn demo_with(profile: Profile) -> Self {
+        let agent = Self::new(profile);
+        for component in DEMO_COMPONENTS {
+            // The default capacity (8) holds the four demo components.
+            let _fits = agent.add_component(component);
+        }
+        agent
+    }
+}
+
+impl Default for SimAgent {
+    /// The same as [`SimAgent::demo`].
+    fn default() -> Self {
+        Self::demo()
+    }
+}
+
+impl<const N: usize, const L: usize> SimAgent<N, L> {
+    /// An agent with no components, one online CPU, no faults, an empty log.
+    /// `const`, so it can live in a `static` on bare metal.
+    #[must_use]
+    pub const fn new(profile: Profile) -> Self {
+        Self {
+            profile,
+            state: spin::Mutex::new(State::new()),
+            pen: Pen::new(),
+            log: spin::Mutex::new(CallLog::new()),
+        }
+    }
+
+    /// Adds a component (builder form).
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::Full`] when `N` components are already registered.
+    pub fn with_component(mut self, component: SimComponent) -> Result<Self, SimError> {
+        self.state.get_mut().add(component)?;
+        Ok(self)
+    }
+
+    /// Adds components in order (builder form).
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::Full`] when they do not all fit; those that fit are added.
+    pub fn with_components(mut self, components: &[SimComponent]) -> Result<Self, SimError> {
+        for &component in components {
+            self.state.get_mut().add(component)?;
+        }
+        Ok(self)
+    }
+
+    /// Adds a component at the end of the inventory and returns its id.
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::Full`] when `N` components are already registered.
+    pub fn add_component(&self, component: SimComponent) -> Result<SeqId, SimError> {
+        self.state.lock().add(component)
+    }
+
+    /// The profile.
+    #[must_use]
+    pub const fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// Answers one SMCCC call: `args` are x0..x17 as the caller set them, the
+    /// result is x0..x17 as the agent leaves them.
+    ///
+    /// Non-LFA function IDs get NOT_SUPPORTED (-1) in x0 and every other
+    /// register as sent, so a wrapper can answer PSCI or `SMCCC_VERSION`
+    /// first and pass the rest here. An ACTIVATE that joins a rendezvous
+    /// waits (spinning, outside the lock) until the round ends or the spin
+    /// budget runs out; see [`SimAgent::set_spin_budget`].
+    pub fn handle(&self, args: &Regs) -> Regs {
+        let action = self.state.lock().dispatch(self.profile, args, &self.pen);
+        let reply = match action {
+            Action::Reply(reply) => reply,
+            Action::Wait {
+                generation,
+                budget,
+                relax,
+            } => {
+                self.pen.wait(generation, budget, relax);
+                self.state.lock().leave_pen(generation, &self.pen)
+            }
+        };
+        let quirks = self.state.lock().quirks;
+        let response = respond(self.profile, quirks, args, reply);
+        self.log.lock().push(*args, response);
+        response
+    }
+
+    /// Whether the LFA service is there at all: `false` in the TF-A profile
+    /// with no component registered, where TF-A answers -1 to every call of
+    /// the standard secure service. A wrapper that adds PSCI or
+    /// `SMCCC_VERSION` should answer -1 too while this is `false`.
+    #[must_use]
+    pub fn service_available(&self) -> bool {
+        self.profile != Profile::TfA || self.state.lock().count() > 0
+    }
+
+    // ---- configuration ---------------------------------------------------
+
+    /// Sets how many CPUs are online: the size of a rendezvous (at least 1;
+    /// 0 is taken as 1). A change applies from the next ACTIVATE call on.
+    pub fn set_online_cpus(&self, cpus: u32) {
+        self.state.lock().online_cpus = cpus.max(1);
+    }
+
+    /// How many CPUs are online.
+    #[must_use]
+    pub fn online_cpus(&self) -> u32 {
+        self.state.lock().online_cpus
+    }
+
+    /// Sets how many times a CPU waiting in a rendezvous polls before it gives
+    /// up, records a hang ([`SimAgent::hang_detected`]) and returns
+    /// [`HANG_STATUS`](crate::sim::HANG_STATUS). The bound counts polls, not
+    /// time (there is no clock in `no_std`); the default is
+    /// [`DEFAULT_SPIN_BUDGET`](crate::sim::DEFAULT_SPIN_BUDGET). Applies to
+    /// CPUs that arrive after the change.
+    pub fn set_spin_budget(&self, polls: u64) {
+        self.state.lock().spin_budget = polls;
+    }
+
+    /// Sets a function a waiting CPU calls after every poll (for example
+    /// `std::thread::yield_now` on a host, so waiting threads leave the CPU to
+    /// the ones still to arrive). `None` (the default) only issues a spin-loop
+    /// hint.
+    pub fn set_spin_relax(&self, relax: Option<fn()>) {
+        self.state.lock().relax = relax;
+    }
+
+    /// Arms a fault.
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::FaultsFull`] when [`MAX_FAULTS`](crate::sim::MAX_FAULTS)
+    /// are armed.
+    pub fn inject(&self, fault: Fault) -> Result<(), SimError> {
+        self.state.lock().faults.arm(fault)
+    }
+
+    /// Disarms every fault.
+    pub fn clear_faults(&self) {
+        self.state.lock().faults.clear();
+    }
+
+    /// How many times an injected fault fired.
+    #[must_use]
+    pub fn faults_fired(&self) -> u32 {
+        self.state.lock().faults.fired()
+    }
+
+    /// Switches quirks on or off.
+    pub fn set_quirks(&self, quirks: Quirks) {
+        self.state.lock().quirks = quirks;
+    }
+
+    /// The quirks in force.
+    #[must_use]
+    pub fn quirks(&self) -> Quirks {
+        self.state.lock().quirks
+    }
+
+    /// Sets how the inventory changes after the next successful activation
+    /// (once; then it is [`InventoryChange::Unchanged`] again).
+    pub fn set_post_activation(&self, change: InventoryChange) {
+        self.state.lock().change = change;
+    }
+
+    /// The inventory change still waiting for an activation.
+    #[must_use]
+    pub fn post_activation(&self) -> InventoryChange {
+        self.state.lock().change
+    }
+
+    /// Stages `version` for the component with `uuid`: it becomes pending
+    /// (as if a new image had arrived by another channel).
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::NoSuchComponent`] when no component has `uuid`.
+    pub fn stage(&self, uuid: Uuid, version: FirmwareVersion) -> Result<(), SimError> {
+        let mut state = self.state.lock();
+        let c = state.find_mut(uuid).ok_or(SimError::NoSuchComponent)?;
+        *c = c.pending(version);
+        Ok(())
+    }
+
+    /// Clears the pending flag and version of the component with `uuid` (the
+    /// staged image went away).
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::NoSuchComponent`] when no component has `uuid`.
+    pub fn unstage(&self, uuid: Uuid) -> Result<(), SimError> {
+        let mut state = self.state.lock();
+        let c = state.find_mut(uuid).ok_or(SimError::NoSuchComponent)?;
+        c.flags = c.flags.difference(InventoryFlags::ACTIVATION_PENDING);
+        c.pending_version = FirmwareVersion::new(0, 0);
+        Ok(())
+    }
+
+    // ---- inspection ------------------------------------------------------
+
+    /// The phase of the state machine.
+    #[must_use]
+    pub fn phase(&self) -> Phase {
+        self.state.lock().phase
+    }
+
+    /// How many components are registered.
+    #[must_use]
+    pub fn component_count(&self) -> u32 {
+        self.state.lock().count()
+    }
+
+    /// The component at `seq_id` now.
+    #[must_use]
+    pub fn component(&self, seq_id: SeqId) -> Option<SimComponent> {
+        self.state.lock().component(seq_id)
+    }
+
+    /// The id and state of the component with `uuid`.
+    #[must_use]
+    pub fn component_by_uuid(&self, uuid: Uuid) -> Option<(SeqId, SimComponent)> {
+        self.state.lock().find(uuid)
+    }
+
+    /// Calls `f` with every component, in id order.
+    pub fn inspect_components<R>(&self, f: impl FnOnce(&[SimComponent]) -> R) -> R {
+        f(self.state.lock().components())
+    }
+
+    /// TF-A profile bookkeeping: whether GET_INVENTORY has read `seq_id`
+    /// since the last inventory change (PRIME needs it there).
+    #[must_use]
+    pub fn inventory_read(&self, seq_id: SeqId) -> bool {
+        self.state.lock().inventory_read(seq_id)
+    }
+
+    /// How many activations completed.
+    #[must_use]
+    pub fn activations(&self) -> u32 {
+        self.state.lock().activations
+    }
+
+    /// Whether a CPU ever gave up waiting in a rendezvous.
+    #[must_use]
+    pub fn hang_detected(&self) -> bool {
+        self.hangs() > 0
+    }
+
+    /// How many times a CPU gave up waiting in a rendezvous.
+    #[must_use]
+    pub fn hangs(&self) -> u32 {
+        self.state.lock().hangs
+    }
+
+    /// A copy of the call log.
+    #[must_use]
+    pub fn log(&self) -> CallLog<L> {
+        *self.log.lock()
+    }
+
+    /// Calls `f` with the call log, without copying it.
+    pub fn with_log<R>(&self, f: impl FnOnce(&CallLog<L>) -> R) -> R {
+        f(&self.log.lock())
+    }
+
+    /// Every call answered since the log was last cleared (kept in the log or
+    /// not).
+    #[must_use]
+    pub fn call_count(&self) -> u64 {
+        self.log.lock().total()
+    }
+
+    /// Empties the call log.
+    pub fn clear_log(&self) {
+        self.log.lock().clear();
+    }
+}
+
+impl<const N: usize, const L: usize> Conduit for SimAgent<N, L> {
+    fn call(&self, args: &Regs) -> Regs {
+        self.handle(args)
+    }
+}

@@ -1,0 +1,635 @@
+//! The agent's state machine: what one call does, decided with the lock held.
+
+use lfa_proto::{
+    ActivateFlags, ActivateRequest, AnyRequest, AnyResponse, CancelResponse, FeaturesResponse,
+    FunctionId, GetInfoResponse, InventoryResponse, LfaError, LfaVersion, PrimeResponse, Regs,
+    SeqId, VersionResponse, regs::from_signed,
+};
+
+use super::faults::FaultTable;
+use super::rendezvous::{DEFAULT_SPIN_BUDGET, Outcomes, Pen, RoundOutcome};
+use super::{InventoryChange, Profile, Quirks, SimComponent, SimError};
+
+/// x0 returned to a CPU that gave up waiting in a rendezvous (the simulator
+/// detected a hang). It is no LFA status: clients decode it as
+/// `LfaError::Unknown(HANG_STATUS)`. x1 is 0; other registers are echoed.
+pub const HANG_STATUS: i64 = -0x4841_4E47;
+
+/// How the CPUs of an activation take part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ActivationMode {
+    /// Every online CPU calls ACTIVATE (skip_cpu_rendezvous clear).
+    Rendezvous,
+    /// One CPU activates alone (skip_cpu_rendezvous set).
+    SkipRendezvous,
+}
+
+/// Where the agent is in the PRIME / ACTIVATE / CANCEL state machine.
+///
+/// The component named by the phase is the agent's *current* one: ACTIVATE and
+/// CANCEL must name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Phase {
+    /// Nothing primed or being activated.
+    #[default]
+    Idle,
+    /// PRIME started; `calls` CALL_AGAIN answers were given so far.
+    Priming {
+        /// The component.
+        seq_id: SeqId,
+        /// CALL_AGAIN answers given.
+        calls: u32,
+    },
+    /// PRIME completed; ACTIVATE may follow.
+    Primed {
+        /// The component.
+        seq_id: SeqId,
+    },
+    /// ACTIVATE started.
+    Activating {
+        /// The component.
+        seq_id: SeqId,
+        /// With or without a rendezvous.
+        mode: ActivationMode,
+        /// Rounds answered with CALL_AGAIN so far. Once one round has been
+        /// answered (or from the start, for a skip-rendezvous activation) the
+        /// activation can no longer be cancelled: CANCEL answers BUSY.
+        rounds_done: u32,
+        /// CPUs waiting in the rendezvous of the current round.
+        waiting: u32,
+    },
+    /// TF-A profile only: the activation completed and the agent keeps the
+    /// component current until it is cancelled.
+    Activated {
+        /// The component.
+        seq_id: SeqId,
+    },
+}
+
+impl Phase {
+    /// The current component, if any.
+    #[must_use]
+    pub const fn current(&self) -> Option<SeqId> {
+        match *self {
+            Self::Idle => None,
+            Self::Priming { seq_id, .. }
+            | Self::Primed { seq_id }
+            | Self::Activating { seq_id, .. }
+            | Self::Activated { seq_id } => Some(seq_id),
+        }
+    }
+
+    /// The same phase for a component whose id moved (or `Idle` if it left).
+    fn renumbered(self, map: impl Fn(SeqId) -> Option<SeqId>) -> Self {
+        let Some(old) = self.current() else {
+            return self;
+        };
+        let Some(seq_id) = map(old) else {
+            return Self::Idle;
+        };
+        match self {
+            Self::Idle => Self::Idle,
+            Self::Priming { calls, .. } => Self::Priming { seq_id, calls },
+            Self::Primed { .. } => Self::Primed { seq_id },
+            Self::Activating {
+                mode,
+                rounds_done,
+                waiting,
+                ..
+            } => Self::Activating {
+                seq_id,
+                mode,
+                rounds_done,
+                waiting,
+            },
+            Self::Activated { .. } => Self::Activated { seq_id },
+        }
+    }
+}
+
+/// The answer to one call, before it is written into registers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Reply {
+    /// Success.
+    Ok(AnyResponse),
+    /// An error status (any x0); the profile decides what else is written.
+    Err(u64),
+    /// x0 = this value and nothing else written.
+    Raw(u64),
+    /// Every register as sent.
+    Echo,
+    /// A CPU gave up waiting in the pen.
+    Hang,
+}
+
+const fn err(error: LfaError) -> Reply {
+    Reply::Err(error.to_x0())
+}
+
+const fn ok(response: AnyResponse) -> Reply {
+    Reply::Ok(response)
+}
+
+/// What the caller of `dispatch` does next, after dropping the lock.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Action {
+    /// Return this.
+    Reply(Reply),
+    /// Wait in the pen for round `generation` to end.
+    Wait {
+        generation: u32,
+        budget: u64,
+        relax: Option<fn()>,
+    },
+}
+
+/// Everything the lock protects.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct State<const N: usize> {
+    components: [SimComponent; N],
+    count: usize,
+    /// TF-A profile: GET_INVENTORY was called for this id (PRIME needs it).
+    inventory_read: [bool; N],
+    pub(crate) phase: Phase,
+    pub(crate) online_cpus: u32,
+    pub(crate) spin_budget: u64,
+    pub(crate) relax: Option<fn()>,
+    pub(crate) faults: FaultTable,
+    pub(crate) change: InventoryChange,
+    pub(crate) quirks: Quirks,
+    pub(crate) hangs: u32,
+    pub(crate) activations: u32,
+    outcomes: Outcomes,
+}
+
+const PLACEHOLDER: SimComponent = SimComponent::new(lfa_proto::Uuid::nil());
+const SEQ_ID_FUNCTIONS: [FunctionId; 4] = [
+    FunctionId::GetInventory,
+    FunctionId::Prime,
+    FunctionId::Activate,
+    FunctionId::Cancel,
+];
+
+fn index(seq_id: SeqId) -> Option<usize> {
+    usize::try_from(seq_id.0).ok()
+}
+
+fn seq(index: usize) -> SeqId {
+    // `add` keeps the count within u32, so every index fits.
+    SeqId(u32::try_from(index).unwrap_or(u32::MAX))
+}
+
+impl<const N: usize> State<N> {
+    pub(crate) const fn new() -> Self {
+        Self {
+            components: [PLACEHOLDER; N],
+            count: 0,
+            inventory_read: [false; N],
+            phase: Phase::Idle,
+            online_cpus: 1,
+            spin_budget: DEFAULT_SPIN_BUDGET,
+            relax: None,
+            faults: FaultTable::new(),
+            change: InventoryChange::Unchanged,
+            quirks: Quirks {
+                echo_x0_when_empty: false,
+                leave_x4_x5: false,
+            },
+            hangs: 0,
+            activations: 0,
+            outcomes: Outcomes::new(),
+        }
+    }
+
+    // ---- configuration and inspection --------------------------------
+
+    pub(crate) fn add(&mut self, component: SimComponent) -> Result<SeqId, SimError> {
+        let full = SimError::Full { capacity: N };
+        if u32::try_from(self.count).is_err() {
+            return Err(full);
+        }
+        let slot = self.components.get_mut(self.count).ok_or(full)?;
+        *slot = component;
+        let id = seq(self.count);
+        self.count += 1;
+        Ok(id)
+    }
+
+    pub(crate) fn components(&self) -> &[SimComponent] {
+        self.components.get(..self.count).unwrap_or(&[])
+    }
+
+    pub(crate) fn count(&self) -> u32 {
+        u32::try_from(self.count).unwrap_or(u32::MAX)
+    }
+
+    pub(crate) fn component(&self, seq_id: SeqId) -> Option<SimComponent> {
+        index(seq_id)
+            .and_then(|i| self.components().get(i))
+            .copied()
+    }
+
+    fn component_mut(&mut self, seq_id: SeqId) -> Option<&mut SimComponent> {
+        let i = index(seq_id)?;
+        self.components
+            .get_mut(..self.count)
+            .and_then(|c| c.get_mut(i))
+    }
+
+    pub(crate) fn find(&self, uuid: lfa_proto::Uuid) -> Option<(SeqId, SimComponent)> {
+        self.components()
+            .iter()
+            .position(|c| c.uuid == uuid)
+            .and_then(|i| self.components().get(i).map(|c| (seq(i), *c)))
+    }
+
+    pub(crate) fn find_mut(&mut self, uuid: lfa_proto::Uuid) -> Option<&mut SimComponent> {
+        self.components
+            .get_mut(..self.count)
+            .and_then(|c| c.iter_mut().find(|c| c.uuid == uuid))
+    }
+
+    pub(crate) fn inventory_read(&self, seq_id: SeqId) -> bool {
+        index(seq_id)
+            .and_then(|i| self.inventory_read.get(..self.count)?.get(i))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    fn mark_read(&mut self, seq_id: SeqId) {
+        if let Some(flag) = index(seq_id).and_then(|i| self.inventory_read.get_mut(i)) {
+            *flag = true;
+        }
+    }
+
+    // ---- one call ----------------------------------------------------
+
+    /// Decides the answer to `args`, or that the caller must wait in the pen.
+    pub(crate) fn dispatch(&mut self, profile: Profile, args: &Regs, pen: &Pen) -> Action {
+        let [x0, ..] = args.x;
+        let function = FunctionId::try_from(x0).ok();
+        if self.count == 0 {
+            if self.quirks.echo_x0_when_empty && function.is_some() {
+                return Action::Reply(Reply::Echo);
+            }
+            if profile == Profile::TfA {
+                // The whole standard service is gone.
+                return Action::Reply(Reply::Raw(LfaError::NotSupported.to_x0()));
+            }
+        }
+        let Some(function) = function else {
+            return Action::Reply(Reply::Raw(LfaError::NotSupported.to_x0()));
+        };
+        if let Some(x0) = self.faults.take(function, false) {
+            return Action::Reply(Reply::Raw(x0));
+        }
+        let mut view = *args;
+        if profile == Profile::TfA {
+            // TF-A reads only the low 32 bits of an id, and (inferred) only
+            // bit 0 of the activate flags.
+            if SEQ_ID_FUNCTIONS.contains(&function) {
+                view.x[1] &= u64::from(u32::MAX);
+            }
+            if function == FunctionId::Activate {
+                view.x[2] &= ActivateFlags::all().bits();
+            }
+        }
+        let request = match AnyRequest::decode(&view) {
+            Ok(request) => request,
+            Err(e) => return Action::Reply(err(e.agent_status())),
+        };
+        Action::Reply(match request {
+            AnyRequest::Version(_) => ok(AnyResponse::Version(VersionResponse {
+                version: LfaVersion::V1_0,
+            })),
+            AnyRequest::Features(f) => match f.function() {
+                Ok(_) => ok(AnyResponse::Features(FeaturesResponse)),
+                Err(_) => err(LfaError::NotSupported),
+            },
+            AnyRequest::GetInfo(_) => ok(AnyResponse::GetInfo(GetInfoResponse {
+                component_count: self.count(),
+            })),
+            AnyRequest::GetInventory(r) => self.get_inventory(r.seq_id),
+            AnyRequest::Prime(r) => self.prime(profile, r.seq_id),
+            AnyRequest::Activate(r) => return self.activate(profile, &r, pen),
+            AnyRequest::Cancel(r) => self.cancel(profile, r.seq_id, pen),
+        })
+    }
+
+    fn get_inventory(&mut self, seq_id: SeqId) -> Reply {
+        let Some(c) = self.component(seq_id) else {
+            return err(LfaError::InvalidParameters);
+        };
+        self.mark_read(seq_id);
+        ok(AnyResponse::GetInventory(InventoryResponse {
+            uuid: c.uuid,
+            flags: c.flags,
+            current_version: c.current_version,
+            pending_version: c.pending_version,
+        }))
+    }
+
+    fn prime(&mut self, profile: Profile, seq_id: SeqId) -> Reply {
+        const DONE: Reply = ok(AnyResponse::Prime(PrimeResponse::DONE));
+        if matches!(self.phase, Phase::Activating { .. }) {
+            return err(LfaError::Busy);
+        }
+        let Some(c) = self.component(seq_id) else {
+            return err(LfaError::InvalidParameters);
+        };
+        match profile {
+            Profile::TfA => {
+                // The pending flag is loaded from the platform only by
+                // GET_INVENTORY.
+                if !(self.inventory_read(seq_id) && c.is_pending()) {
+                    return err(LfaError::WrongState);
+                }
+                if !c.is_capable() {
+                    return err(LfaError::NotSupported);
+                }
+            }
+            Profile::Clean => {
+                if !c.is_capable() {
+                    return err(LfaError::NotSupported);
+                }
+                if !c.is_pending() {
+                    return err(LfaError::WrongState);
+                }
+            }
+        }
+        let calls = match self.phase {
+            Phase::Idle => 0,
+            Phase::Priming { seq_id: cur, calls } => {
+                if cur != seq_id {
+                    return err(LfaError::WrongState);
+                }
+                calls
+            }
+            Phase::Primed { seq_id: cur } | Phase::Activated { seq_id: cur } => {
+                // TF-A: the prime is complete, so PRIME of any component
+                // succeeds without changing anything.
+                return if profile == Profile::TfA || cur == seq_id {
+                    DONE
+                } else {
+                    err(LfaError::WrongState)
+                };
+            }
+            Phase::Activating { .. } => return err(LfaError::Busy),
+        };
+        if let Some(x0) = self.faults.take(FunctionId::Prime, true) {
+            self.phase = Phase::Idle;
+            return Reply::Err(x0);
+        }
+        if calls >= c.prime_rounds {
+            self.phase = Phase::Primed { seq_id };
+            DONE
+        } else {
+            self.phase = Phase::Priming {
+                seq_id,
+                calls: calls + 1,
+            };
+            ok(AnyResponse::Prime(PrimeResponse::CALL_AGAIN))
+        }
+    }
+
+    fn activate(&mut self, profile: Profile, r: &ActivateRequest, pen: &Pen) -> Action {
+        let seq_id = r.seq_id;
+        let skip = r.flags.contains(ActivateFlags::SKIP_CPU_RENDEZVOUS);
+        let current = self.phase.current();
+        if profile == Profile::Clean {
+            if self.component(seq_id).is_none() {
+                return Action::Reply(err(LfaError::InvalidParameters));
+            }
+            if current.is_none() {
+                return Action::Reply(err(LfaError::ComponentWrongState));
+            }
+        }
+        if current != Some(seq_id) {
+            return Action::Reply(err(LfaError::InvalidParameters));
+        }
+        let Some(c) = self.component(seq_id) else {
+            return Action::Reply(err(LfaError::InvalidParameters));
+        };
+        if matches!(
+            self.phase,
+            Phase::Idle | Phase::Priming { .. } | Phase::Activated { .. }
+        ) || !c.is_pending()
+        {
+            return Action::Reply(err(LfaError::ComponentWrongState));
+        }
+        if skip && c.rendezvous_required() {
+            return Action::Reply(err(LfaError::InvalidParameters));
+        }
+        let waiting = match self.phase {
+            Phase::Activating { mode, waiting, .. } => {
+                if skip != (mode == ActivationMode::SkipRendezvous) {
+                    // A late skip during a rendezvous, or a rendezvous call
+                    // while a skip activation holds the agent.
+                    return Action::Reply(err(LfaError::Busy));
+                }
+                waiting
+            }
+            _ => {
+                self.phase = Phase::Activating {
+                    seq_id,
+                    mode: if skip {
+                        ActivationMode::SkipRendezvous
+                    } else {
+                        ActivationMode::Rendezvous
+                    },
+                    rounds_done: 0,
+                    waiting: 0,
+                };
+                0
+            }
+        };
+        if skip {
+            return Action::Reply(self.activation_step(profile));
+        }
+        let arrived = waiting.saturating_add(1);
+        if arrived >= self.online_cpus {
+            let reply = self.activation_step(profile);
+            if waiting > 0 {
+                self.end_round(pen, RoundOutcome::Released(reply));
+            }
+            Action::Reply(reply)
+        } else {
+            if let Phase::Activating { waiting, .. } = &mut self.phase {
+                *waiting = arrived;
+            }
+            Action::Wait {
+                generation: pen.generation(),
+                budget: self.spin_budget,
+                relax: self.relax,
+            }
+        }
+    }
+
+    /// One round of an activation (the phase is `Activating`).
+    fn activation_step(&mut self, profile: Profile) -> Reply {
+        let Phase::Activating {
+            seq_id,
+            mode,
+            rounds_done,
+            ..
+        } = self.phase
+        else {
+            return err(LfaError::ComponentWrongState);
+        };
+        let rounds = self.component(seq_id).map_or(0, |c| c.activate_rounds);
+        if let Some(x0) = self.faults.take(FunctionId::Activate, true) {
+            self.phase = Phase::Idle;
+            return Reply::Err(x0);
+        }
+        if rounds_done < rounds {
+            self.phase = Phase::Activating {
+                seq_id,
+                mode,
+                rounds_done: rounds_done + 1,
+                waiting: 0,
+            };
+            return ok(AnyResponse::Activate(
+                lfa_proto::ActivateResponse::CALL_AGAIN,
+            ));
+        }
+        if let Some(c) = self.component_mut(seq_id) {
+            *c = c.activated();
+        }
+        self.activations = self.activations.saturating_add(1);
+        self.phase = match profile {
+            Profile::TfA => Phase::Activated { seq_id },
+            Profile::Clean => Phase::Idle,
+        };
+        let change = core::mem::take(&mut self.change);
+        self.apply(change);
+        ok(AnyResponse::Activate(lfa_proto::ActivateResponse::DONE))
+    }
+
+    fn cancel(&mut self, profile: Profile, seq_id: SeqId, pen: &Pen) -> Reply {
+        if profile == Profile::Clean && self.component(seq_id).is_none() {
+            return err(LfaError::InvalidParameters);
+        }
+        if self.phase.current() != Some(seq_id) {
+            return err(LfaError::InvalidParameters);
+        }
+        if let Phase::Activating {
+            mode,
+            rounds_done,
+            waiting,
+            ..
+        } = self.phase
+        {
+            if mode == ActivationMode::SkipRendezvous || rounds_done > 0 {
+                return err(LfaError::Busy);
+            }
+            if waiting > 0 {
+                let hook = self.component(seq_id).is_some_and(|c| c.cancel_hook);
+                let outcome = if hook {
+                    RoundOutcome::Released(err(LfaError::ActivationFailed))
+                } else {
+                    RoundOutcome::Stuck
+                };
+                self.end_round(pen, outcome);
+            }
+        }
+        self.phase = Phase::Idle;
+        ok(AnyResponse::Cancel(CancelResponse))
+    }
+
+    // ---- the pen -----------------------------------------------------
+
+    fn end_round(&mut self, pen: &Pen, outcome: RoundOutcome) {
+        self.outcomes.push(pen.generation(), outcome);
+        pen.release();
+    }
+
+    /// A CPU leaves the pen of round `generation`, released or out of budget.
+    pub(crate) fn leave_pen(&mut self, generation: u32, pen: &Pen) -> Reply {
+        if pen.generation() == generation {
+            // Still gathering: this CPU gives up its place.
+            if let Phase::Activating { waiting, .. } = &mut self.phase {
+                *waiting = waiting.saturating_sub(1);
+            }
+        } else if let Some(RoundOutcome::Released(reply)) = self.outcomes.find(generation) {
+            return reply;
+        }
+        self.hangs = self.hangs.saturating_add(1);
+        Reply::Hang
+    }
+
+    // ---- inventory changes -------------------------------------------
+
+    fn apply(&mut self, change: InventoryChange) {
+        let count = self.count;
+        match change {
+            InventoryChange::Unchanged => return,
+            InventoryChange::Rotate => {
+                if let Some(components) = self.components.get_mut(..count) {
+                    components.rotate_right(1);
+                }
+                let n = self.count();
+                self.phase = self
+                    .phase
+                    .renumbered(|s| Some(SeqId(s.0.saturating_add(1) % n.max(1))));
+            }
+            InventoryChange::Add(component) => {
+                // A full table ignores the change (documented).
+                let _ignored = self.add(component);
+            }
+            InventoryChange::Remove(uuid) => {
+                let Some(gone) = self.components().iter().position(|c| c.uuid == uuid) else {
+                    return;
+                };
+                if let Some(tail) = self.components.get_mut(gone..count) {
+                    tail.rotate_left(1);
+                }
+                self.count = count.saturating_sub(1);
+                let gone = seq(gone);
+                self.phase = self.phase.renumbered(|s| match s.cmp(&gone) {
+                    core::cmp::Ordering::Less => Some(s),
+                    core::cmp::Ordering::Equal => None,
+                    core::cmp::Ordering::Greater => Some(SeqId(s.0 - 1)),
+                });
+            }
+        }
+        self.inventory_read = [false; N];
+    }
+}
+
+/// Writes `reply` into the caller's registers as `profile` does.
+pub(crate) fn respond(profile: Profile, quirks: Quirks, args: &Regs, reply: Reply) -> Regs {
+    let mut regs = *args;
+    let clean = profile == Profile::Clean;
+    match reply {
+        Reply::Echo => {}
+        Reply::Raw(x0) => regs.x[0] = x0,
+        Reply::Hang => {
+            regs.x[0] = from_signed(HANG_STATUS);
+            regs.x[1] = 0;
+        }
+        Reply::Err(x0) => {
+            regs.x[0] = x0;
+            if clean {
+                regs.x[1] = 0;
+                regs.x[2] = 0;
+                regs.x[3] = 0;
+            } else if args.x[0] == FunctionId::Activate.to_x0() && x0 != LfaError::Busy.to_x0() {
+                // TF-A's ACTIVATE clears x1 on its errors, except BUSY.
+                regs.x[1] = 0;
+            }
+        }
+        Reply::Ok(response) => {
+            if clean {
+                regs.x[1] = 0;
+                regs.x[2] = 0;
+                regs.x[3] = 0;
+            }
+            response.encode_into(&mut regs);
+            if matches!(response, AnyResponse::GetInventory(_)) && (!clean || quirks.leave_x4_x5) {
+                regs.x[4] = args.x[4];
+                regs.x[5] = args.x[5];
+            }
+        }
+    }
+    regs
+}
