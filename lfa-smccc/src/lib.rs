@@ -40,6 +40,8 @@
 mod aarch64;
 mod conduit;
 mod method;
+pub mod scripted;
+pub mod sim;
 mod smccc_version;
 
 #[cfg(target_arch = "aarch64")]
