@@ -469,6 +469,12 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
     /// After a successful activation: re-enumerate and report.
     fn finish(&mut self, activate_rounds: u32, cpus: usize, rendezvous: bool) -> Activated {
         let (now, next_pending) = self.client.after_activation(&self.component);
+        // The agent may keep the activated component current (TF-A does)
+        // until it is cancelled: remember it under the id it has now, found
+        // by UUID, for the CANCEL before the next PRIME.
+        if let Ok(c) = &now {
+            self.client.release = Some(c.to_ref());
+        }
         Activated {
             before: self.component,
             now,

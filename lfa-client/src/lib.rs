@@ -1,8 +1,114 @@
-//! placeholder docs
+//! A safe client for Arm Live Firmware Activation (LFA, Arm DEN0147):
+//! discovery, a lazy typed inventory, and a prime-then-activate flow whose
+//! types rule out the misuses the Linux driver's review found. `no_std`, no
+//! allocation, no `unsafe`, generic over the [`Conduit`](lfa_smccc::Conduit)
+//! (`smc`, `hvc`, or the simulated agent of `lfa_smccc::sim`).
+//!
+//! The whole flow, against the simulated agent's demo population (TF-A BL31
+//! and TF-RMM pending, BL33 and a vendor component not):
+//!
+//! ```
+//! use lfa_client::{Client, OnlyCpu};
+//! use lfa_smccc::sim::SimAgent;
+//!
+//! let agent = SimAgent::demo(); // one CPU online
+//! // Discover: LFA_VERSION (NOT_SUPPORTED or x0 unchanged would be Error::NoAgent).
+//! let mut client = Client::discover(&agent)?;
+//! assert_eq!(client.version().to_string(), "1.0");
+//!
+//! // List: LFA_GET_INFO, then one LFA_GET_INVENTORY per component, lazily.
+//! for component in client.components()? {
+//!     let c = component?;
+//!     println!(
+//!         "{} {:<24} capable={} pending={} current={:?} pending={:?}",
+//!         c.seq_id(),
+//!         c.name().unwrap_or("(unknown)"),
+//!         c.is_capable(),
+//!         c.is_pending(),
+//!         c.current_version(),
+//!         c.pending_version(),
+//!     );
+//! }
+//!
+//! // Activate everything that is capable and pending. On real hardware the
+//! // hook runs LFA_ACTIVATE on every powered-on CPU at once (see Rendezvous);
+//! // OnlyCpu is right only when this is the only CPU that is on.
+//! let activated = client.activate_all_pending(&OnlyCpu, |done| {
+//!     println!(
+//!         "activated {}: {:?} -> {:?} (PRIME x{}, ACTIVATE x{}, {} CPU)",
+//!         done.before().name().unwrap_or("(unknown)"),
+//!         done.old_version(),
+//!         done.new_version(),
+//!         done.prime_rounds(),
+//!         done.activate_rounds(),
+//!         done.cpus(),
+//!     );
+//! })?;
+//! assert_eq!(activated, 2);
+//!
+//! // List again: nothing is pending any more.
+//! assert_eq!(client.components()?.activatable().count(), 0);
+//! # Ok::<(), lfa_client::Error>(())
+//! ```
+//!
+//! # One component, step by step
+//!
+//! ```
+//! use lfa_client::{Client, Options};
+//! use lfa_proto::{FirmwareVersion, components::TF_RMM};
+//! use lfa_smccc::sim::SimAgent;
+//!
+//! let agent = SimAgent::demo();
+//! // TF-RMM lets one CPU activate it; allow that (Linux forces a rendezvous).
+//! let options = Options { force_rendezvous: false, ..Options::DEFAULT };
+//! let mut client = Client::discover(&agent)?.with_options(options);
+//! let rmm = client.find(TF_RMM.uuid)?.expect("listed");
+//!
+//! // prime() re-reads the entry, checks UUID, capable and pending, then
+//! // sends LFA_PRIME until CALL_AGAIN is clear. The primed value borrows the
+//! // client: nothing else can happen until it is activated or cancelled
+//! // (dropping it cancels).
+//! let primed = client.prime(&rmm)?;
+//! let done = primed.activate()?; // LFA_ACTIVATE with skip_cpu_rendezvous, then re-enumerate
+//! assert_eq!(done.new_version(), Some(FirmwareVersion::new(0, 8)));
+//!
+//! // The old value is from before the activation: sequence ids may have
+//! // changed, so it cannot address firmware any more.
+//! assert!(matches!(client.prime(&rmm), Err(lfa_client::Error::StaleComponent { .. })));
+//! # Ok::<(), lfa_client::Error>(())
+//! ```
+//!
+//! # What each call costs
+//!
+//! - [`Client::discover`]: one `LFA_VERSION`.
+//! - Listing N components ([`Client::components`]): N + 1 calls.
+//! - Activating one ([`Client::prime`] then [`Primed::activate`] or
+//!   [`Primed::activate_with`]): one `LFA_GET_INVENTORY` (the refresh), k
+//!   `LFA_PRIME` and m `LFA_ACTIVATE` rounds (per CPU in a rendezvous), then
+//!   N + 1 for the re-enumeration. Nothing else, except in two cases the
+//!   client must handle: an `LFA_CANCEL` before the `LFA_PRIME` that follows
+//!   an earlier activation (TF-A keeps an activated component current until
+//!   it is cancelled, see [`Client::activate_all_pending`]), and a full
+//!   re-enumeration when the refreshed id holds another UUID.
+//! - Every CALL_AGAIN retry sends the same, original registers.
+//!
+//! # Interoperability
+//!
+//! The client reads only the registers a call defines, and only x0 on an
+//! error. It sends zeros in x4/x5 of `LFA_GET_INVENTORY` and reports a
+//! version read back as `0.0` as unknown (`None`), since TF-A does not write
+//! them. Sequence ids are 32-bit. `LFA_ACTIVATE` of a component that requires
+//! a rendezvous is sent only through the [`Rendezvous`] hook: from fewer than
+//! all powered-on CPUs it hangs TF-A in EL3.
+//!
+//! # Features
+//!
+//! - `std`: `ThreadRendezvous`, a rendezvous hook of std threads for hosted
+//!   programs and tests (the simulated agent plays several CPUs).
 #![no_std]
 #![forbid(unsafe_code)]
 
-#[cfg(feature = "std")]
+#[cfg(any(test, feature = "std"))]
 extern crate std;
 
 mod activation;
@@ -23,7 +129,5 @@ pub use retry::{Clock, NoClock, RetryPolicy};
 #[cfg(feature = "std")]
 pub use thread_rendezvous::ThreadRendezvous;
 
-#[cfg(test)]
-extern crate std;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,638 @@
+//! lfa-client flows against the simulated agent, in both profiles: exact
+//! call sequences and counts, identical retries, multi-threaded rendezvous,
+//! two activations in one boot, and an error for each misuse.
+
+#[path = "client_support.rs"]
+mod support;
+
+use lfa_client::{
+    CancelOutcome, Client, CpuReset, CpuResult, Error, OnlyCpu, Options, ThreadRendezvous,
+};
+use lfa_proto::{
+    FirmwareVersion, FunctionId, LfaError, Regs, Request, SeqId, Uuid,
+    components::{BL33, TF_RMM, TFA_BL31},
+};
+use lfa_smccc::Conduit;
+use lfa_smccc::scripted::ScriptedConduit;
+use lfa_smccc::sim::{
+    DEMO_VENDOR_UUID, Fault, HANG_STATUS, InventoryChange, Phase, Profile, Quirks, SimAgent,
+    SimComponent,
+};
+use support::*;
+
+use FunctionId::{Activate, Cancel, GetInfo, GetInventory, Prime};
+
+const V1: FirmwareVersion = FirmwareVersion::new(1, 0);
+const V2: FirmwareVersion = FirmwareVersion::new(2, 0);
+
+/// A rendezvous-optional component: PRIME k = 3 rounds, ACTIVATE m = 2.
+fn optional(uuid: Uuid) -> SimComponent {
+    SimComponent::new(uuid)
+        .capable()
+        .current(V1)
+        .pending(V2)
+        .rendezvous_optional()
+        .prime_rounds(2)
+        .activate_rounds(1)
+}
+
+/// A rendezvous-required component: PRIME k = 2, ACTIVATE m = 2.
+fn required(uuid: Uuid) -> SimComponent {
+    SimComponent::new(uuid)
+        .capable()
+        .current(V1)
+        .pending(V2)
+        .prime_rounds(1)
+        .activate_rounds(1)
+}
+
+fn all_equal(regs: &[Regs]) -> bool {
+    regs.windows(2).all(|w| w[0] == w[1])
+}
+
+#[test]
+fn enumerating_n_components_takes_n_plus_one_calls() {
+    for profile in PROFILES {
+        let agent = demo(profile);
+        let client = client(&agent, Options::DEFAULT);
+        let listed: Vec<_> = client.components().unwrap().map(Result::unwrap).collect();
+        assert_eq!(calls(&agent), listing(4), "{profile:?}");
+        for (i, request) in requests(&agent, GetInventory).iter().enumerate() {
+            let mut expected = Regs::with_x0(0xC400_02E3);
+            expected.x[1] = i as u64;
+            assert_eq!(*request, expected, "ids fit 32 bits, x4/x5 sent as 0");
+        }
+        let names: Vec<_> = listed.iter().map(|c| c.name()).collect();
+        assert_eq!(
+            names,
+            [
+                Some(TFA_BL31.name),
+                Some(TF_RMM.name),
+                Some(BL33.name),
+                None
+            ]
+        );
+        let bl31 = listed[0];
+        assert!(bl31.is_activatable() && bl31.rendezvous_required());
+        match profile {
+            // TF-A leaves x4/x5 as sent (zeros): versions are unknown.
+            Profile::TfA => {
+                assert_eq!(
+                    (bl31.current_version(), bl31.pending_version()),
+                    (None, None)
+                );
+            }
+            Profile::Clean => assert_eq!(
+                (bl31.current_version(), bl31.pending_version()),
+                (
+                    Some(FirmwareVersion::new(2, 12)),
+                    Some(FirmwareVersion::new(2, 13))
+                )
+            ),
+        }
+        // BL33 has nothing pending: no pending version, whatever x5 says.
+        assert_eq!(listed[2].pending_version(), None);
+        // Lookup by UUID and the activatable filter.
+        assert_eq!(
+            client.find(DEMO_VENDOR_UUID).unwrap().unwrap().seq_id(),
+            SeqId(3)
+        );
+        assert_eq!(client.find(Uuid::nil()).unwrap(), None);
+        let activatable: Vec<_> = client
+            .components()
+            .unwrap()
+            .activatable()
+            .map(|c| c.unwrap().uuid())
+            .collect();
+        assert_eq!(activatable, [TFA_BL31.uuid, TF_RMM.uuid]);
+    }
+}
+
+#[test]
+fn activating_one_alone_takes_refresh_k_prime_m_activate_then_n_plus_one() {
+    for profile in PROFILES {
+        let agent = agent(
+            profile,
+            &[
+                required(TFA_BL31.uuid),
+                optional(TF_RMM.uuid),
+                required(BL33.uuid),
+            ],
+        );
+        let mut client = client(&agent, no_force());
+        let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
+        agent.clear_log();
+
+        let done = client.prime(&rmm).unwrap().activate().unwrap();
+        assert_eq!((done.prime_rounds(), done.activate_rounds()), (3, 2));
+        assert_eq!((done.cpus(), done.used_rendezvous()), (1, false));
+
+        let mut expected = vec![GetInventory];
+        expected.extend(times(Prime, 3));
+        expected.extend(times(Activate, 2));
+        expected.extend(listing(3));
+        assert_eq!(calls(&agent), expected, "{profile:?}");
+
+        let primes = requests(&agent, Prime);
+        assert!(
+            all_equal(&primes),
+            "PRIME retries carry identical registers"
+        );
+        let mut prime = Regs::with_x0(0xC400_02E4);
+        prime.x[1] = 1;
+        assert_eq!(primes[0], prime);
+        let activates = requests(&agent, Activate);
+        assert!(
+            all_equal(&activates),
+            "ACTIVATE retries carry identical registers"
+        );
+        let mut activate = Regs::with_x0(0xC400_02E5);
+        activate.x[1] = 1;
+        activate.x[2] = 1; // skip_cpu_rendezvous
+        assert_eq!(activates[0], activate);
+
+        let now = done.now().unwrap();
+        assert_eq!((now.uuid(), now.is_pending()), (TF_RMM.uuid, false));
+        assert_eq!(agent.activations(), 1);
+        if profile == Profile::Clean {
+            assert_eq!(
+                (done.old_version(), done.new_version()),
+                (Some(V1), Some(V2))
+            );
+        } else {
+            assert_eq!((done.old_version(), done.new_version()), (None, None));
+        }
+        assert_eq!(done.next_pending().map(|c| c.uuid()), Some(TFA_BL31.uuid));
+    }
+}
+
+#[test]
+fn rendezvous_activation_runs_on_every_cpu_with_threads() {
+    for profile in PROFILES {
+        let agent = agent(profile, &[optional(TF_RMM.uuid), required(TFA_BL31.uuid)]);
+        agent.set_online_cpus(4);
+        let mut client = client(&agent, Options::DEFAULT);
+        let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
+        agent.clear_log();
+
+        let done = client
+            .prime(&bl31)
+            .unwrap()
+            .activate_with(&ThreadRendezvous::new(4))
+            .unwrap();
+        assert_eq!((done.cpus(), done.used_rendezvous()), (4, true));
+        assert_eq!((done.prime_rounds(), done.activate_rounds()), (2, 2));
+        assert!(!agent.hang_detected());
+
+        let mut expected = vec![GetInventory];
+        expected.extend(times(Prime, 2));
+        expected.extend(times(Activate, 4 * 2));
+        expected.extend(listing(2));
+        assert_eq!(calls(&agent), expected, "{profile:?}");
+        let activates = requests(&agent, Activate);
+        assert!(all_equal(&activates));
+        let mut activate = Regs::with_x0(0xC400_02E5);
+        activate.x[1] = 1; // skip clear: every CPU calls
+        assert_eq!(activates[0], activate);
+        assert_eq!(agent.activations(), 1);
+        assert!(!done.now().unwrap().is_pending());
+    }
+}
+
+#[test]
+fn forced_rendezvous_also_for_an_optional_component() {
+    for profile in PROFILES {
+        let agent = agent(profile, &[optional(TF_RMM.uuid)]);
+        agent.set_online_cpus(3);
+        let mut client = client(&agent, Options::DEFAULT);
+        let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
+        // Alone is refused (forced), and cancelled.
+        let e = client.prime(&rmm).unwrap().activate().unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::RendezvousRequired {
+                    forced: true,
+                    cancel: CancelOutcome::Cancelled,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert_eq!(requests(&agent, Activate).len(), 0);
+        assert_eq!(agent.phase(), Phase::Idle);
+        // Through the hook: skip clear on all three CPUs.
+        let done = client
+            .prime(&rmm)
+            .unwrap()
+            .activate_with(&ThreadRendezvous::new(3))
+            .unwrap();
+        assert_eq!(done.cpus(), 3);
+        assert!(requests(&agent, Activate).iter().all(|r| r.x[2] == 0));
+    }
+}
+
+#[test]
+fn activate_all_pending_activates_two_in_one_boot() {
+    for profile in PROFILES {
+        let agent = demo(profile);
+        agent.set_online_cpus(4);
+        let mut client = client(&agent, Options::DEFAULT);
+        let mut seen = Vec::new();
+        let n = client
+            .activate_all_pending(&ThreadRendezvous::new(4), |done| {
+                seen.push((done.before().uuid(), done.cpus()));
+            })
+            .unwrap();
+        assert_eq!(n, 2, "{profile:?}");
+        assert_eq!(seen, [(TFA_BL31.uuid, 4), (TF_RMM.uuid, 4)]);
+        assert_eq!(agent.activations(), 2);
+        assert_eq!(client.components().unwrap().activatable().count(), 0);
+
+        // How: the second PRIME is preceded by a CANCEL of the first
+        // component (TF-A keeps it current; the clean agent answers -8).
+        let records = records(&agent);
+        let second_prime = records
+            .iter()
+            .rposition(|r| r.function() == Some(Prime))
+            .unwrap();
+        let cancel = records[..second_prime]
+            .iter()
+            .rposition(|r| r.function() == Some(Cancel))
+            .unwrap();
+        assert_eq!(records[cancel].request.x[1], 0, "CANCEL of BL31 (#0)");
+        let expected_status = match profile {
+            Profile::TfA => 0,
+            Profile::Clean => LfaError::InvalidParameters.code(),
+        };
+        assert_eq!(records[cancel].status(), expected_status);
+        assert_eq!(
+            records[cancel + 1].function(),
+            Some(GetInventory),
+            "then the refresh"
+        );
+    }
+}
+
+#[test]
+fn tfa_profile_needs_the_release_cancel_for_a_second_activation() {
+    // The same two activations by hand, without the client's release CANCEL,
+    // fail on the TF-A profile: this is what the client works around.
+    let agent = agent(Profile::TfA, &[optional(TF_RMM.uuid), optional(BL33.uuid)]);
+    let inv = |id| {
+        agent.call(&lfa_proto::GetInventoryRequest::new(SeqId(id)).encode());
+    };
+    let prime = |id| lfa_proto::PrimeRequest::new(SeqId(id)).encode();
+    let activate = |id| {
+        lfa_proto::ActivateRequest {
+            seq_id: SeqId(id),
+            flags: lfa_proto::ActivateFlags::SKIP_CPU_RENDEZVOUS,
+            entry_point: 0,
+            context_id: 0,
+        }
+        .encode()
+    };
+    inv(0);
+    while agent.call(&prime(0)).x[1] & 1 == 1 {}
+    while agent.call(&activate(0)).x[1] & 1 == 1 {}
+    inv(1);
+    while agent.call(&prime(1)).x[1] & 1 == 1 {}
+    assert_eq!(
+        agent.call(&activate(1)).x[0],
+        LfaError::InvalidParameters.to_x0()
+    );
+}
+
+#[test]
+fn a_component_from_before_an_activation_is_stale() {
+    for profile in PROFILES {
+        let agent = demo(profile);
+        let mut client = client(&agent, no_force());
+        let before: Vec<_> = client.components().unwrap().map(Result::unwrap).collect();
+        agent.set_post_activation(InventoryChange::Rotate);
+        client.prime(&before[1]).unwrap().activate().unwrap();
+        agent.clear_log();
+        let e = client.prime(&before[0]).unwrap_err();
+        assert!(matches!(e, Error::StaleComponent { .. }), "{e}");
+        assert!(e.to_string().contains("list the inventory again"), "{e}");
+        assert_eq!(agent.call_count(), 0, "nothing sent for a stale component");
+        // Listed again, BL31 moved from #0 to #1 and can be activated.
+        let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
+        assert_eq!(bl31.seq_id(), SeqId(1));
+        let done = client
+            .prime(&bl31)
+            .unwrap()
+            .activate_with(&OnlyCpu)
+            .unwrap();
+        assert_eq!(done.now().unwrap().seq_id(), SeqId(1));
+    }
+}
+
+#[test]
+fn a_component_whose_id_moved_is_found_by_uuid() {
+    for profile in PROFILES {
+        let agent = demo(profile);
+        let mut ours = client(&agent, no_force());
+        let bl31 = ours.find(TFA_BL31.uuid).unwrap().unwrap();
+        assert_eq!(bl31.seq_id(), SeqId(0));
+        // Someone else activates TF-RMM and the agent renumbers.
+        let mut other = Client::discover(&agent).unwrap().with_options(no_force());
+        let rmm = other.find(TF_RMM.uuid).unwrap().unwrap();
+        agent.set_post_activation(InventoryChange::Rotate);
+        other.prime(&rmm).unwrap().activate().unwrap();
+        agent.clear_log();
+        // Our value is of our generation, but #0 now holds the vendor
+        // component: the client re-reads, sees another UUID, re-enumerates.
+        let primed = ours.prime(&bl31).unwrap();
+        assert_eq!(primed.component().seq_id(), SeqId(1));
+        drop(primed);
+        // Refresh of #0, then a listing that stops where BL31 is found (#1),
+        // then PRIME.
+        let sent = calls(&agent);
+        assert_eq!(
+            sent[..5],
+            [GetInventory, GetInfo, GetInventory, GetInventory, Prime],
+            "{profile:?}"
+        );
+        assert_eq!(requests(&agent, Prime)[0].x[1], 1, "PRIME of BL31's new id");
+    }
+}
+
+#[test]
+fn dropping_a_primed_activation_cancels_it() {
+    for profile in PROFILES {
+        let agent = demo(profile);
+        let mut client = client(&agent, no_force());
+        let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
+        {
+            let primed = client.prime(&rmm).unwrap();
+            assert_eq!(agent.phase(), Phase::Primed { seq_id: SeqId(1) });
+            drop(primed);
+        }
+        assert_eq!(agent.phase(), Phase::Idle, "{profile:?}");
+        let last = last(&agent);
+        assert_eq!(
+            (last.function(), last.request.x[1], last.status()),
+            (Some(Cancel), 1, 0)
+        );
+        // Explicit cancel does the same, once.
+        let before = agent.call_count();
+        client.prime(&rmm).unwrap().cancel().unwrap();
+        assert_eq!(agent.phase(), Phase::Idle);
+        assert_eq!(
+            agent.call_count() - before,
+            1 + 3 + 1,
+            "refresh, 3 PRIME, CANCEL"
+        );
+    }
+}
+
+#[test]
+fn not_capable_and_not_pending_are_refused_without_prime() {
+    for profile in PROFILES {
+        let agent = demo(profile);
+        let mut client = client(&agent, Options::DEFAULT);
+        let bl33 = client.find(BL33.uuid).unwrap().unwrap();
+        let vendor = client.find(DEMO_VENDOR_UUID).unwrap().unwrap();
+        let e = client.prime(&bl33).unwrap_err();
+        assert!(matches!(e, Error::NotCapable { .. }), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "BL33 non-secure payload d6d0eea7-fcea-d54b-9782-9934f234b6e4 (#2) is not activation capable"
+        );
+        let e = client.prime(&vendor).unwrap_err();
+        assert!(matches!(e, Error::NotPending { .. }), "{e}");
+        assert!(e.to_string().starts_with("component 7a1e5c0d-"), "{e}");
+        assert_eq!(requests(&agent, Prime).len(), 0);
+    }
+}
+
+#[test]
+fn cpu_reset_components_need_an_entry_point() {
+    for profile in PROFILES {
+        let component = optional(TFA_BL31.uuid).may_reset_cpu();
+        let agent = agent(profile, &[component]);
+        let mut client = client(&agent, no_force());
+        let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
+        let e = client.prime(&bl31).unwrap().activate().unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::CpuResetWithoutEntryPoint {
+                    cancel: CancelOutcome::Cancelled,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert_eq!(requests(&agent, Activate).len(), 0);
+
+        let reset = CpuReset {
+            entry_point: 0x4008_0000,
+            context_id: 0xC0FFEE,
+        };
+        let mut client = client.with_options(Options {
+            cpu_reset: Some(reset),
+            ..no_force()
+        });
+        client.prime(&bl31).unwrap().activate().unwrap();
+        let activate = requests(&agent, Activate)[0];
+        assert_eq!(
+            activate.x[..5],
+            [0xC400_02E5, 0, 1, 0x4008_0000, 0xC0FFEE],
+            "{profile:?}"
+        );
+    }
+}
+
+#[test]
+fn no_agent_is_detected() {
+    // TF-A with no components: the whole service answers -1.
+    let agent = Agent::new(Profile::TfA);
+    assert_eq!(
+        Client::discover(&agent).unwrap_err(),
+        Error::NoAgent { x0: u64::MAX }
+    );
+    // The "x0 came back unchanged" quirk.
+    let agent = Agent::new(Profile::Clean);
+    agent.set_quirks(Quirks {
+        echo_x0_when_empty: true,
+        ..Quirks::default()
+    });
+    let e = Client::discover(&agent).unwrap_err();
+    assert_eq!(e, Error::NoAgent { x0: 0xC400_02E0 });
+    assert_eq!(
+        e.to_string(),
+        "no LFA agent: LFA_VERSION returned 0xc40002e0 (x0 came back unchanged)"
+    );
+    // A clean agent with no components is an agent with an empty inventory.
+    let agent = Agent::new(Profile::Clean);
+    let client = Client::discover(&agent).unwrap();
+    assert_eq!(client.components().unwrap().count(), 0);
+    assert_eq!(agent.call_count(), 2);
+}
+
+#[test]
+fn features_are_checked() {
+    for profile in PROFILES {
+        let agent = demo(profile);
+        let client = client(&agent, Options::DEFAULT);
+        client.require_all_functions().unwrap();
+        assert_eq!(calls(&agent), times(FunctionId::Features, 6));
+        assert!(client.supports(FunctionId::Cancel).unwrap());
+    }
+}
+
+#[test]
+fn activation_failure_cancels_and_reports_both_outcomes() {
+    for profile in PROFILES {
+        let agent = demo(profile);
+        let mut client = client(&agent, no_force());
+        let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
+        agent
+            .inject(Fault::activate_fails(LfaError::ActivationFailed))
+            .unwrap();
+        let e = client.prime(&rmm).unwrap().activate().unwrap_err();
+        let Error::ActivateFailed {
+            component,
+            status,
+            cancel,
+            ..
+        } = e
+        else {
+            panic!("{e}")
+        };
+        assert_eq!(
+            (component.uuid, status),
+            (TF_RMM.uuid, LfaError::ActivationFailed)
+        );
+        let last = last(&agent);
+        assert_eq!(last.function(), Some(Cancel));
+        let logged = match lfa_proto::decode_status(last.response.x[0]) {
+            Ok(()) => CancelOutcome::Cancelled,
+            Err(e) => CancelOutcome::Failed(e),
+        };
+        assert_eq!(cancel, logged, "{profile:?}");
+        assert!(e.to_string().contains("TF-RMM"), "{e}");
+        // A component from before the failed ACTIVATE is stale too.
+        assert!(matches!(
+            client.prime(&rmm).unwrap_err(),
+            Error::StaleComponent { .. }
+        ));
+        // And the agent can be used again.
+        agent.clear_faults();
+        let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
+        client.prime(&rmm).unwrap().activate().unwrap();
+    }
+}
+
+#[test]
+fn partial_rendezvous_is_what_the_hook_contract_forbids() {
+    // Two threads for four online CPUs: TF-A would spin forever; the
+    // simulator gives up after its spin budget and reports a hang.
+    let agent = agent(Profile::TfA, &[required(TFA_BL31.uuid)]);
+    agent.set_online_cpus(4);
+    agent.set_spin_budget(1 << 12);
+    let mut client = client(&agent, Options::DEFAULT);
+    let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
+    let e = client
+        .prime(&bl31)
+        .unwrap()
+        .activate_with(&ThreadRendezvous::new(2))
+        .unwrap_err();
+    assert!(agent.hang_detected());
+    assert_eq!(e.status(), Some(LfaError::Unknown(HANG_STATUS)), "{e}");
+}
+
+#[test]
+fn cpus_that_disagree_are_an_error() {
+    // Scripted: two CPUs, one sees success, the other BUSY.
+    let entry = lfa_proto::InventoryResponse {
+        uuid: TFA_BL31.uuid,
+        flags: lfa_proto::InventoryFlags::ACTIVATION_CAPABLE
+            | lfa_proto::InventoryFlags::ACTIVATION_PENDING,
+        current_version: V1,
+        pending_version: V2,
+    };
+    use lfa_proto::Response;
+    let mut count = Regs::ZERO;
+    count.x[1] = 1;
+    let script = [
+        Regs::with_x0(0x1_0000),
+        count,
+        entry.encode(),
+        entry.encode(),
+        Regs::ZERO, // PRIME done
+        Regs::ZERO, // ACTIVATE on one CPU: done
+        Regs::with_x0(LfaError::Busy.to_x0()),
+        Regs::ZERO, // CANCEL
+    ];
+    let conduit = ScriptedConduit::replay(&script);
+    let mut client = Client::discover(&conduit).unwrap();
+    let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
+    let e = client
+        .prime(&bl31)
+        .unwrap()
+        .activate_with(&ThreadRendezvous::new(2))
+        .unwrap_err();
+    let Error::RendezvousDisagreement {
+        first,
+        other,
+        cpus,
+        cancel,
+        ..
+    } = e
+    else {
+        panic!("{e}")
+    };
+    assert_eq!(cpus, 2);
+    assert_eq!(cancel, CancelOutcome::Cancelled);
+    let mut results = [first.result(), other.result()];
+    results.sort_by_key(|r| matches!(r, CpuResult::Done));
+    assert_eq!(
+        results,
+        [CpuResult::Failed(LfaError::Busy), CpuResult::Done]
+    );
+    assert_eq!((conduit.calls(), conduit.overruns()), (8, 0));
+}
+
+#[test]
+fn pending_that_never_clears_is_bounded() {
+    /// Stages the image again after every ACTIVATE: pending never clears.
+    struct Restaging<'a>(&'a Agent);
+    impl Conduit for Restaging<'_> {
+        fn call(&self, args: &Regs) -> Regs {
+            let out = self.0.call(args);
+            if args.x[0] == 0xC400_02E5 {
+                self.0.stage(TF_RMM.uuid, V2).unwrap();
+            }
+            out
+        }
+    }
+    for profile in PROFILES {
+        let agent = agent(profile, &[optional(TF_RMM.uuid)]);
+        let conduit = Restaging(&agent);
+        let mut client = Client::discover(&conduit).unwrap().with_options(Options {
+            max_activations: 3,
+            ..no_force()
+        });
+        let e = client.activate_all_pending(&OnlyCpu, |_| {}).unwrap_err();
+        assert_eq!(
+            e,
+            Error::PendingNeverClears { activations: 3 },
+            "{profile:?}"
+        );
+        assert_eq!(agent.activations(), 3);
+    }
+}
+
+#[test]
+fn sim_profiles_agree_on_a_plain_flow() {
+    // The same scenario, both profiles, through SimAgent::demo_with.
+    for profile in PROFILES {
+        let agent = SimAgent::demo_with(profile);
+        let mut client = Client::discover(&agent).unwrap();
+        assert_eq!(client.activate_all_pending(&OnlyCpu, |_| {}).unwrap(), 2);
+        assert_eq!(client.activate_all_pending(&OnlyCpu, |_| {}).unwrap(), 0);
+    }
+}
