@@ -54,7 +54,7 @@ fn all_equal(regs: &[Regs]) -> bool {
 fn enumerating_n_components_takes_n_plus_one_calls() {
     for profile in PROFILES {
         let agent = demo(profile);
-        let client = client(&agent, Options::DEFAULT);
+        let client = connect(&agent, Options::DEFAULT);
         let listed: Vec<_> = client.components().unwrap().map(Result::unwrap).collect();
         assert_eq!(calls(&agent), listing(4), "{profile:?}");
         for (i, request) in requests(&agent, GetInventory).iter().enumerate() {
@@ -111,7 +111,7 @@ fn enumerating_n_components_takes_n_plus_one_calls() {
 #[test]
 fn activating_one_alone_takes_refresh_k_prime_m_activate_then_n_plus_one() {
     for profile in PROFILES {
-        let agent = agent(
+        let agent = sim(
             profile,
             &[
                 required(TFA_BL31.uuid),
@@ -119,7 +119,7 @@ fn activating_one_alone_takes_refresh_k_prime_m_activate_then_n_plus_one() {
                 required(BL33.uuid),
             ],
         );
-        let mut client = client(&agent, no_force());
+        let mut client = connect(&agent, no_force());
         let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
         agent.clear_log();
 
@@ -169,9 +169,9 @@ fn activating_one_alone_takes_refresh_k_prime_m_activate_then_n_plus_one() {
 #[test]
 fn rendezvous_activation_runs_on_every_cpu_with_threads() {
     for profile in PROFILES {
-        let agent = agent(profile, &[optional(TF_RMM.uuid), required(TFA_BL31.uuid)]);
+        let agent = sim(profile, &[optional(TF_RMM.uuid), required(TFA_BL31.uuid)]);
         agent.set_online_cpus(4);
-        let mut client = client(&agent, Options::DEFAULT);
+        let mut client = connect(&agent, Options::DEFAULT);
         let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
         agent.clear_log();
 
@@ -202,9 +202,9 @@ fn rendezvous_activation_runs_on_every_cpu_with_threads() {
 #[test]
 fn forced_rendezvous_also_for_an_optional_component() {
     for profile in PROFILES {
-        let agent = agent(profile, &[optional(TF_RMM.uuid)]);
+        let agent = sim(profile, &[optional(TF_RMM.uuid)]);
         agent.set_online_cpus(3);
-        let mut client = client(&agent, Options::DEFAULT);
+        let mut client = connect(&agent, Options::DEFAULT);
         let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
         // Alone is refused (forced), and cancelled.
         let e = client.prime(&rmm).unwrap().activate().unwrap_err();
@@ -237,7 +237,7 @@ fn activate_all_pending_activates_two_in_one_boot() {
     for profile in PROFILES {
         let agent = demo(profile);
         agent.set_online_cpus(4);
-        let mut client = client(&agent, Options::DEFAULT);
+        let mut client = connect(&agent, Options::DEFAULT);
         let mut seen = Vec::new();
         let n = client
             .activate_all_pending(&ThreadRendezvous::new(4), |done| {
@@ -278,7 +278,7 @@ fn activate_all_pending_activates_two_in_one_boot() {
 fn tfa_profile_needs_the_release_cancel_for_a_second_activation() {
     // The same two activations by hand, without the client's release CANCEL,
     // fail on the TF-A profile: this is what the client works around.
-    let agent = agent(Profile::TfA, &[optional(TF_RMM.uuid), optional(BL33.uuid)]);
+    let agent = sim(Profile::TfA, &[optional(TF_RMM.uuid), optional(BL33.uuid)]);
     let inv = |id| {
         agent.call(&lfa_proto::GetInventoryRequest::new(SeqId(id)).encode());
     };
@@ -307,7 +307,7 @@ fn tfa_profile_needs_the_release_cancel_for_a_second_activation() {
 fn a_component_from_before_an_activation_is_stale() {
     for profile in PROFILES {
         let agent = demo(profile);
-        let mut client = client(&agent, no_force());
+        let mut client = connect(&agent, no_force());
         let before: Vec<_> = client.components().unwrap().map(Result::unwrap).collect();
         agent.set_post_activation(InventoryChange::Rotate);
         client.prime(&before[1]).unwrap().activate().unwrap();
@@ -332,7 +332,7 @@ fn a_component_from_before_an_activation_is_stale() {
 fn a_component_whose_id_moved_is_found_by_uuid() {
     for profile in PROFILES {
         let agent = demo(profile);
-        let mut ours = client(&agent, no_force());
+        let mut ours = connect(&agent, no_force());
         let bl31 = ours.find(TFA_BL31.uuid).unwrap().unwrap();
         assert_eq!(bl31.seq_id(), SeqId(0));
         // Someone else activates TF-RMM and the agent renumbers.
@@ -362,7 +362,7 @@ fn a_component_whose_id_moved_is_found_by_uuid() {
 fn dropping_a_primed_activation_cancels_it() {
     for profile in PROFILES {
         let agent = demo(profile);
-        let mut client = client(&agent, no_force());
+        let mut client = connect(&agent, no_force());
         let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
         {
             let primed = client.prime(&rmm).unwrap();
@@ -391,7 +391,7 @@ fn dropping_a_primed_activation_cancels_it() {
 fn not_capable_and_not_pending_are_refused_without_prime() {
     for profile in PROFILES {
         let agent = demo(profile);
-        let mut client = client(&agent, Options::DEFAULT);
+        let mut client = connect(&agent, Options::DEFAULT);
         let bl33 = client.find(BL33.uuid).unwrap().unwrap();
         let vendor = client.find(DEMO_VENDOR_UUID).unwrap().unwrap();
         let e = client.prime(&bl33).unwrap_err();
@@ -411,8 +411,8 @@ fn not_capable_and_not_pending_are_refused_without_prime() {
 fn cpu_reset_components_need_an_entry_point() {
     for profile in PROFILES {
         let component = optional(TFA_BL31.uuid).may_reset_cpu();
-        let agent = agent(profile, &[component]);
-        let mut client = client(&agent, no_force());
+        let agent = sim(profile, &[component]);
+        let mut client = connect(&agent, no_force());
         let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
         let e = client.prime(&bl31).unwrap().activate().unwrap_err();
         assert!(
@@ -476,7 +476,7 @@ fn no_agent_is_detected() {
 fn features_are_checked() {
     for profile in PROFILES {
         let agent = demo(profile);
-        let client = client(&agent, Options::DEFAULT);
+        let client = connect(&agent, Options::DEFAULT);
         client.require_all_functions().unwrap();
         assert_eq!(calls(&agent), times(FunctionId::Features, 6));
         assert!(client.supports(FunctionId::Cancel).unwrap());
@@ -487,7 +487,7 @@ fn features_are_checked() {
 fn activation_failure_cancels_and_reports_both_outcomes() {
     for profile in PROFILES {
         let agent = demo(profile);
-        let mut client = client(&agent, no_force());
+        let mut client = connect(&agent, no_force());
         let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
         agent
             .inject(Fault::activate_fails(LfaError::ActivationFailed))
@@ -530,10 +530,10 @@ fn activation_failure_cancels_and_reports_both_outcomes() {
 fn partial_rendezvous_is_what_the_hook_contract_forbids() {
     // Two threads for four online CPUs: TF-A would spin forever; the
     // simulator gives up after its spin budget and reports a hang.
-    let agent = agent(Profile::TfA, &[required(TFA_BL31.uuid)]);
+    let agent = sim(Profile::TfA, &[required(TFA_BL31.uuid)]);
     agent.set_online_cpus(4);
     agent.set_spin_budget(1 << 12);
-    let mut client = client(&agent, Options::DEFAULT);
+    let mut client = connect(&agent, Options::DEFAULT);
     let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
     let e = client
         .prime(&bl31)
@@ -610,7 +610,7 @@ fn pending_that_never_clears_is_bounded() {
         }
     }
     for profile in PROFILES {
-        let agent = agent(profile, &[optional(TF_RMM.uuid)]);
+        let agent = sim(profile, &[optional(TF_RMM.uuid)]);
         let conduit = Restaging(&agent);
         let mut client = Client::discover(&conduit).unwrap().with_options(Options {
             max_activations: 3,

@@ -16,7 +16,7 @@ pub type Agent = SimAgent<8, 256>;
 /// An agent holding `components`, with a bounded spin budget so a partial
 /// rendezvous fails a test instead of hanging it, and waiting threads that
 /// yield.
-pub fn agent(profile: Profile, components: &[SimComponent]) -> Agent {
+pub fn sim(profile: Profile, components: &[SimComponent]) -> Agent {
     let agent = Agent::new(profile).with_components(components).unwrap();
     agent.set_spin_budget(1 << 24);
     agent.set_spin_relax(Some(std::thread::yield_now));
@@ -25,7 +25,7 @@ pub fn agent(profile: Profile, components: &[SimComponent]) -> Agent {
 
 /// The demo population (BL31, TF-RMM, BL33, vendor).
 pub fn demo(profile: Profile) -> Agent {
-    agent(profile, &DEMO_COMPONENTS)
+    sim(profile, &DEMO_COMPONENTS)
 }
 
 /// Options that let one CPU activate a rendezvous-optional component.
@@ -37,7 +37,7 @@ pub fn no_force() -> Options {
 }
 
 /// A client of `agent`, with the log cleared after discovery.
-pub fn client(agent: &Agent, options: Options) -> Client<&Agent> {
+pub fn connect(agent: &Agent, options: Options) -> Client<&Agent> {
     let client = Client::discover(agent).unwrap().with_options(options);
     agent.clear_log();
     client
