@@ -22,6 +22,11 @@ pub const DEFAULT_LOG: usize = 128;
 /// outside it on an atomic, so one `&SimAgent` can serve many threads (or
 /// CPUs) at once. It never allocates and never panics on any register input.
 ///
+/// The log lives inside the agent, so its size is about `L` × 288 bytes
+/// (two register blocks per call): with a large `L`, put the agent in a
+/// `static` (`new` is `const`) rather than on a thread's stack, and read the
+/// log with [`SimAgent::with_log`] rather than copying it.
+///
 /// See the [module documentation](crate::sim) for an example and the
 /// profile table.
 pub struct SimAgent<const N: usize = DEFAULT_COMPONENTS, const L: usize = DEFAULT_LOG> {
