@@ -9,7 +9,9 @@ mod support;
 use core::cell::Cell;
 use core::time::Duration;
 
-use lfa_client::{CancelOutcome, Client, Clock, Error, Options, RetryPolicy, ThreadRendezvous};
+use lfa_client::{
+    CancelOutcome, Client, Clock, Component, Error, Options, RetryPolicy, ThreadRendezvous,
+};
 use lfa_proto::{
     DecodeError, FirmwareVersion, FunctionId, InventoryFlags, InventoryResponse, LfaError, Regs,
     Response, SeqId, Uuid, components::TF_RMM,
@@ -231,10 +233,12 @@ fn review_error_paths_leak() {
         assert_eq!(agent.phase(), Phase::Idle);
         // A primed activation dropped on an error path of the caller.
         let c = client.find(TF_RMM.uuid).unwrap().unwrap();
-        let result: Result<(), &str> = (|| {
-            let _primed = client.prime(&c).unwrap();
+        /// A caller that primes, then fails before activating.
+        fn give_up(client: &mut Client<&Agent>, c: &Component) -> Result<(), &'static str> {
+            let _primed = client.prime(c).unwrap();
             Err("the caller gave up")
-        })();
+        }
+        let result = give_up(&mut client, &c);
         assert!(result.is_err());
         assert_eq!(agent.phase(), Phase::Idle);
         // And then everything works.

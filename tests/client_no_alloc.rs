@@ -1,0 +1,280 @@
+//! The client allocates nothing: every flow (discovery, listing, lookup,
+//! prime/activate alone and through a multi-threaded rendezvous, activate
+//! all pending, and the error paths) runs under a counting global allocator
+//! and must make zero heap allocations, in both profiles of the simulated
+//! agent.
+//!
+//! Allocations are counted only on threads that are measuring, so the test
+//! harness's own threads do not interfere. In a rendezvous, the hook's thread
+//! start-up is the hook's business (a kernel's stopper threads exist before
+//! the window); the client's per-CPU function and everything on the calling
+//! thread are measured.
+
+#[path = "client_support.rs"]
+mod support;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use lfa_client::{
+    Client, CpuOutcome, Error, OnlyCpu, Options, Rendezvous, RendezvousError, RetryPolicy,
+};
+use lfa_proto::{
+    LfaError,
+    components::{TF_RMM, TFA_BL31},
+};
+use lfa_smccc::sim::{DEMO_VENDOR_UUID, Fault, Profile};
+use support::*;
+
+struct Counting;
+
+thread_local! {
+    /// Whether this thread counts its allocations now.
+    static MEASURING: Cell<bool> = const { Cell::new(false) };
+    /// The allocations this thread made while measuring (per thread, so
+    /// tests running in parallel do not see each other's).
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn note() {
+    if MEASURING.with(Cell::get) {
+        ALLOCATIONS.with(|a| a.set(a.get() + 1));
+    }
+}
+
+fn allocations() -> usize {
+    ALLOCATIONS.with(Cell::get)
+}
+
+// SAFETY: every method forwards to the system allocator unchanged; counting
+// touches only const-initialised thread-locals.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note();
+        // SAFETY: the caller's contract for `alloc` is passed on.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract for `dealloc` is passed on.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note();
+        // SAFETY: the caller's contract for `alloc_zeroed` is passed on.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note();
+        // SAFETY: the caller's contract for `realloc` is passed on.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Runs `f` on this thread with counting on; returns its result and the
+/// allocations made.
+fn measure<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = allocations();
+    MEASURING.with(|m| m.set(true));
+    let out = f();
+    MEASURING.with(|m| m.set(false));
+    (out, allocations() - before)
+}
+
+/// A rendezvous of std threads whose per-CPU work is measured (each thread's
+/// count is added to the calling thread's), while their start-up is not.
+struct MeasuredThreads(usize);
+
+impl Rendezvous for MeasuredThreads {
+    fn run_on_every_cpu(
+        &self,
+        call: &(dyn Fn() -> CpuOutcome + Sync),
+        collect: &mut dyn FnMut(CpuOutcome),
+    ) -> Result<(), RendezvousError> {
+        let outer = MEASURING.with(|m| m.replace(false));
+        let results: Vec<(CpuOutcome, usize)> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..self.0)
+                .map(|_| {
+                    s.spawn(|| {
+                        let before = allocations();
+                        MEASURING.with(|m| m.set(true));
+                        let outcome = call();
+                        MEASURING.with(|m| m.set(false));
+                        (outcome, allocations() - before)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let made: usize = results.iter().map(|(_, n)| n).sum();
+        ALLOCATIONS.with(|a| a.set(a.get() + made));
+        MEASURING.with(|m| m.set(outer));
+        for (outcome, _) in results {
+            collect(outcome);
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn the_counter_counts() {
+    let (v, n) = measure(|| Vec::<u8>::with_capacity(8));
+    drop(v);
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn the_counter_counts_on_rendezvous_threads() {
+    /// Keeps the outcome of a one-CPU rendezvous.
+    struct Keep(std::sync::Mutex<Option<CpuOutcome>>);
+    impl Rendezvous for Keep {
+        fn run_on_every_cpu(
+            &self,
+            call: &(dyn Fn() -> CpuOutcome + Sync),
+            collect: &mut dyn FnMut(CpuOutcome),
+        ) -> Result<(), RendezvousError> {
+            let outcome = call();
+            *self.0.lock().unwrap() = Some(outcome);
+            collect(outcome);
+            Ok(())
+        }
+    }
+    let agent = demo(Profile::Clean);
+    let mut client = Client::discover(&agent).unwrap();
+    let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
+    let keep = Keep(std::sync::Mutex::new(None));
+    client.prime(&bl31).unwrap().activate_with(&keep).unwrap();
+    let outcome = keep.0.lock().unwrap().unwrap();
+    // Each of three threads allocates once inside the window.
+    let allocating = || {
+        drop(Vec::<u8>::with_capacity(4));
+        outcome
+    };
+    let (result, n) = measure(|| MeasuredThreads(3).run_on_every_cpu(&allocating, &mut |_| {}));
+    assert_eq!((result, n), (Ok(()), 3));
+}
+
+#[test]
+fn no_allocation_in_discovery_listing_and_lookup() {
+    for profile in PROFILES {
+        let agent = demo(profile);
+        let ((), n) = measure(|| {
+            let client = Client::discover(&agent).unwrap();
+            client.require_all_functions().unwrap();
+            assert_eq!(client.components().unwrap().count(), 4);
+            assert!(client.find(DEMO_VENDOR_UUID).unwrap().is_some());
+            assert_eq!(client.components().unwrap().activatable().count(), 2);
+        });
+        assert_eq!(n, 0, "{profile:?}");
+    }
+}
+
+#[test]
+fn no_allocation_activating_one_alone_and_by_rendezvous() {
+    for profile in PROFILES {
+        let agent = demo(profile);
+        agent.set_online_cpus(4);
+        let mut client = Client::discover(&agent).unwrap().with_options(no_force());
+        let ((), n) = measure(|| {
+            let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
+            let done = client.prime(&rmm).unwrap().activate().unwrap();
+            assert!(done.now().is_ok());
+            let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
+            let done = client
+                .prime(&bl31)
+                .unwrap()
+                .activate_with(&MeasuredThreads(4))
+                .unwrap();
+            assert_eq!(done.cpus(), 4);
+        });
+        assert_eq!(n, 0, "{profile:?}");
+        assert_eq!(agent.activations(), 2);
+    }
+}
+
+#[test]
+fn no_allocation_in_activate_all_pending() {
+    for profile in PROFILES {
+        let agent = demo(profile);
+        agent.set_online_cpus(3);
+        let mut client = Client::discover(&agent).unwrap();
+        let (count, n) = measure(|| {
+            client
+                .activate_all_pending(&MeasuredThreads(3), |_| {})
+                .unwrap()
+        });
+        assert_eq!((count, n), (2, 0), "{profile:?}");
+        let agent = demo(profile);
+        let mut client = Client::discover(&agent).unwrap().with_options(no_force());
+        let (count, n) = measure(|| client.activate_all_pending(&OnlyCpu, |_| {}).unwrap());
+        assert_eq!((count, n), (2, 0), "{profile:?}");
+    }
+}
+
+#[test]
+fn no_allocation_on_error_paths() {
+    for profile in PROFILES {
+        let agent = demo(profile);
+        let mut client = Client::discover(&agent).unwrap().with_options(Options {
+            prime: RetryPolicy::rounds(1),
+            ..no_force()
+        });
+        let ((), n) = measure(|| {
+            let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
+            let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
+            let vendor = client.find(DEMO_VENDOR_UUID).unwrap().unwrap();
+            // Timeout (RMM needs 3 PRIME rounds), then CANCEL.
+            assert!(matches!(
+                client.prime(&rmm).unwrap_err(),
+                Error::Timeout { .. }
+            ));
+            // Not pending.
+            assert!(matches!(
+                client.prime(&vendor).unwrap_err(),
+                Error::NotPending { .. }
+            ));
+            // Rendezvous required, refused and cancelled.
+            assert!(matches!(
+                client.prime(&bl31).unwrap().activate().unwrap_err(),
+                Error::RendezvousRequired { .. }
+            ));
+            // Dropped primed activation.
+            drop(client.prime(&bl31).unwrap());
+            // PRIME and ACTIVATE failures.
+            agent.inject(Fault::prime_fails_raw(-35)).unwrap();
+            assert_eq!(
+                client.prime(&bl31).unwrap_err().status(),
+                Some(LfaError::Unknown(-35))
+            );
+            agent
+                .inject(Fault::activate_fails(LfaError::CriticalError))
+                .unwrap();
+            assert_eq!(
+                client
+                    .prime(&bl31)
+                    .unwrap()
+                    .activate_with(&OnlyCpu)
+                    .unwrap_err()
+                    .status(),
+                Some(LfaError::CriticalError)
+            );
+            // Stale after that ACTIVATE.
+            assert!(matches!(
+                client.prime(&bl31).unwrap_err(),
+                Error::StaleComponent { .. }
+            ));
+            // GET_INFO status.
+            agent
+                .inject(Fault::reply(lfa_proto::FunctionId::GetInfo, LfaError::Busy))
+                .unwrap();
+            assert!(client.components().is_err());
+        });
+        assert_eq!(n, 0, "{profile:?}");
+    }
+    // No agent at all.
+    let agent = Agent::new(Profile::TfA);
+    let (e, n) = measure(|| Client::discover(&agent).unwrap_err());
+    assert_eq!((e, n), (Error::NoAgent { x0: u64::MAX }, 0));
+}
