@@ -22,6 +22,10 @@ pub const DEFAULT_LOG: usize = 128;
 /// outside it on an atomic, so one `&SimAgent` can serve many threads (or
 /// CPUs) at once. It never allocates and never panics on any register input.
 ///
+/// On AArch64 bare metal the lock needs working exclusives (or LSE atomics),
+/// so the agent must sit in Normal cacheable memory (MMU on); the holding pen
+/// itself uses only atomic loads and stores.
+///
 /// The log lives inside the agent, so its size is about `L` × 288 bytes
 /// (two register blocks per call): with a large `L`, put the agent in a
 /// `static` (`new` is `const`) rather than on a thread's stack, and read the
@@ -168,7 +172,10 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     /// waits (spinning, outside the lock) until the round ends or the spin
     /// budget runs out; see [`SimAgent::set_spin_budget`].
     pub fn handle(&self, args: &Regs) -> Regs {
-        let action = self.state.lock().dispatch(self.profile, args, &self.pen);
+        let (action, quirks) = {
+            let mut state = self.state.lock();
+            (state.dispatch(self.profile, args, &self.pen), state.quirks)
+        };
         let reply = match action {
             Action::Reply(reply) => reply,
             Action::Wait {
@@ -180,7 +187,6 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
                 self.state.lock().leave_pen(generation, &self.pen)
             }
         };
-        let quirks = self.state.lock().quirks;
         let response = respond(self.profile, quirks, args, reply);
         self.log.lock().push(*args, response);
         response
