@@ -203,3 +203,46 @@ fn non_lfa_calls_write_only_x0() {
         }
     }
 }
+
+mod random_calls {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// x0 mostly an LFA function, sometimes anything; x1 mostly a small id.
+    fn call() -> impl Strategy<Value = Regs> {
+        let x0 = prop_oneof![
+            4 => 0xC400_02E0_u64..=0xC400_02E6,
+            1 => any::<u64>(),
+        ];
+        let x1 = prop_oneof![4 => 0_u64..6, 1 => any::<u64>()];
+        let x2 = prop_oneof![4 => 0_u64..2, 1 => any::<u64>()];
+        (x0, x1, x2, proptest::array::uniform15(any::<u64>())).prop_map(|(x0, x1, x2, rest)| {
+            let mut regs = Regs::ZERO;
+            regs.x[0] = x0;
+            regs.x[1] = x1;
+            regs.x[2] = x2;
+            regs.x[3..].copy_from_slice(&rest);
+            regs
+        })
+    }
+
+    proptest! {
+        /// Whatever a caller sends, in any order, the agent answers without
+        /// panicking, keeps x6..x17, and logs every call.
+        #[test]
+        fn any_call_sequence_is_answered_and_keeps_x6_to_x17(
+            calls in proptest::collection::vec(call(), 1..60),
+            tfa in any::<bool>(),
+            cpus in 1_u32..3,
+        ) {
+            let agent = four(if tfa { Profile::TfA } else { Profile::Clean });
+            agent.set_online_cpus(cpus);
+            agent.set_spin_budget(0); // a second CPU never comes: hang at once
+            for sent in &calls {
+                let out = agent.call(sent);
+                prop_assert_eq!(&out.x[6..], &sent.x[6..]);
+            }
+            prop_assert_eq!(agent.call_count(), calls.len() as u64);
+        }
+    }
+}
