@@ -243,7 +243,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
 /// `LFA_CANCEL`; if that fails, the client sends it again before its next
 /// `LFA_PRIME`.
 ///
-/// ```compile_fail
+/// ```compile_fail,E0499
 /// # use lfa_client::Client;
 /// # use lfa_smccc::sim::SimAgent;
 /// # fn two(client: &mut Client<SimAgent>, a: lfa_client::Component, b: lfa_client::Component) {
