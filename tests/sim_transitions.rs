@@ -101,7 +101,15 @@ fn cancel_resets_from_priming_and_primed() {
         assert_eq!(send(&agent, prime(0)), Ok(0));
         assert_eq!(check(&agent, cancel(0)), Ok(()), "{p:?} cancel when primed");
         assert_eq!(agent.phase(), Phase::Idle);
-        assert_eq!(send(&agent, activate(0, false)).is_err(), true);
+        assert_eq!(
+            send(&agent, activate(0, false)),
+            Err(if p == Profile::TfA {
+                LfaError::InvalidParameters
+            } else {
+                LfaError::ComponentWrongState
+            }),
+            "{p:?}: nothing current after CANCEL"
+        );
         assert_eq!(prime_fully(&agent, 0), 2);
         assert_eq!(activate_fully(&agent, 0, false), 1);
         assert_eq!(agent.component(SeqId(0)).unwrap().current_version, V1_1);
