@@ -59,7 +59,7 @@ impl LfaVersion {
     /// # Errors
     ///
     /// [`DecodeError::InvalidVersion`] if bit 31 or any of bits 63:32 is set.
-    /// (A negative x0 is a status; [`crate::VersionResponse::decode`] reports
+    /// (A negative x0 is a status; [`VersionResponse`](crate::VersionResponse)'s decoder reports
     /// it as such before it gets here.)
     pub const fn decode(x0: u64) -> Result<Self, DecodeError> {
         if x0 > 0x7FFF_FFFF {
