@@ -51,6 +51,7 @@ pub mod cpu;
 pub mod exception_level;
 pub mod exceptions;
 pub mod mmu;
+pub mod rendezvous;
 pub mod semihosting;
 pub mod timer;
 pub mod uart;
