@@ -14,7 +14,7 @@
 use std::process::ExitCode;
 
 use lfa_client::{Activated, Client, Component, ThreadRendezvous};
-use lfa_proto::FirmwareVersion;
+use lfa_proto::{FirmwareVersion, FunctionId};
 use lfa_smccc::Conduit;
 use lfa_smccc::sim::SimAgent;
 
@@ -89,6 +89,12 @@ fn run() -> Result<(), lfa_client::Error> {
         agent.call_count(),
         agent.component_count(),
     );
+    let log = agent.log();
+    let by_function: Vec<String> = FunctionId::ALL
+        .iter()
+        .map(|&f| format!("{} {}", f.name().trim_start_matches("LFA_"), log.count(f)))
+        .collect();
+    println!("  by function: {}", by_function.join(", "));
     Ok(())
 }
 
