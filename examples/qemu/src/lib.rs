@@ -41,6 +41,11 @@
 //! 4. NS-EL1: run [`Scenario::main`] on every CPU; CPU 0 waits for all of them
 //!    and exits QEMU with the result of every [`check`].
 //!
+//! Words on the guest command line (cargo: `cargo test --test NAME -- WORD`)
+//! that every image understands: `break-check` makes the flow images expect
+//! a wrong LFA version (the run must fail), `hang-guest` makes CPU 0 spin
+//! forever before the test body (the runner's timeout must fail the run).
+//!
 //! QEMU does not model caches, so the switches between MMU-off and MMU-on
 //! code in this path need no cache maintenance here; real hardware would.
 #![no_std]
@@ -213,6 +218,14 @@ fn el1(cpu: usize) -> ! {
                 scenario.cpus
             );
             semihosting::exit(check::EXIT_FAIL);
+        }
+    }
+    if cpu == 0 && cmdline::has("hang-guest") {
+        // A self-test of the runner: this guest never exits, so only the
+        // runner's timeout can end the run, and it must count as a failure.
+        println!("hang-guest: CPU 0 spins forever on purpose");
+        loop {
+            core::hint::spin_loop();
         }
     }
     (scenario.main)(cpu);

@@ -86,7 +86,7 @@ struct Probe {
     x: [u64; 31],
     _pad: u64,
     /// q0..q31: sent, then received.
-    q: [u128; 32],
+    q: [[u64; 2]; 32],
     fpcr: u64,
     fpsr: u64,
 }
@@ -221,7 +221,7 @@ fn pattern(function: u64) -> Probe {
     let mut probe = Probe {
         x: [0; 31],
         _pad: 0,
-        q: [0; 32],
+        q: [[0; 2]; 32],
         // RMode = round towards zero, FZ: not the reset value.
         fpcr: (0b11 << 22) | (1 << 24),
         // The cumulative IOC, DZC and IXC flags.
@@ -230,8 +230,8 @@ fn pattern(function: u64) -> Probe {
     for (n, x) in (0_u64..).zip(probe.x.iter_mut()) {
         *x = 0x5A5A_0000_0000_0000 | (n << 8) | n;
     }
-    for (n, q) in (0_u128..).zip(probe.q.iter_mut()) {
-        *q = 0xC0DE_0000_0000_0000_0000_0000_0000_0000 | (n << 64) | n;
+    for (n, q) in (0_u64..).zip(probe.q.iter_mut()) {
+        *q = [0xC0DE_0000_0000_0000 | n, 0xC0DE_0001_0000_0000 | n];
     }
     probe.x[0] = function;
     probe

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Runs every bare-metal QEMU scenario of examples/qemu and fails if any fails.
+#
+#   scripts/qemu-test.sh
+#
+# Steps: install qemu-system-aarch64 if missing (apt-get, sudo only when not
+# root) and the aarch64-unknown-none target; rustfmt and clippy of the
+# examples/qemu workspace; build every image; run each scenario through
+# scripts/qemu-run.sh (cargo's runner) and time it; then two self-tests of
+# the harness: a deliberately broken check must fail the run, and a hung
+# guest must be killed by the timeout and fail the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "qemu-system-aarch64"
+if ! command -v qemu-system-aarch64 >/dev/null 2>&1; then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q qemu-system-arm
+fi
+qemu-system-aarch64 --version | head -1
+rustup target add aarch64-unknown-none >/dev/null 2>&1 || true
+
+cd "$root/examples/qemu"
+
+step "rustfmt (examples/qemu)"
+cargo fmt --check
+
+step "clippy (examples/qemu, aarch64-unknown-none)"
+cargo clippy --all-targets --locked -- -D warnings
+
+step "build every image"
+cargo test --no-run --locked
+
+scenarios=$(sed -n '/^\[\[test\]\]/{n;s/^name = "\(.*\)"/\1/p}' Cargo.toml)
+failed=()
+summary=()
+for scenario in $scenarios; do
+    step "scenario $scenario"
+    start=$(date +%s%N)
+    if cargo test --locked --test "$scenario" 2>&1; then
+        result=PASS
+    else
+        result=FAIL
+        failed+=("$scenario")
+    fi
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    summary+=("$(printf '%-12s %s %6d ms (cargo + QEMU)' "$scenario" "$result" "$ms")")
+done
+
+# Self-tests: the harness must be able to fail.
+step "self-test: a broken check fails the run (smc_flow -- break-check)"
+set +e
+out=$(cargo test --locked --test smc_flow -- break-check 2>&1)
+status=$?
+set -e
+printf '%s\n' "$out" | grep -E -A2 'break-check|FAIL|exit status' || true
+if [ "$status" -eq 0 ]; then
+    echo "SELF-TEST FAILED: smc_flow passed with a broken check"
+    failed+=("self-test:break-check")
+else
+    echo "ok: the broken check failed the run (status $status), as it must"
+    summary+=("$(printf '%-12s %s' "break-check" "failed as it must")")
+fi
+
+step "self-test: a hung guest is killed and fails (boot -- hang-guest, 3 s timeout)"
+start=$(date +%s%N)
+set +e
+out=$(QEMU_TIMEOUT=3 cargo test --locked --test boot -- hang-guest 2>&1)
+status=$?
+set -e
+printf '%s\n' "$out" | grep -E 'hang-guest|qemu|exit status' || true
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+if [ "$status" -eq 0 ]; then
+    echo "SELF-TEST FAILED: a hung guest passed"
+    failed+=("self-test:hang-guest")
+else
+    echo "ok: the hung guest was killed after ${ms} ms and failed the run, as it must"
+    summary+=("$(printf '%-12s %s' "hang-guest" "killed by the timeout, failed as it must")")
+fi
+
+step "summary"
+printf '%s\n' "${summary[@]}"
+if [ ${#failed[@]} -gt 0 ]; then
+    printf '\nFAILED: %s\n' "${failed[*]}"
+    exit 1
+fi
+printf '\nAll QEMU scenarios passed.\n'
