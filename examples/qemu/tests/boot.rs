@@ -294,9 +294,11 @@ fn main(cpu: usize) {
         unaligned_and_timer();
     }
 
+    // No CPU issues an smc between this read and the start line (CPU 0's
+    // probes are done, the others have not started), so the count is exact.
+    let calls_before = exceptions::smc_calls();
     // Everyone starts together, so the counters really are contended.
     check!(ALL.wait(5_000).is_ok(), "all {CPUS} CPUs at the start line");
-    let calls_before = exceptions::smc_calls();
     for _ in 0..ROUNDS {
         let mut current = CAS_COUNTER.load(Ordering::Relaxed);
         while let Err(seen) = CAS_COUNTER.compare_exchange_weak(
