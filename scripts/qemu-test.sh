@@ -4,8 +4,8 @@
 #   scripts/qemu-test.sh
 #
 # Steps: install qemu-system-aarch64 if missing (apt-get, sudo only when not
-# root) and the aarch64-unknown-none target; rustfmt and clippy of the
-# examples/qemu workspace; build every image; run each scenario through
+# root) and the aarch64-unknown-none target; rustfmt, clippy and rustdoc of
+# the examples/qemu workspace; build every image; run each scenario through
 # scripts/qemu-run.sh (cargo's runner) and time it; then two self-tests of
 # the harness: a deliberately broken check must fail the run, and a hung
 # guest must be killed by the timeout and fail the run.
@@ -32,6 +32,9 @@ cargo fmt --check
 
 step "clippy (examples/qemu, aarch64-unknown-none)"
 cargo clippy --all-targets --locked -- -D warnings
+
+step "rustdoc (examples/qemu), warnings denied"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked
 
 step "build every image"
 cargo test --no-run --locked

@@ -1,6 +1,6 @@
 //! Checks that print their result, and the image's exit status.
 //!
-//! Every [`check!`](crate::check) and [`check_eq!`](crate::check_eq) prints one
+//! Every [`check!`](macro@crate::check) and [`check_eq!`](macro@crate::check_eq) prints one
 //! `ok` or `FAIL` line tagged with the CPU and counts towards the result;
 //! [`finish`] (called by the boot code once every CPU is done) exits QEMU with
 //! [`EXIT_PASS`] only if at least one check ran and none failed.

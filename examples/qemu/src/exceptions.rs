@@ -1,10 +1,10 @@
 //! Taking `smc` and `hvc` from the non-secure world, and reporting anything
 //! else that traps.
 //!
-//! `boot.S` saves x0..x30 that SMCCC asks the callee to preserve (x0..x17 as a
-//! [`Regs`] block, x18 and x30, q0..q31, FPSR, FPCR) and calls
-//! [`lfa_qemu_lower_sync`] with the block; the results are whatever the block
-//! holds when it returns. An `smc` taken to EL3 and an `hvc` taken to EL2
+//! `boot.S` saves x0..x17 as a [`Regs`] block, and what SMCCC asks the
+//! callee to preserve that Rust code may change (x18, x30, q0..q31, FPSR,
+//! FPCR), then calls `lfa_qemu_lower_sync` with the block; the results are
+//! whatever the block holds when it returns. An `smc` taken to EL3 and an `hvc` taken to EL2
 //! return to the instruction after the call, so nothing else needs adjusting.
 
 use core::arch::asm;

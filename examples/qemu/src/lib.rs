@@ -39,7 +39,7 @@
 //! 3. EL3: wait until [`Scenario::cpus`] CPUs have arrived (others are parked),
 //!    then `eret` to NS-EL2; EL2 then `eret`s to NS-EL1.
 //! 4. NS-EL1: run [`Scenario::main`] on every CPU; CPU 0 waits for all of them
-//!    and exits QEMU with the result of every [`check`].
+//!    and exits QEMU with the result of every [`check!`].
 //!
 //! Words on the guest command line (cargo: `cargo test --test NAME -- WORD`)
 //! that every image understands: `break-check` makes the flow images expect
