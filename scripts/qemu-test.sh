@@ -6,9 +6,12 @@
 # Steps: install qemu-system-aarch64 if missing (apt-get, sudo only when not
 # root) and the aarch64-unknown-none target; rustfmt, clippy and rustdoc of
 # the examples/qemu workspace; build every image; run each scenario through
-# scripts/qemu-run.sh (cargo's runner) and time it; then two self-tests of
-# the harness: a deliberately broken check must fail the run, and a hung
-# guest must be killed by the timeout and fail the run.
+# scripts/qemu-run.sh (cargo's runner) and time it; then three self-tests of
+# the harness: a deliberately broken check must fail the run, a hung
+# guest must be killed by the timeout and fail the run, and an unexpected
+# exception (an smc with no EL3) must be reported and fail the run.
+# No --locked: the path dependencies (lfa-proto, lfa-smccc, lfa-client) may
+# gain entries that the lock file of this separate workspace then records.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -31,13 +34,13 @@ step "rustfmt (examples/qemu)"
 cargo fmt --check
 
 step "clippy (examples/qemu, aarch64-unknown-none)"
-cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --all-targets -- -D warnings
 
 step "rustdoc (examples/qemu), warnings denied"
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 
 step "build every image"
-cargo test --no-run --locked
+cargo test --no-run
 
 scenarios=$(sed -n '/^\[\[test\]\]/{n;s/^name = "\(.*\)"/\1/p}' Cargo.toml)
 failed=()
@@ -45,7 +48,7 @@ summary=()
 for scenario in $scenarios; do
     step "scenario $scenario"
     start=$(date +%s%N)
-    if cargo test --locked --test "$scenario" 2>&1; then
+    if cargo test --test "$scenario" 2>&1; then
         result=PASS
     else
         result=FAIL
@@ -58,7 +61,7 @@ done
 # Self-tests: the harness must be able to fail.
 step "self-test: a broken check fails the run (smc_flow -- break-check)"
 set +e
-out=$(cargo test --locked --test smc_flow -- break-check 2>&1)
+out=$(cargo test --test smc_flow -- break-check 2>&1)
 status=$?
 set -e
 printf '%s\n' "$out" | grep -E -A2 'break-check|FAIL|exit status' || true
@@ -73,7 +76,7 @@ fi
 step "self-test: a hung guest is killed and fails (boot -- hang-guest, 3 s timeout)"
 start=$(date +%s%N)
 set +e
-out=$(QEMU_TIMEOUT=3 cargo test --locked --test boot -- hang-guest 2>&1)
+out=$(QEMU_TIMEOUT=3 cargo test --test boot -- hang-guest 2>&1)
 status=$?
 set -e
 printf '%s\n' "$out" | grep -E 'hang-guest|qemu|exit status' || true
@@ -84,6 +87,20 @@ if [ "$status" -eq 0 ]; then
 else
     echo "ok: the hung guest was killed after ${ms} ms and failed the run, as it must"
     summary+=("$(printf '%-12s %s' "hang-guest" "killed by the timeout, failed as it must")")
+fi
+
+step "self-test: an unexpected exception fails the run (no_agent -- try-smc)"
+set +e
+out=$(cargo test --test no_agent -- try-smc 2>&1)
+status=$?
+set -e
+printf '%s\n' "$out" | grep -E 'try-smc|unexpected|exit status' || true
+if [ "$status" -ne 0 ] && printf '%s' "$out" | grep -q 'FAIL: unexpected synchronous exception'; then
+    echo "ok: the UNDEFINED smc was reported and failed the run, as it must"
+    summary+=("$(printf '%-12s %s' "try-smc" "exception reported, failed as it must")")
+else
+    echo "SELF-TEST FAILED: an smc without EL3 was not reported as an exception"
+    failed+=("self-test:try-smc")
 fi
 
 step "summary"

@@ -1,12 +1,17 @@
 //! No LFA agent: plain `-machine virt` (no EL3, no EL2 of ours). The image
 //! starts at EL1 and QEMU's built-in PSCI answers `hvc`; it knows PSCI but not
 //! LFA, and reports SMCCC 1.0. The client must say "no LFA agent" cleanly.
+//!
+//! With the guest word `try-smc` the image also issues an `smc`, which is
+//! UNDEFINED without EL3: the EL1 vectors must report the exception and fail
+//! the run (a self-test of `scripts/qemu-test.sh`).
 #![no_std]
 #![no_main]
 
 use lfa_client::{Client, Error};
+use lfa_qemu::cmdline;
 use lfa_qemu::{Scenario, check, check_eq, exception_level, exceptions, println};
-use lfa_smccc::{Conduit, Hvc, Regs, SmcccVersion, query_smccc_version, smccc_version};
+use lfa_smccc::{Conduit, Hvc, Regs, Smc, SmcccVersion, query_smccc_version, smccc_version};
 
 /// PSCI_VERSION (SMC32 fast call).
 const PSCI_VERSION: u64 = 0x8400_0000;
@@ -67,5 +72,11 @@ fn main(_cpu: usize) {
                 client.version()
             );
         }
+    }
+
+    if cmdline::has("try-smc") {
+        println!("try-smc: issuing an smc with no EL3; the run must fail with an exception report");
+        let _ = Smc.call(&Regs::with_x0(PSCI_VERSION));
+        check!(false, "an smc without EL3 returned");
     }
 }
