@@ -6,7 +6,8 @@
 #
 # Steps: toolchain setup, rustfmt, clippy (host and aarch64-unknown-none),
 # bare-metal builds (aarch64 and 32-bit Arm), all tests, rustdoc with warnings
-# denied, and a build with the declared MSRV toolchain.
+# denied, a build with the declared MSRV toolchain, and the bare-metal
+# scenarios under QEMU (scripts/qemu-test.sh, which installs qemu-system-arm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,5 +49,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 step "MSRV $MSRV build of the library crates (host, and aarch64-unknown-none with the real conduits)"
 cargo "+$MSRV" build "${NO_STD_CRATES[@]}" --locked
 cargo "+$MSRV" build "${NO_STD_CRATES[@]}" --target aarch64-unknown-none --locked
+
+step "bare-metal QEMU scenarios (smc, hvc, -smp 4 rendezvous, faults, no agent)"
+scripts/qemu-test.sh
 
 printf '\nAll checks passed.\n'
