@@ -104,7 +104,8 @@
 //! # Features
 //!
 //! - `std`: `ThreadRendezvous`, a rendezvous hook of std threads for hosted
-//!   programs and tests (the simulated agent plays several CPUs).
+//!   programs and tests (the simulated agent plays several CPUs); and
+//!   [`sysfs`], the Linux backend over `/sys/firmware/lfa`.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -117,6 +118,8 @@ mod component;
 mod error;
 mod rendezvous;
 mod retry;
+#[cfg(feature = "std")]
+pub mod sysfs;
 #[cfg(feature = "std")]
 mod thread_rendezvous;
 
