@@ -426,3 +426,23 @@ fn function_id_anatomy() {
         ]
     );
 }
+
+#[test]
+fn lfa_version_try_new_never_panics() {
+    assert_eq!(
+        LfaVersion::try_new(0x7FFF, 7),
+        Some(LfaVersion::new(0x7FFF, 7))
+    );
+    assert_eq!(LfaVersion::try_new(0x8000, 0), None);
+    assert_eq!(LfaVersion::try_new(u16::MAX, u16::MAX), None);
+}
+
+#[test]
+fn inventory_flag_accessors() {
+    let f = InventoryFlags::from_bits_retain(0b0101);
+    assert!(f.is_capable() && !f.is_pending() && f.may_reset_cpu());
+    assert!(f.rendezvous_required() && !f.is_activatable());
+    let g = InventoryFlags::from_bits_retain(0b1010);
+    assert!(!g.is_capable() && g.is_pending() && !g.may_reset_cpu());
+    assert!(!g.rendezvous_required() && !g.is_activatable());
+}

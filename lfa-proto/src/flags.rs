@@ -40,6 +40,24 @@ impl InventoryFlags {
         self.bits() & !Self::all().bits()
     }
 
+    /// Bit 0: the component can be activated live.
+    #[must_use]
+    pub const fn is_capable(self) -> bool {
+        self.contains(Self::ACTIVATION_CAPABLE)
+    }
+
+    /// Bit 1: a staged image is waiting to be activated.
+    #[must_use]
+    pub const fn is_pending(self) -> bool {
+        self.contains(Self::ACTIVATION_PENDING)
+    }
+
+    /// Bit 2: activation may reset CPUs.
+    #[must_use]
+    pub const fn may_reset_cpu(self) -> bool {
+        self.contains(Self::MAY_RESET_CPU)
+    }
+
     /// Whether every online CPU must call `LFA_ACTIVATE` for this component.
     #[must_use]
     pub const fn rendezvous_required(self) -> bool {

@@ -36,10 +36,22 @@ impl LfaVersion {
     ///
     /// If `major` is larger than [`Self::MAX_MAJOR`]: it would not fit in bits
     /// 30:16. This is a caller bug; values decoded from firmware never panic.
+    /// [`Self::try_new`] returns `None` instead.
     #[must_use]
     pub const fn new(major: u16, minor: u16) -> Self {
         assert!(major <= Self::MAX_MAJOR, "LFA major version has 15 bits");
         Self { major, minor }
+    }
+
+    /// A version, or `None` if `major` is larger than [`Self::MAX_MAJOR`]:
+    /// the form that never panics.
+    #[must_use]
+    pub const fn try_new(major: u16, minor: u16) -> Option<Self> {
+        if major > Self::MAX_MAJOR {
+            None
+        } else {
+            Some(Self { major, minor })
+        }
     }
 
     /// The major version (bits 30:16).
