@@ -195,8 +195,7 @@ impl<A: FileAccess> Sysfs<A> {
     }
 
     /// The component `query` names: a UUID (any case, with or without
-    /// hyphens), else a name compared ignoring ASCII case (see
-    /// [`ComponentInfo::name`]).
+    /// hyphens), else a name, as [`select`] matches it.
     ///
     /// # Errors
     ///
@@ -336,46 +335,60 @@ impl<A: FileAccess> Sysfs<A> {
     }
 }
 
-/// The one component among `components` that `query` names: a UUID, else a
-/// name ([`ComponentInfo::name`]) compared ignoring ASCII case. For any
-/// backend's list; `root` only labels the error.
+/// The one component among `components` that `query` names: a UUID (any
+/// case, with or without hyphens); else a name ([`ComponentInfo::name`])
+/// equal to `query` ignoring ASCII case; else the only name that starts
+/// with `query` (ignoring ASCII case). For any backend's list; `root` only
+/// labels the error.
 ///
 /// ```
 /// use lfa_client::sysfs::{select, ComponentInfo, SysfsError};
-/// use lfa_proto::{components::TF_RMM, InventoryFlags};
+/// use lfa_proto::{components::{BL33, TF_RMM}, InventoryFlags};
 ///
-/// let list = vec![ComponentInfo::new(TF_RMM.uuid, InventoryFlags::empty())];
-/// assert_eq!(select(list.clone(), "tf-rmm", "sim".as_ref())?.uuid(), TF_RMM.uuid);
-/// assert!(matches!(select(list, "BL31", "sim".as_ref()), Err(SysfsError::NoSuchComponent { .. })));
+/// let list = vec![
+///     ComponentInfo::new(TF_RMM.uuid, InventoryFlags::empty()),
+///     ComponentInfo::new(BL33.uuid, InventoryFlags::empty()),
+/// ];
+/// let root = "sim".as_ref();
+/// assert_eq!(select(list.clone(), "tf-rmm", root)?.uuid(), TF_RMM.uuid);
+/// assert_eq!(select(list.clone(), "bl33", root)?.uuid(), BL33.uuid); // "BL33 non-secure payload"
+/// assert!(matches!(select(list, "BL31", root), Err(SysfsError::NoSuchComponent { .. })));
 /// # Ok::<(), SysfsError>(())
 /// ```
 ///
 /// # Errors
 ///
-/// [`SysfsError::NoSuchComponent`] or [`SysfsError::AmbiguousName`].
+/// [`SysfsError::NoSuchComponent`], or [`SysfsError::AmbiguousName`] when
+/// several names are equal to `query` or (with none equal) start with it.
 pub fn select(
     components: Vec<ComponentInfo>,
     query: &str,
     root: &Path,
 ) -> Result<ComponentInfo, SysfsError> {
     let query = query.trim();
-    let by_uuid = Uuid::parse_str(query).ok();
-    let mut matching: Vec<ComponentInfo> = components
-        .into_iter()
-        .filter(|c| match by_uuid {
-            Some(uuid) => c.uuid() == uuid,
-            None => c.name().is_some_and(|n| n.eq_ignore_ascii_case(query)),
-        })
-        .collect();
+    let mut matching: Vec<ComponentInfo> = match Uuid::parse_str(query) {
+        Ok(uuid) => components
+            .into_iter()
+            .filter(|c| c.uuid() == uuid)
+            .collect(),
+        Err(_) => {
+            let lower = query.to_ascii_lowercase();
+            let (exact, prefixed): (Vec<_>, Vec<_>) = components
+                .into_iter()
+                .filter(|c| {
+                    c.name()
+                        .is_some_and(|n| n.to_ascii_lowercase().starts_with(&lower))
+                })
+                .partition(|c| c.name().is_some_and(|n| n.eq_ignore_ascii_case(query)));
+            if exact.is_empty() { prefixed } else { exact }
+        }
+    };
+    let no_such = || SysfsError::NoSuchComponent {
+        query: query.to_owned(),
+        root: root.to_path_buf(),
+    };
     match matching.len() {
-        0 => Err(SysfsError::NoSuchComponent {
-            query: query.to_owned(),
-            root: root.to_path_buf(),
-        }),
-        1 => matching.pop().ok_or_else(|| SysfsError::NoSuchComponent {
-            query: query.to_owned(),
-            root: root.to_path_buf(),
-        }),
+        0 | 1 => matching.pop().ok_or_else(no_such),
         _ => Err(SysfsError::AmbiguousName {
             name: query.to_owned(),
             matches: matching.iter().map(ComponentInfo::uuid).collect(),
