@@ -115,7 +115,9 @@ impl<A: FileAccess> Sysfs<A> {
     pub fn uuids(&self) -> Result<Vec<Uuid>, SysfsError> {
         let names = match self.access.subdirectories(&self.root) {
             Ok(names) => names,
-            Err(e) if is_missing(&e) => return Err(self.no_root()),
+            Err(e) if is_missing(&e) || !self.access.is_dir(&self.root) => {
+                return Err(self.no_root());
+            }
             Err(e) => return Err(from_io(self.root.clone(), Operation::List, e)),
         };
         let mut uuids = Vec::with_capacity(names.len());
