@@ -84,3 +84,106 @@ impl From<lfa_client::Error> for Failure {
         Self::new(exit, e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+    use std::path::PathBuf;
+
+    use lfa_client::sysfs::{Operation, SysfsError};
+    use lfa_client::{CancelOutcome, ComponentRef};
+    use lfa_proto::{LfaError, SeqId, Uuid};
+
+    use super::{Exit, Failure};
+
+    fn exit_of(e: SysfsError) -> Exit {
+        Failure::from(e).exit
+    }
+
+    /// The errno values a real kernel returns from writes, which a fake tree
+    /// cannot produce, map to the documented exit codes.
+    #[test]
+    fn sysfs_errors_map_to_the_documented_exit_codes() {
+        let path = PathBuf::from("/sys/firmware/lfa/x/activate");
+        assert_eq!(
+            exit_of(SysfsError::Busy { path: path.clone() }),
+            Exit::Refused
+        );
+        assert_eq!(
+            exit_of(SysfsError::ActivationFailed { path: path.clone() }),
+            Exit::Refused
+        );
+        assert_eq!(
+            exit_of(SysfsError::Refused {
+                path: path.clone(),
+                errno: 22,
+                source: io::Error::from_raw_os_error(22),
+            }),
+            Exit::Refused
+        );
+        assert_eq!(
+            exit_of(SysfsError::PermissionDenied {
+                path: path.clone(),
+                operation: Operation::Write,
+            }),
+            Exit::System
+        );
+        assert_eq!(
+            exit_of(SysfsError::MissingFile {
+                path: path.clone(),
+                file: "auto_activate",
+            }),
+            Exit::System
+        );
+        assert_eq!(
+            exit_of(SysfsError::NoSuchComponent {
+                query: "x".into(),
+                root: path.clone(),
+            }),
+            Exit::Usage
+        );
+        assert_eq!(
+            exit_of(SysfsError::AmbiguousName {
+                name: "x".into(),
+                matches: vec![],
+            }),
+            Exit::Usage
+        );
+        assert_eq!(
+            exit_of(SysfsError::NoLfaDirectory { root: path }),
+            Exit::System
+        );
+    }
+
+    #[test]
+    fn client_errors_map_to_the_documented_exit_codes() {
+        let component = ComponentRef {
+            uuid: Uuid::from_u128(1),
+            seq_id: SeqId(0),
+        };
+        let refused = lfa_client::Error::PrimeFailed {
+            component,
+            status: LfaError::AuthError,
+            rounds: 1,
+            cancel: CancelOutcome::Cancelled,
+        };
+        assert_eq!(Failure::from(refused).exit, Exit::Refused);
+        let nothing = lfa_client::Error::NotPending { component };
+        assert_eq!(Failure::from(nothing).exit, Exit::NothingToDo);
+        let no_agent = lfa_client::Error::NoAgent { x0: u64::MAX };
+        assert_eq!(Failure::from(no_agent).exit, Exit::System);
+    }
+
+    #[test]
+    fn codes_are_distinct() {
+        let all = [
+            Exit::Refused,
+            Exit::Usage,
+            Exit::NothingToDo,
+            Exit::System,
+            Exit::NotConfirmed,
+        ];
+        let codes: Vec<u8> = all.iter().map(|e| e.code()).collect();
+        assert_eq!(codes, [1, 2, 3, 4, 5]);
+    }
+}

@@ -1,0 +1,99 @@
+//! Running the lfactl binary in tests.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// The built binary. When `LFACTL_TEST_RUNNER` is set (for example
+/// `qemu-aarch64` for a cross-built binary with no binfmt_misc), the binary
+/// is started through it.
+pub fn lfactl() -> Command {
+    let bin = env!("CARGO_BIN_EXE_lfactl");
+    match std::env::var_os("LFACTL_TEST_RUNNER") {
+        Some(runner) if !runner.is_empty() => {
+            let mut c = Command::new(runner);
+            c.arg(bin);
+            c
+        }
+        _ => Command::new(bin),
+    }
+}
+
+/// What one run gave.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// stdout parsed as one JSON value.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {:?}", self.stdout))
+    }
+
+    /// stdout parsed as JSON lines.
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}")))
+            .collect()
+    }
+}
+
+fn finish(output: Output) -> Run {
+    Run {
+        code: output.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
+    }
+}
+
+/// Runs lfactl with `args` and no standard input.
+pub fn run(args: &[&str]) -> Run {
+    run_with_input(args, "")
+}
+
+/// Runs lfactl with `args`, feeding `input` on standard input.
+pub fn run_with_input(args: &[&str], input: &str) -> Run {
+    let mut child = lfactl()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start lfactl");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    finish(child.wait_with_output().expect("wait lfactl"))
+}
+
+/// Runs lfactl on the tree at `root`.
+pub fn on(root: &Path, args: &[&str]) -> Run {
+    let mut all = vec!["--root", root.to_str().expect("utf-8 path")];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
+/// Runs lfactl on the tree at `root` with standard input.
+pub fn on_with_input(root: &Path, args: &[&str], input: &str) -> Run {
+    let mut all = vec!["--root", root.to_str().expect("utf-8 path")];
+    all.extend_from_slice(args);
+    run_with_input(&all, input)
+}
+
+/// Exit codes, as `lfactl --help` documents them.
+pub const OK: i32 = 0;
+pub const REFUSED: i32 = 1;
+pub const USAGE: i32 = 2;
+pub const NOTHING: i32 = 3;
+pub const SYSTEM: i32 = 4;
+pub const NOT_CONFIRMED: i32 = 5;
