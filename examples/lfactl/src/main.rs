@@ -145,21 +145,31 @@ fn activate(backend: &mut dyn Backend, query: &str, json: bool, yes: bool) -> Re
             "elapsed_ms": u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
         }));
     } else {
-        let old = version_text(before.current_version());
-        match &after {
-            Some(now) => println!(
-                "activated {label}: {old} -> {}{}",
-                version_text(now.current_version()),
-                if now.is_pending() {
-                    " (another activation is pending)"
-                } else {
-                    ""
-                }
-            ),
-            None => println!("activated {label} (was {old}); the component is no longer listed"),
-        }
+        println!("{}", activation_summary(&label, &before, after.as_ref()));
     }
     Ok(())
+}
+
+/// "activated X: 0.7 -> 0.8", or what else the tree says after the write.
+fn activation_summary(
+    label: &str,
+    before: &ComponentInfo,
+    after: Option<&ComponentInfo>,
+) -> String {
+    let old = version_text(before.current_version());
+    let Some(now) = after else {
+        return format!("activated {label} (was {old}); it is no longer listed");
+    };
+    let new = version_text(now.current_version());
+    let mut line = if now.current_version() == before.current_version() {
+        format!("activated {label}: the version still reads {old}")
+    } else {
+        format!("activated {label}: {old} -> {new}")
+    };
+    if now.is_pending() {
+        line.push_str("; activation is still pending");
+    }
+    line
 }
 
 /// Asks on stderr, reads one line from stdin: `y` or `yes` goes on.

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# lfactl for arm64 Linux servers: builds it as a static
+# aarch64-unknown-linux-musl binary, checks with `file` that it is static,
+# and runs the sysfs backend's and lfactl's tests for that target under
+# qemu-aarch64 user mode. Installs what it needs first (the rustup target;
+# qemu-user and file through apt-get, as root or with sudo).
+#
+#   scripts/musl-test.sh
+#
+# Linking uses rustup's rust-lld and test binaries run under qemu-aarch64,
+# both set in .cargo/config.toml. lfactl's CLI tests start the lfactl binary
+# themselves; without binfmt_misc the host cannot execute an aarch64 binary,
+# so LFACTL_TEST_RUNNER=qemu-aarch64 tells them to start it through qemu.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TARGET=aarch64-unknown-linux-musl
+step() { printf '\n==> %s\n' "$*"; }
+start=$SECONDS
+
+step "toolchain and tools: rustup target $TARGET, qemu-aarch64, file"
+rustup target add "$TARGET"
+missing=()
+command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
+command -v file >/dev/null || missing+=(file)
+if ((${#missing[@]})); then
+    sudo=()
+    [[ $(id -u) == 0 ]] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+step "static lfactl for $TARGET (release)"
+cargo build -p lfactl --release --target "$TARGET" --locked
+bin="${CARGO_TARGET_DIR:-target}/$TARGET/release/lfactl"
+description=$(file -b "$bin")
+echo "$bin: $description"
+if [[ $description != *"ARM aarch64"* || $description != *"statically linked"* ]]; then
+    echo "error: $bin is not a static aarch64 executable" >&2
+    exit 1
+fi
+qemu-aarch64 "$bin" --simulate list
+
+step "sysfs and lfactl tests for $TARGET under qemu-aarch64"
+export LFACTL_TEST_RUNNER=qemu-aarch64
+cargo test --locked --target "$TARGET" -p lfa-client --features std --lib -- sysfs::
+cargo test --locked --target "$TARGET" -p lfa-tests --test sysfs_tree --test sysfs_faults
+cargo test --locked --target "$TARGET" -p lfactl
+
+printf '\nmusl checks passed in %d s.\n' $((SECONDS - start))
