@@ -3,7 +3,8 @@
 //!
 //! The test body at NS-EL1 discovers the agent, checks every function, finds
 //! a component, lists the inventory and activates everything pending through
-//! `OnlyCpu`, printing any error: every public entry point of the client's
+//! `OnlyCpu`, printing any error with `Display` (as a program would; `Debug`
+//! of the client's types is not linked): every public entry point of the client's
 //! flow is reachable, so its code (and the `lfa-proto` and `lfa-smccc` code it
 //! uses) is linked. The EL3 side is a stub written with raw constants, not the
 //! simulator and not `lfa-proto`, so that the `lfa_*` symbols in the image are
@@ -12,7 +13,7 @@
 #![no_std]
 #![no_main]
 
-use lfa_client::{Client, OnlyCpu};
+use lfa_client::{Activated, Client, OnlyCpu};
 use lfa_proto::components::TFA_BL31;
 use lfa_proto::{FunctionId, Regs};
 use lfa_qemu::{Scenario, check, check_eq, exceptions, println};
@@ -67,11 +68,10 @@ fn main(_cpu: usize) {
     if let Err(e) = client.require_all_functions() {
         check!(false, "every function: {e}");
     }
-    check_eq!(
-        client.supports(FunctionId::Activate),
-        Ok(true),
-        "LFA_ACTIVATE implemented"
-    );
+    match client.supports(FunctionId::Activate) {
+        Ok(yes) => check!(yes, "LFA_ACTIVATE implemented"),
+        Err(e) => check!(false, "LFA_FEATURES: {e}"),
+    };
     match client.find(TFA_BL31.uuid) {
         Ok(found) => check!(found.is_none(), "no BL31 in an empty inventory"),
         Err(e) => check!(false, "find: {e}"),
@@ -80,7 +80,8 @@ fn main(_cpu: usize) {
         Ok(components) => check_eq!(components.count(), 0, "an empty inventory"),
         Err(e) => check!(false, "components: {e}"),
     };
-    match client.activate_all_pending(&OnlyCpu, |done| println!("activated {done:?}")) {
+    let each = |done: &Activated| println!("activated {}", done.before().uuid());
+    match client.activate_all_pending(&OnlyCpu, each) {
         Ok(n) => check_eq!(n, 0, "nothing to activate"),
         Err(e) => check!(false, "activate_all_pending: {e}"),
     };
