@@ -10,6 +10,8 @@
 # the harness: a deliberately broken check must fail the run, a hung
 # guest must be killed by the timeout and fail the run, and an unexpected
 # exception (an smc with no EL3) must be reported and fail the run.
+# Before the self-tests, the figures: the bench image in release (client vs
+# raw smc, rendezvous window) and scripts/size-report.sh.
 # No --locked: the path dependencies (lfa-proto, lfa-smccc, lfa-client) may
 # gain entries that the lock file of this separate workspace then records.
 set -euo pipefail
@@ -57,6 +59,33 @@ for scenario in $scenarios; do
     ms=$(( ($(date +%s%N) - start) / 1000000 ))
     summary+=("$(printf '%-12s %s %6d ms (cargo + QEMU)' "$scenario" "$result" "$ms")")
 done
+
+# The figures: the bench image again in release (the loop above ran it in
+# debug, as a check of the measurement), then the size report. The bench
+# fails only if a measurement is broken, never on timing.
+step "benchmark, release build (cargo test --release --test bench)"
+start=$(date +%s%N)
+set +e
+out=$(cargo test --release --test bench 2>&1)
+status=$?
+set -e
+# The figures and any failed check; the passing checks were shown in debug.
+printf '%s\n' "$out" | grep -v '^\[cpu[0-9]\] ok ' || true
+if [ "$status" -eq 0 ]; then
+    result=PASS
+else
+    result=FAIL
+    failed+=("bench-release")
+fi
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+summary+=("$(printf '%-12s %s %6d ms (cargo + QEMU, release)' "bench" "$result" "$ms")")
+
+step "size report: .text of lfa-proto, lfa-smccc, lfa-client in the release client image"
+if "$root/scripts/size-report.sh"; then
+    summary+=("$(printf '%-12s %s' "size-report" "printed")")
+else
+    failed+=("size-report")
+fi
 
 # Self-tests: the harness must be able to fail.
 step "self-test: a broken check fails the run (smc_flow -- break-check)"
