@@ -40,7 +40,7 @@ use lfa_proto::{
 };
 use lfa_qemu::cpu::MAX_CPUS;
 use lfa_qemu::rendezvous::CpuRendezvous;
-use lfa_qemu::{Scenario, check, check_eq, cpu, exceptions, println, timer};
+use lfa_qemu::{Scenario, check, check_eq, cmdline, cpu, exceptions, println, timer};
 use lfa_smccc::sim::{DEMO_COMPONENTS, Profile, SimAgent};
 use lfa_smccc::{Conduit, Smc};
 
@@ -585,10 +585,17 @@ fn compare(name: &str, smcs: u64, raw: &mut dyn FnMut() -> bool, client: &mut dy
         raw_block > 0 && client_block > 0,
         "{name}: the counter advanced on both sides"
     );
+    // `break-check` on the guest command line: expect one call too many, so
+    // that the run must fail (a self-test of these checks).
+    let expected = if cmdline::has("break-check") {
+        smcs + 1
+    } else {
+        smcs
+    };
     check_eq!(
         (r.smcs, c.smcs),
-        (runs * smcs, runs * smcs),
-        "{name}: exactly {smcs} smc per run on both sides"
+        (runs * expected, runs * expected),
+        "{name}: exactly {expected} smc per run on both sides"
     );
     check_eq!(
         (r.good, c.good),
