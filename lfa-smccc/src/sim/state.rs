@@ -564,8 +564,13 @@ impl<const N: usize> State<N> {
         match change {
             InventoryChange::Unchanged => return,
             InventoryChange::Rotate => {
+                // `rotate_*` asserts that the slice is long enough; the
+                // emptiness checks here (never true after an activation)
+                // keep that panic path out of the build.
                 if let Some(components) = self.components.get_mut(..count) {
-                    components.rotate_right(1);
+                    if !components.is_empty() {
+                        components.rotate_right(1);
+                    }
                 }
                 let n = self.count();
                 self.phase = self
@@ -581,7 +586,9 @@ impl<const N: usize> State<N> {
                     return;
                 };
                 if let Some(tail) = self.components.get_mut(gone..count) {
-                    tail.rotate_left(1);
+                    if !tail.is_empty() {
+                        tail.rotate_left(1);
+                    }
                 }
                 self.count = count.saturating_sub(1);
                 let gone = seq(gone);
