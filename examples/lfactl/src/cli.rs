@@ -108,7 +108,7 @@ pub enum Command {
 
     /// Activate a component's pending image (asks first unless --yes).
     ///
-    /// Writes 1 to /sys/firmware/lfa/<GUID>/activate: the kernel primes the
+    /// Writes 1 to `/sys/firmware/lfa/<GUID>/activate`: the kernel primes the
     /// image, then activates it, and answers when done; lfactl shows the
     /// elapsed time meanwhile and the versions after. Exits 3 if nothing is
     /// pending, 1 if the kernel or firmware refuses (EBUSY, ECANCELED, ...).
