@@ -136,6 +136,19 @@ impl FakeTree {
         fs::write(self.path(uuid, file), content).expect("write file");
     }
 
+    /// Sets a file's content atomically (write aside, then rename), for a
+    /// tree that a running lfactl reads at the same time.
+    pub fn replace(&self, uuid: Uuid, file: &str, content: &str) {
+        let aside = self.outside("replacement");
+        fs::write(&aside, content).expect("write aside");
+        fs::rename(&aside, self.path(uuid, file)).expect("rename into the tree");
+    }
+
+    /// Removes a component directory atomically (moves it out of the root).
+    pub fn take_out(&self, uuid: Uuid) {
+        fs::rename(self.dir_of(uuid), self.outside(&uuid.to_string())).expect("move out");
+    }
+
     /// A file's content.
     pub fn read(&self, uuid: Uuid, file: &str) -> String {
         fs::read_to_string(self.path(uuid, file)).expect("read file")

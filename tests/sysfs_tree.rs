@@ -524,3 +524,46 @@ fn sysfs_and_smccc_client_give_the_same_component_model() {
     let by_name = select(from_client, "tf-rmm", "sim".as_ref()).unwrap();
     assert_eq!(by_name.uuid(), lfa.find("tf-rmm").unwrap().uuid());
 }
+
+/// A directory listed but gone before its files are read (the kernel
+/// re-enumerating after an activation) is left out of the list, while a
+/// component asked for by UUID is `NoSuchComponent`.
+#[test]
+fn a_component_that_vanishes_while_listing_is_left_out() {
+    use lfa_client::sysfs::{FileAccess, RealFs};
+    use std::ffi::OsString;
+    use std::io;
+    use std::path::{Path, PathBuf};
+
+    /// Lists one more directory than there is.
+    struct Phantom(PathBuf);
+    impl FileAccess for Phantom {
+        fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+            RealFs.read(path)
+        }
+        fn write(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+            RealFs.write(path, contents)
+        }
+        fn subdirectories(&self, path: &Path) -> io::Result<Vec<OsString>> {
+            let mut names = RealFs.subdirectories(path)?;
+            names.push(self.0.clone().into_os_string());
+            Ok(names)
+        }
+        fn is_dir(&self, path: &Path) -> bool {
+            RealFs.is_dir(path)
+        }
+    }
+
+    let tree = FakeTree::with(&[FakeComponent::new(TF_RMM.uuid, "TF-RMM")]);
+    let lfa = Sysfs::with_access(tree.root(), Phantom(VENDOR.to_string().into()));
+    assert_eq!(lfa.uuids().unwrap(), [TF_RMM.uuid, VENDOR]);
+    let list = lfa.components().unwrap();
+    assert_eq!(
+        list.iter().map(ComponentInfo::uuid).collect::<Vec<_>>(),
+        [TF_RMM.uuid]
+    );
+    assert!(matches!(
+        lfa.component(VENDOR),
+        Err(SysfsError::NoSuchComponent { .. })
+    ));
+}

@@ -441,8 +441,9 @@ fn watch_lists_then_stops_after_count() {
     );
 }
 
-/// The change is made while watch runs; the watch is bounded (its --count),
-/// so a missed change ends the output and fails the test instead of hanging.
+/// The change is made while watch runs (atomically, as the kernel's values
+/// change); the watch is bounded (its --count), so a missed change ends the
+/// output and fails the test instead of hanging.
 #[test]
 fn watch_reports_a_pending_change_while_running() {
     let tree = FakeTree::with(&[FakeComponent::new(VENDOR, "Vendor")]);
@@ -467,13 +468,13 @@ fn watch_reports_a_pending_change_while_running() {
         first,
         format!("Vendor ({VENDOR}): listed, activation not pending")
     );
-    tree.write(VENDOR, "activation_pending", "1\n");
+    tree.replace(VENDOR, "activation_pending", "1\n");
     let second = lines
         .next()
         .expect("the change before the watch ends")
         .unwrap();
     assert_eq!(second, format!("Vendor ({VENDOR}): activation now pending"));
-    tree.remove(VENDOR);
+    tree.take_out(VENDOR);
     let third = lines
         .next()
         .expect("the removal before the watch ends")

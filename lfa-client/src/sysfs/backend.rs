@@ -136,16 +136,23 @@ impl<A: FileAccess> Sysfs<A> {
         Ok(uuids)
     }
 
-    /// Every component, sorted by UUID.
+    /// Every component, sorted by UUID. A component whose directory is gone
+    /// by the time its files are read (the kernel re-enumerates after an
+    /// activation) is left out.
     ///
     /// # Errors
     ///
     /// The errors of [`Sysfs::uuids`] and [`Sysfs::component`].
     pub fn components(&self) -> Result<Vec<ComponentInfo>, SysfsError> {
-        self.uuids()?
-            .into_iter()
-            .map(|uuid| self.component(uuid))
-            .collect()
+        let mut list = Vec::new();
+        for uuid in self.uuids()? {
+            match self.component(uuid) {
+                Ok(c) => list.push(c),
+                Err(SysfsError::NoSuchComponent { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(list)
     }
 
     /// The component with `uuid`, every file read now.
