@@ -15,8 +15,8 @@ lfactl lists the firmware components the Linux LFA driver exposes under
 kernel primes it, then activates it, with every CPU in a rendezvous unless the
 component allows one CPU and force_cpu_rendezvous is off), cancels, sets the
 per-component policies force_cpu_rendezvous and auto_activate, and watches
-for pending activations. A component is named by its UUID or by its name
-(case-insensitive), e.g. TF-RMM.
+for pending activations. A component is named by its UUID, by its name
+(case-insensitive, e.g. tf-rmm), or by the start of exactly one name (bl33).
 
 Backends: the real tree (default), another tree (--root DIR, e.g. a copy or a
 test tree), or --simulate: a simulated LFA agent inside lfactl (TF-A BL31 and
@@ -113,7 +113,7 @@ pub enum Command {
     /// elapsed time meanwhile and the versions after. Exits 3 if nothing is
     /// pending, 1 if the kernel or firmware refuses (EBUSY, ECANCELED, ...).
     #[command(
-        after_help = "Examples:\n  sudo lfactl activate TF-RMM\n  sudo lfactl activate --yes 6c0762a6-12f2-4b56-92cb-ba8f633606d9\n  lfactl --simulate activate --yes TF-A\\ BL31\\ runtime"
+        after_help = "Examples:\n  sudo lfactl activate TF-RMM\n  sudo lfactl activate --yes 6c0762a6-12f2-4b56-92cb-ba8f633606d9\n  lfactl --simulate activate --yes tf-a"
     )]
     Activate {
         /// The component's UUID or name.
