@@ -395,3 +395,30 @@ fn component_builder_sets_each_flag() {
     let agent = agent_with(Profile::Clean, &[c]);
     assert_eq!(inventory(&agent, 0).flags.reserved(), 0xF0);
 }
+
+#[test]
+fn staging_needs_a_fresh_inventory_read_before_prime_on_tfa() {
+    // TF-A loads the pending flag only in GET_INVENTORY: an image staged
+    // after the last read cannot be primed until the entry is read again.
+    let agent = agent_with(Profile::TfA, &[activatable(UUID_A)]);
+    agent.unstage(UUID_A).unwrap();
+    read(&agent, 0);
+    assert!(agent.inventory_read(SeqId(0)));
+    agent.stage(UUID_A, FirmwareVersion::new(3, 0)).unwrap();
+    assert!(!agent.inventory_read(SeqId(0)), "stage() forgets the read");
+    assert_eq!(send(&agent, prime(0)), Err(LfaError::WrongState));
+    read(&agent, 0);
+    assert_eq!(send(&agent, prime(0)), Ok(0));
+    assert_eq!(agent.phase(), Phase::Primed { seq_id: SeqId(0) });
+
+    // The clean profile does not need the read.
+    let agent = agent_with(Profile::Clean, &[activatable(UUID_A)]);
+    agent.unstage(UUID_A).unwrap();
+    agent.stage(UUID_A, FirmwareVersion::new(3, 0)).unwrap();
+    assert_eq!(send(&agent, prime(0)), Ok(0));
+    // Staging an unknown UUID is an error and changes nothing.
+    assert_eq!(
+        agent.stage(Uuid::from_u128(0xdead), FirmwareVersion::new(1, 0)),
+        Err(SimError::NoSuchComponent)
+    );
+}

@@ -1,4 +1,4 @@
-//! The real conduits: `smc #0` and `hvc #0` (AArch64 only).
+//! AArch64 only: the real conduits, `smc #0` and `hvc #0`, and the generic timer.
 //!
 //! Each call passes x0..x17 in and reads x0..x17 back, as SMCCC v1.2 defines
 //! for SMC64/HVC64 calls. The callee preserves x18..x30, SP and the SIMD and
@@ -27,10 +27,15 @@
 //! component that may reset the CPU can resume at another entry point instead
 //! of returning. Neither case lets this code observe a half-written result.
 
+//!
+//! The module also reads the generic timer ([`counter`],
+//! [`counter_frequency`]), for callers that need a clock without an OS.
+
 use core::arch::asm;
 
 use lfa_proto::Regs;
 
+pub use crate::generic_timer::{counter, counter_frequency};
 use crate::{Conduit, Method};
 
 /// Issues `$insn` with all of x0..x17 as inputs from `$args` and returns them

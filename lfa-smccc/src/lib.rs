@@ -15,30 +15,47 @@
 //! `cfg`; since high-level code is generic over [`Conduit`], only that choice
 //! differs:
 //!
-//! ```ignore
+//! ```
+//! use lfa_proto::{LfaVersion, Request, Response, VersionRequest, VersionResponse};
+//! use lfa_smccc::{Conduit, Method, MethodError};
+//!
 //! cfg_if::cfg_if! {
 //!     if #[cfg(target_arch = "aarch64")] {
 //!         /// The firmware, through the instruction the device tree names.
-//!         fn conduit(dt_method: &[u8]) -> Result<lfa_smccc::Method, lfa_smccc::MethodError> {
-//!             lfa_smccc::Method::from_dt_method(dt_method)
+//!         fn conduit(dt_method: &[u8]) -> Result<Method, MethodError> {
+//!             Method::from_dt_method(dt_method)
 //!         }
 //!     } else {
-//!         /// Elsewhere, a simulated LFA agent answers instead.
-//!         fn conduit(_dt_method: &[u8]) -> Result<lfa_smccc::sim::SimAgent, lfa_smccc::MethodError> {
-//!             Ok(lfa_smccc::sim::SimAgent::default())
+//!         /// Elsewhere, a simulated LFA agent answers instead (after the
+//!         /// same check of the device tree value).
+//!         fn conduit(dt_method: &[u8]) -> Result<lfa_smccc::sim::SimAgent, MethodError> {
+//!             Method::from_dt_method(dt_method)?;
+//!             Ok(lfa_smccc::sim::SimAgent::demo())
 //!         }
 //!     }
 //! }
 //!
+//! /// Portable code: generic over the conduit, the same on every target.
+//! fn lfa_version(conduit: &impl Conduit) -> Option<LfaVersion> {
+//!     let response = conduit.call(&VersionRequest.encode());
+//!     VersionResponse::decode(&response).ok().map(|r| r.version)
+//! }
+//!
 //! let conduit = conduit(b"smc\0")?;
-//! let version = lfa_smccc::SmcccCheck::Assume(lfa_smccc::SmcccVersion::V1_2).check(&conduit)?;
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! // On an AArch64 host this would execute a real `smc` (in user space, the
+//! // kernel answers with SIGILL), so the example calls only the simulator.
+//! if cfg!(not(target_arch = "aarch64")) {
+//!     assert_eq!(lfa_version(&conduit), Some(LfaVersion::V1_0));
+//! }
+//! # Ok::<(), MethodError>(())
 //! ```
 #![no_std]
 
 #[cfg(target_arch = "aarch64")]
-mod aarch64;
+pub mod aarch64;
 mod conduit;
+#[cfg(target_arch = "aarch64")]
+mod generic_timer;
 mod method;
 pub mod scripted;
 pub mod sim;

@@ -128,6 +128,10 @@ impl<'a> ScriptedConduit<'a> {
     }
 
     /// Calls `f` with the recorded requests, oldest first.
+    ///
+    /// `f` runs with the conduit's spin lock held: it must not call the
+    /// conduit or any of its methods (`call`, `calls`, `request`, ...),
+    /// which would wait for that lock forever. Copy what it needs out.
     pub fn with_recorded<R>(&self, f: impl FnOnce(&[Regs]) -> R) -> R {
         let inner = self.inner.lock();
         f(inner.record.get(..inner.recorded).unwrap_or(&[]))

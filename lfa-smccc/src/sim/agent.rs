@@ -140,7 +140,9 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     ///
     /// # Errors
     ///
-    /// [`SimError::Full`] when they do not all fit; those that fit are added.
+    /// [`SimError::Full`] when they do not all fit. The builder consumed the
+    /// agent, so it is dropped with the components that did fit; to keep a
+    /// partly filled agent, use [`SimAgent::add_component`] instead.
     pub fn with_components(mut self, components: &[SimComponent]) -> Result<Self, SimError> {
         for &component in components {
             self.state.get_mut().add(component)?;
@@ -280,14 +282,18 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     /// Stages `version` for the component with `uuid`: it becomes pending
     /// (as if a new image had arrived by another channel).
     ///
+    /// It also forgets that `LFA_GET_INVENTORY` read the component
+    /// ([`SimAgent::inventory_read`]): TF-A loads the pending flag from the
+    /// platform only in `LFA_GET_INVENTORY`, so in the [`Profile::TfA`]
+    /// profile `LFA_PRIME` of a newly staged image returns `WRONG_STATE`
+    /// until the component is read again. (The clean profile does not look
+    /// at the flag.)
+    ///
     /// # Errors
     ///
     /// [`SimError::NoSuchComponent`] when no component has `uuid`.
     pub fn stage(&self, uuid: Uuid, version: FirmwareVersion) -> Result<(), SimError> {
-        let mut state = self.state.lock();
-        let c = state.find_mut(uuid).ok_or(SimError::NoSuchComponent)?;
-        *c = c.pending(version);
-        Ok(())
+        self.state.lock().stage(uuid, version)
     }
 
     /// Clears the pending flag and version of the component with `uuid` (the
@@ -336,7 +342,8 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     }
 
     /// TF-A profile bookkeeping: whether GET_INVENTORY has read `seq_id`
-    /// since the last inventory change (PRIME needs it there).
+    /// since the last inventory change or [`SimAgent::stage`] of it (PRIME
+    /// needs it there).
     #[must_use]
     pub fn inventory_read(&self, seq_id: SeqId) -> bool {
         self.state.lock().inventory_read(seq_id)

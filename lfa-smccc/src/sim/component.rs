@@ -140,13 +140,13 @@ impl SimComponent {
     /// Whether `activation_capable` is set.
     #[must_use]
     pub const fn is_capable(&self) -> bool {
-        self.flags.contains(InventoryFlags::ACTIVATION_CAPABLE)
+        self.flags.is_capable()
     }
 
     /// Whether `activation_pending` is set.
     #[must_use]
     pub const fn is_pending(&self) -> bool {
-        self.flags.contains(InventoryFlags::ACTIVATION_PENDING)
+        self.flags.is_pending()
     }
 
     /// Whether every online CPU must call ACTIVATE.

@@ -87,9 +87,9 @@
 //! | Id with bits 63:32 set | truncated to 32 bits | -8 INVALID_PARAMETERS |
 //! | ACTIVATE x2 reserved bits | ignored (inferred) | -8 |
 //! | No component registered | -1 for every call | VERSION works, GET_INFO says 0, ids are -8 |
-//! | PRIME before GET_INVENTORY of that id | -7 WRONG_STATE | allowed |
+//! | PRIME before GET_INVENTORY of that id (since the last inventory change or [`SimAgent::stage`]) | -7 WRONG_STATE | allowed |
 //! | PRIME check order | busy -2, id -8, not pending -7, not capable -1, other mid-prime -7 | busy -2, id -8, not capable -1, not pending -7, other mid-prime or primed -7 |
-//! | PRIME once a prime is complete | 0 for any component, nothing changes | 0 for the same one, -7 for another |
+//! | PRIME once a prime is complete | 0 for any component, nothing changes (measured after an activation; while a component is only primed: inferred) | 0 for the same one, -7 for another |
 //! | ACTIVATE naming no current component | -8 | -9 COMPONENT_WRONG_STATE (before any PRIME); -8 if another is current or the id is out of range |
 //! | After a successful activation | component stays current ([`Phase::Activated`]): ACTIVATE -9, CANCEL 0 resets | agent back to [`Phase::Idle`]; CANCEL -8 |
 //!

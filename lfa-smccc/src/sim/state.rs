@@ -249,6 +249,23 @@ impl<const N: usize> State<N> {
             .and_then(|c| c.iter_mut().find(|c| c.uuid == uuid))
     }
 
+    /// Stages `version` for `uuid` and forgets that its entry was read.
+    pub(crate) fn stage(
+        &mut self,
+        uuid: lfa_proto::Uuid,
+        version: lfa_proto::FirmwareVersion,
+    ) -> Result<(), SimError> {
+        let (seq_id, _) = self.find(uuid).ok_or(SimError::NoSuchComponent)?;
+        let c = self
+            .component_mut(seq_id)
+            .ok_or(SimError::NoSuchComponent)?;
+        *c = c.pending(version);
+        if let Some(flag) = index(seq_id).and_then(|i| self.inventory_read.get_mut(i)) {
+            *flag = false;
+        }
+        Ok(())
+    }
+
     pub(crate) fn inventory_read(&self, seq_id: SeqId) -> bool {
         index(seq_id)
             .and_then(|i| self.inventory_read.get(..self.count)?.get(i))
