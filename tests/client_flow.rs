@@ -6,7 +6,8 @@
 mod support;
 
 use lfa_client::{
-    CancelOutcome, Client, CpuReset, CpuResult, Error, OnlyCpu, Options, ThreadRendezvous,
+    CancelOutcome, Client, CpuReset, CpuResult, Error, OnlyCpu, Options, Progress, Stopped,
+    Summary, ThreadRendezvous,
 };
 use lfa_proto::{
     FirmwareVersion, FunctionId, LfaError, Regs, Request, SeqId, Uuid,
@@ -20,7 +21,7 @@ use lfa_smccc::sim::{
 };
 use support::*;
 
-use FunctionId::{Activate, Cancel, GetInfo, GetInventory, Prime};
+use FunctionId::{Activate, Cancel, GetInventory, Prime};
 
 const V1: FirmwareVersion = FirmwareVersion::new(1, 0);
 const V2: FirmwareVersion = FirmwareVersion::new(2, 0);
@@ -239,12 +240,20 @@ fn activate_all_pending_activates_two_in_one_boot() {
         agent.set_online_cpus(4);
         let mut client = connect(&agent, Options::DEFAULT);
         let mut seen = Vec::new();
-        let n = client
-            .activate_all_pending(&ThreadRendezvous::new(4), |done| {
-                seen.push((done.before().uuid(), done.cpus()));
+        let summary = client
+            .activate_all_pending(&ThreadRendezvous::new(4), |progress| match progress {
+                Progress::Activated(done) => seen.push((done.before().uuid(), done.cpus())),
+                Progress::Skipped { error, .. } => panic!("skipped: {error}"),
             })
             .unwrap();
-        assert_eq!(n, 2, "{profile:?}");
+        assert_eq!(
+            summary,
+            Summary {
+                activated: 2,
+                skipped: 0
+            },
+            "{profile:?}"
+        );
         assert_eq!(seen, [(TFA_BL31.uuid, 4), (TF_RMM.uuid, 4)]);
         assert_eq!(agent.activations(), 2);
         assert_eq!(client.components().unwrap().activatable().count(), 0);
@@ -329,32 +338,41 @@ fn a_component_from_before_an_activation_is_stale() {
 }
 
 #[test]
-fn a_component_whose_id_moved_is_found_by_uuid() {
+fn a_component_whose_id_moved_is_refused() {
     for profile in PROFILES {
         let agent = demo(profile);
         let mut ours = connect(&agent, no_force());
         let bl31 = ours.find(TFA_BL31.uuid).unwrap().unwrap();
         assert_eq!(bl31.seq_id(), SeqId(0));
-        // Someone else activates TF-RMM and the agent renumbers.
+        // Someone else activates TF-RMM and the agent renumbers; dropping
+        // that client releases TF-RMM (TF-A kept it current).
         let mut other = Client::discover(&agent).unwrap().with_options(no_force());
         let rmm = other.find(TF_RMM.uuid).unwrap().unwrap();
         agent.set_post_activation(InventoryChange::Rotate);
         other.prime(&rmm).unwrap().activate().unwrap();
+        drop(other);
+        assert_eq!(agent.phase(), Phase::Idle, "{profile:?}");
         agent.clear_log();
         // Our value is of our generation, but #0 now holds the vendor
-        // component: the client re-reads, sees another UUID, re-enumerates.
-        let primed = ours.prime(&bl31).unwrap();
-        assert_eq!(primed.component().seq_id(), SeqId(1));
-        drop(primed);
-        // Refresh of #0, then a listing that stops where BL31 is found (#1),
-        // then PRIME.
-        let sent = calls(&agent);
+        // component: one refresh, then refused; nothing primed.
+        let e = ours.prime(&bl31).unwrap_err();
         assert_eq!(
-            sent[..5],
-            [GetInventory, GetInfo, GetInventory, GetInventory, Prime],
+            e,
+            Error::ComponentMoved {
+                component: bl31.to_ref(),
+                found: DEMO_VENDOR_UUID
+            },
             "{profile:?}"
         );
-        assert_eq!(requests(&agent, Prime)[0].x[1], 1, "PRIME of BL31's new id");
+        assert_eq!(calls(&agent), [GetInventory]);
+        assert_eq!(requests(&agent, GetInventory)[0].x[1], 0);
+        // Listed again, BL31 is #1 and can be primed.
+        let bl31 = ours.find(TFA_BL31.uuid).unwrap().unwrap();
+        assert_eq!(bl31.seq_id(), SeqId(1));
+        let primed = ours.prime(&bl31).unwrap();
+        assert_eq!(agent.phase(), Phase::Primed { seq_id: SeqId(1) });
+        drop(primed);
+        assert_eq!(agent.phase(), Phase::Idle);
     }
 }
 
@@ -493,36 +511,48 @@ fn activation_failure_cancels_and_reports_both_outcomes() {
             .inject(Fault::activate_fails(LfaError::ActivationFailed))
             .unwrap();
         let e = client.prime(&rmm).unwrap().activate().unwrap_err();
-        let Error::ActivateFailed {
-            component,
-            status,
-            cancel,
-            ..
-        } = e
-        else {
-            panic!("{e}")
-        };
+        // Both profiles abandon the activation when its step fails, so the
+        // client's CANCEL of #1 finds nothing: INVALID_PARAMETERS, reported
+        // as NothingToCancel (not as a failed cancel).
         assert_eq!(
-            (component.uuid, status),
-            (TF_RMM.uuid, LfaError::ActivationFailed)
+            e,
+            Error::ActivateFailed {
+                component: rmm.to_ref(),
+                status: LfaError::ActivationFailed,
+                rounds: 1,
+                cancel: CancelOutcome::NothingToCancel,
+            },
+            "{profile:?}"
         );
         let last = last(&agent);
-        assert_eq!(last.function(), Some(Cancel));
-        let logged = match lfa_proto::decode_status(last.response.x[0]) {
-            Ok(()) => CancelOutcome::Cancelled,
-            Err(e) => CancelOutcome::Failed(e),
-        };
-        assert_eq!(cancel, logged, "{profile:?}");
+        assert_eq!(
+            (last.function(), last.request.x[1], last.status()),
+            (Some(Cancel), 1, LfaError::InvalidParameters.code())
+        );
+        assert_eq!(agent.phase(), Phase::Idle);
         assert!(e.to_string().contains("TF-RMM"), "{e}");
+        assert!(
+            e.to_string()
+                .ends_with("the agent had already abandoned it (LFA_CANCEL: nothing to cancel)"),
+            "{e}"
+        );
         // A component from before the failed ACTIVATE is stale too.
         assert!(matches!(
             client.prime(&rmm).unwrap_err(),
             Error::StaleComponent { .. }
         ));
-        // And the agent can be used again.
+        // And the agent can be used again, with no further CANCEL: the
+        // client owes nothing after NothingToCancel.
         agent.clear_faults();
+        agent.clear_log();
         let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
         client.prime(&rmm).unwrap().activate().unwrap();
+        let mut expected = listing(2); // find stops at TF-RMM (#1)
+        expected.push(GetInventory);
+        expected.extend(times(Prime, 3));
+        expected.push(Activate);
+        expected.extend(listing(4));
+        assert_eq!(calls(&agent), expected, "{profile:?}: no CANCEL");
     }
 }
 
@@ -619,7 +649,13 @@ fn pending_that_never_clears_is_bounded() {
         let e = client.activate_all_pending(&OnlyCpu, |_| {}).unwrap_err();
         assert_eq!(
             e,
-            Error::PendingNeverClears { activations: 3 },
+            Stopped {
+                summary: Summary {
+                    activated: 3,
+                    skipped: 0
+                },
+                error: Error::PendingNeverClears { activations: 3 }
+            },
             "{profile:?}"
         );
         assert_eq!(agent.activations(), 3);
@@ -632,7 +668,17 @@ fn sim_profiles_agree_on_a_plain_flow() {
     for profile in PROFILES {
         let agent = SimAgent::demo_with(profile);
         let mut client = Client::discover(&agent).unwrap();
-        assert_eq!(client.activate_all_pending(&OnlyCpu, |_| {}).unwrap(), 2);
-        assert_eq!(client.activate_all_pending(&OnlyCpu, |_| {}).unwrap(), 0);
+        let summary = |activated| Summary {
+            activated,
+            skipped: 0,
+        };
+        assert_eq!(
+            client.activate_all_pending(&OnlyCpu, |_| {}).unwrap(),
+            summary(2)
+        );
+        assert_eq!(
+            client.activate_all_pending(&OnlyCpu, |_| {}).unwrap(),
+            summary(0)
+        );
     }
 }

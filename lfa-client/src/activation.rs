@@ -2,14 +2,15 @@
 
 use lfa_proto::{
     ActivateFlags, ActivateRequest, CancelRequest, CancelResponse, FirmwareVersion, FunctionId,
-    LfaError, PrimeRequest, Regs, Request, Response, ResponseError,
+    LfaError, PrimeRequest, Regs, Request, Response, ResponseError, Uuid,
 };
 use lfa_smccc::Conduit;
 
 use crate::{
     CancelOutcome, Client, Component, ComponentRef, CpuOutcome, CpuResult, Error, NoClock,
     Rendezvous,
-    client::call_error,
+    activate_all::SkipList,
+    client::{Release, call_error},
     retry::{Clock, LoopEnd, call_again_loop, progress},
 };
 
@@ -30,29 +31,34 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// which borrows the client until it is activated, cancelled or dropped.
     ///
     /// The sequence id is never taken on trust. In order, this sends:
-    /// 1. only if an earlier activation or prime may still be current in the
-    ///    agent: `LFA_CANCEL` of that component (TF-A keeps an activated
-    ///    component current until it is cancelled, and then refuses to
-    ///    activate another one; `INVALID_PARAMETERS`, "nothing to cancel", is
-    ///    fine);
-    /// 2. `LFA_GET_INVENTORY` of the component's last known id, the *refresh*
-    ///    (TF-A also needs it: its `LFA_PRIME` fails until the entry was read);
-    /// 3. only if that id now holds another UUID: a full re-enumeration
-    ///    (N + 1 calls) to find the component by UUID;
-    /// 4. `LFA_PRIME` until CALL_AGAIN is clear (k rounds, the same registers
+    /// 1. only if the client owes a release `LFA_CANCEL` (an earlier
+    ///    activation or prime may still be current in the agent): what
+    ///    [`Client::release`] sends, usually one `LFA_CANCEL` (TF-A keeps an
+    ///    activated component current until it is cancelled, and then
+    ///    refuses to activate another one);
+    /// 2. `LFA_GET_INVENTORY` of the component's id, the *refresh* (TF-A
+    ///    also needs it: its `LFA_PRIME` fails until the entry was read);
+    /// 3. `LFA_PRIME` until CALL_AGAIN is clear (k rounds, the same registers
     ///    each time), bounded by [`Options::prime`](crate::Options::prime).
+    ///
+    /// If the refreshed id holds another UUID (or is out of range), the
+    /// agent renumbered although this client activated nothing: `prime`
+    /// refuses with [`Error::ComponentMoved`] rather than look for the UUID
+    /// elsewhere, since whoever renumbered (another client, see
+    /// [`Client::discover`]) may be using the agent right now.
     ///
     /// # Errors
     ///
     /// - [`Error::StaleComponent`] if `component` was read before an
     ///   activation (nothing is sent);
-    /// - [`Error::ComponentGone`] if its UUID is no longer listed;
+    /// - [`Error::ComponentMoved`] if its id now holds another component or
+    ///   none (nothing primed);
     /// - [`Error::NotCapable`] / [`Error::NotPending`] from the refreshed entry;
     /// - [`Error::PrimeFailed`] / [`Error::Timeout`] if `LFA_PRIME` fails or does
     ///   not finish; the client has then sent `LFA_CANCEL`, and the error says
     ///   what it returned;
-    /// - the errors of listing the inventory, and [`Error::Firmware`] for a
-    ///   failing `LFA_CANCEL` of step 1.
+    /// - the errors of [`Client::release`] (step 1) and of `LFA_GET_INVENTORY`
+    ///   (step 2).
     pub fn prime(&mut self, component: &Component) -> Result<Primed<'_, C, K>, Error> {
         if component.generation() != self.generation {
             return Err(Error::StaleComponent {
@@ -62,11 +68,24 @@ impl<C: Conduit, K: Clock> Client<C, K> {
             });
         }
         self.release_previous()?;
-        let mut fresh = self.read_entry(component.seq_id())?;
+        let fresh = match self.read_entry(component.seq_id()) {
+            Ok(fresh) => fresh,
+            Err(Error::InventoryFailed {
+                status: LfaError::InvalidParameters,
+                ..
+            }) => {
+                return Err(Error::ComponentMoved {
+                    component: component.to_ref(),
+                    found: Uuid::nil(),
+                });
+            }
+            Err(e) => return Err(e),
+        };
         if fresh.uuid() != component.uuid() {
-            fresh = self.find(component.uuid())?.ok_or(Error::ComponentGone {
-                uuid: component.uuid(),
-            })?;
+            return Err(Error::ComponentMoved {
+                component: component.to_ref(),
+                found: fresh.uuid(),
+            });
         }
         if !fresh.is_capable() {
             return Err(Error::NotCapable {
@@ -79,14 +98,19 @@ impl<C: Conduit, K: Clock> Client<C, K> {
             });
         }
         let request = PrimeRequest::new(fresh.seq_id()).encode();
-        // From the first PRIME on, the agent may hold this component.
-        self.release = Some(fresh.to_ref());
+        // From the first PRIME on, the agent may hold this component, under
+        // the id just read.
+        self.release = Some(Release {
+            component: fresh.to_ref(),
+            confirmed: true,
+        });
         match call_again_loop(&self.conduit, &self.clock, &request, &self.options.prime) {
             LoopEnd::Done { rounds } => Ok(Primed {
                 client: self,
                 component: fresh,
                 prime_rounds: rounds,
                 finished: false,
+                exclude: SkipList::new(),
             }),
             LoopEnd::Failed { status, rounds } => Err(Error::PrimeFailed {
                 component: fresh.to_ref(),
@@ -104,86 +128,65 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         }
     }
 
-    /// Activates every capable and pending component, one after the other,
-    /// as Linux does on an activation notification; calls `each` after every
-    /// successful activation. Returns how many were activated.
-    ///
-    /// Components that require a rendezvous (or all of them, with
-    /// [`Options::force_rendezvous`](crate::Options::force_rendezvous)) go
-    /// through `rendezvous`; the others are activated from this CPU with
-    /// skip_cpu_rendezvous. The next component comes from the re-enumeration
-    /// each activation already does, so no listing is repeated.
-    ///
-    /// **Two or more activations in one boot on TF-A.** TF-A's agent keeps an
-    /// activated component as its current one until it is cancelled, and
-    /// until then answers `INVALID_PARAMETERS` to `LFA_ACTIVATE` of any other
-    /// component (the Linux driver stops there). The client remembers the
-    /// component it activated and sends `LFA_CANCEL` for it before its next
-    /// `LFA_PRIME` (see [`Client::prime`]); a clean agent answers that with
-    /// `INVALID_PARAMETERS`, which the client accepts as "nothing to cancel".
-    ///
-    /// # Errors
-    ///
-    /// The errors of [`Client::prime`], [`Primed::activate`] and
-    /// [`Primed::activate_with`]; the error of the re-enumeration after a
-    /// successful activation (after `each` has seen it); and
-    /// [`Error::PendingNeverClears`] after
-    /// [`Options::max_activations`](crate::Options::max_activations)
-    /// activations with pending components still listed.
-    pub fn activate_all_pending<R: Rendezvous + ?Sized>(
-        &mut self,
-        rendezvous: &R,
-        mut each: impl FnMut(&Activated),
-    ) -> Result<u32, Error>
-    where
-        C: Sync,
-    {
-        let mut next = match self.components()?.activatable().next() {
-            None => None,
-            Some(item) => Some(item?),
-        };
-        let mut activations: u32 = 0;
-        while let Some(component) = next {
-            if activations >= self.options.max_activations {
-                return Err(Error::PendingNeverClears { activations });
-            }
-            let force = self.options.force_rendezvous;
-            let primed = self.prime(&component)?;
-            let activated = if force || primed.component().rendezvous_required() {
-                primed.activate_with(rendezvous)?
-            } else {
-                primed.activate()?
-            };
-            activations = activations.saturating_add(1);
-            each(&activated);
-            next = match activated.now {
-                Ok(_) => activated.next_pending,
-                Err(e) => return Err(e),
-            };
-        }
-        Ok(activations)
-    }
-
-    /// Sends `LFA_CANCEL` for a component the agent may still hold current
-    /// from an earlier prime or activation.
-    fn release_previous(&mut self) -> Result<(), Error> {
-        let Some(previous) = self.release else {
+    /// Sends the release `LFA_CANCEL` the client owes, if any (see
+    /// [`Client::release`], which documents the calls).
+    pub(crate) fn release_previous(&mut self) -> Result<(), Error> {
+        let Some(release) = self.release else {
             return Ok(());
+        };
+        let target = if release.confirmed {
+            release.component
+        } else {
+            match self.locate(release.component)? {
+                Some(found) => found,
+                None => {
+                    // The UUID is gone: the agent may still hold it, but no
+                    // sequence id addresses it any more.
+                    self.release = None;
+                    return Ok(());
+                }
+            }
         };
         let response = self
             .conduit
-            .call(&CancelRequest::new(previous.seq_id).encode());
+            .call(&CancelRequest::new(target.seq_id).encode());
         match CancelResponse::decode(&response) {
+            // The id names the component in this generation, so
+            // INVALID_PARAMETERS means the agent holds nothing.
             Ok(CancelResponse) | Err(ResponseError::Status(LfaError::InvalidParameters)) => {
                 self.release = None;
                 Ok(())
             }
-            Err(e) => Err(call_error(FunctionId::Cancel, Some(previous), e)),
+            Err(e) => {
+                self.release = Some(Release {
+                    component: target,
+                    confirmed: true,
+                });
+                Err(call_error(FunctionId::Cancel, Some(target), e))
+            }
         }
     }
 
-    /// Sends `LFA_CANCEL` after a failure, and remembers the component if it
-    /// did not succeed.
+    /// Finds the id `component` has now: one `LFA_GET_INVENTORY` of the id it
+    /// was last known under; if that holds another UUID or is out of range,
+    /// a listing by UUID. `None` when the UUID is no longer listed.
+    fn locate(&self, component: ComponentRef) -> Result<Option<ComponentRef>, Error> {
+        match self.read_entry(component.seq_id) {
+            Ok(entry) if entry.uuid() == component.uuid => return Ok(Some(entry.to_ref())),
+            Ok(_)
+            | Err(Error::InventoryFailed {
+                status: LfaError::InvalidParameters,
+                ..
+            }) => {}
+            Err(e) => return Err(e),
+        }
+        Ok(self.find(component.uuid)?.map(Component::to_ref))
+    }
+
+    /// Sends `LFA_CANCEL` right after a failure, to the id that was just
+    /// primed or activated. `SUCCESS` and `INVALID_PARAMETERS` (the agent had
+    /// already abandoned it) settle the release; after another error the
+    /// client still owes it, with the id as confirmed as it was.
     fn cancel_now(&mut self, component: ComponentRef) -> CancelOutcome {
         let response = self
             .conduit
@@ -194,18 +197,40 @@ impl<C: Conduit, K: Clock> Client<C, K> {
                 self.release = None;
                 CancelOutcome::Cancelled
             }
+            Err(LfaError::InvalidParameters) => {
+                self.release = None;
+                CancelOutcome::NothingToCancel
+            }
             Err(status) => {
-                self.release = Some(component);
+                let confirmed = self
+                    .release
+                    .is_some_and(|r| r.component == component && r.confirmed);
+                self.release = Some(Release {
+                    component,
+                    confirmed,
+                });
                 CancelOutcome::Failed(status)
             }
         }
     }
 
+    /// Marks the start of `LFA_ACTIVATE`: a new generation, and the release
+    /// id is no longer confirmed (the agent may renumber).
+    fn activation_sent(&mut self, component: ComponentRef) {
+        self.generation = self.generation.wrapping_add(1);
+        self.release = Some(Release {
+            component,
+            confirmed: false,
+        });
+    }
+
     /// Re-enumerates after a successful activation: the component as it is
-    /// now (by UUID) and the first capable and pending one.
+    /// now (by UUID) and the first capable and pending one whose UUID is not
+    /// in `exclude`.
     fn after_activation(
         &self,
         before: &Component,
+        exclude: &SkipList,
     ) -> (Result<Component, Error>, Option<Component>) {
         let mut now = None;
         let mut next_pending = None;
@@ -220,7 +245,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
                     if now.is_none() && c.uuid() == before.uuid() {
                         now = Some(c);
                     }
-                    if next_pending.is_none() && c.is_activatable() {
+                    if next_pending.is_none() && c.is_activatable() && !exclude.contains(c.uuid()) {
                         next_pending = Some(c);
                     }
                 }
@@ -241,7 +266,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
 /// (after a completed prime, the only way to reach `LFA_ACTIVATE`), or
 /// [`cancel`](Primed::cancel). Dropped without either, it sends one
 /// `LFA_CANCEL`; if that fails, the client sends it again before its next
-/// `LFA_PRIME`.
+/// `LFA_PRIME` (or from [`Client::release`], or when it is dropped).
 ///
 /// ```compile_fail,E0499
 /// # use lfa_client::Client;
@@ -258,6 +283,10 @@ pub struct Primed<'c, C: Conduit, K: Clock = NoClock> {
     component: Component,
     prime_rounds: u32,
     finished: bool,
+    /// UUIDs the re-enumeration after the activation passes over when it
+    /// picks [`Activated::next_pending`] (those `activate_all_pending` has
+    /// skipped).
+    pub(crate) exclude: SkipList,
 }
 
 impl<C: Conduit, K: Clock> Primed<'_, C, K> {
@@ -273,7 +302,9 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
         self.prime_rounds
     }
 
-    /// Abandons the activation: one `LFA_CANCEL`.
+    /// Abandons the activation: one `LFA_CANCEL`. `INVALID_PARAMETERS`
+    /// ([`CancelOutcome::NothingToCancel`]: the agent had already abandoned
+    /// the prime) is success too.
     ///
     /// # Errors
     ///
@@ -283,7 +314,7 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
         self.finished = true;
         let component = self.component.to_ref();
         match self.client.cancel_now(component) {
-            CancelOutcome::Cancelled => Ok(()),
+            CancelOutcome::Cancelled | CancelOutcome::NothingToCancel => Ok(()),
             CancelOutcome::Failed(status) => Err(Error::Firmware {
                 call: FunctionId::Cancel,
                 component: Some(component),
@@ -321,15 +352,15 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
             });
         }
         let request = self.request(ActivateFlags::SKIP_CPU_RENDEZVOUS)?;
+        let component = self.component.to_ref();
         let client = &mut *self.client;
+        client.activation_sent(component);
         let end = call_again_loop(
             &client.conduit,
             &client.clock,
             &request,
             &client.options.activate,
         );
-        client.generation = client.generation.wrapping_add(1);
-        let component = self.component.to_ref();
         match end {
             LoopEnd::Done { rounds } => Ok(self.finish(rounds, 1, false)),
             LoopEnd::Failed { status, rounds } => Err(Error::ActivateFailed {
@@ -377,6 +408,7 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
         let request = self.request(ActivateFlags::empty())?;
         let component = self.component.to_ref();
         let client = &mut *self.client;
+        client.activation_sent(component);
         let conduit = &client.conduit;
         let max_rounds = client.options.activate.max_rounds;
         let on_each_cpu = move || activate_on_this_cpu(conduit, &request, max_rounds);
@@ -396,7 +428,6 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
                 Some(_) => {}
             }
         });
-        client.generation = client.generation.wrapping_add(1);
 
         let failure = match (hook, first, other) {
             (Err(e), _, _) => Failure::Hook(e.0),
@@ -468,12 +499,21 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
 
     /// After a successful activation: re-enumerate and report.
     fn finish(&mut self, activate_rounds: u32, cpus: usize, rendezvous: bool) -> Activated {
-        let (now, next_pending) = self.client.after_activation(&self.component);
+        let (now, next_pending) = self.client.after_activation(&self.component, &self.exclude);
         // The agent may keep the activated component current (TF-A does)
         // until it is cancelled: remember it under the id it has now, found
-        // by UUID, for the CANCEL before the next PRIME.
-        if let Ok(c) = &now {
-            self.client.release = Some(c.to_ref());
+        // by UUID, for the release CANCEL. If the listing failed, the release
+        // keeps the old, unconfirmed id (re-read before it is cancelled); if
+        // the UUID is gone, no id can address it any more.
+        match &now {
+            Ok(c) => {
+                self.client.release = Some(Release {
+                    component: c.to_ref(),
+                    confirmed: true,
+                });
+            }
+            Err(Error::ComponentGone { .. }) => self.client.release = None,
+            Err(_) => {}
         }
         Activated {
             before: self.component,
@@ -557,7 +597,9 @@ impl Activated {
         self.now.as_ref()
     }
 
-    /// The first capable and pending component of the re-enumeration, if any.
+    /// The first capable and pending component of the re-enumeration, if any
+    /// (in [`Client::activate_all_pending`], the first one not skipped in
+    /// that call). `None` also when the re-enumeration failed.
     #[must_use]
     pub const fn next_pending(&self) -> Option<&Component> {
         self.next_pending.as_ref()

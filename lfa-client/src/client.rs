@@ -2,14 +2,25 @@
 
 use lfa_proto::{
     FeaturesRequest, FeaturesResponse, FunctionId, GetInfoRequest, GetInfoResponse,
-    GetInventoryRequest, InventoryResponse, LfaError, LfaVersion, Request, Response, ResponseError,
-    SeqId, Uuid, VersionRequest, VersionResponse,
+    GetInventoryRequest, InventoryResponse, LfaError, LfaVersion, Regs, Request, Response,
+    ResponseError, SeqId, Uuid, VersionRequest, VersionResponse,
 };
 use lfa_smccc::Conduit;
 
 use crate::{Component, ComponentRef, CpuReset, Error, NoClock, RetryPolicy, retry::Clock};
 
 /// How a [`Client`] behaves. `Options::default()` is [`Options::DEFAULT`].
+///
+/// **Time bounds need a clock.** The retry policies' `timeout` and `delay`
+/// act only through the client's [`Clock`]. A client made by
+/// [`Client::discover`] has [`NoClock`]: no time passes and no delay is
+/// waited, so the CALL_AGAIN loops are bounded by `max_rounds` alone and
+/// send their calls back to back (with the defaults, up to 3000
+/// `LFA_PRIME` and 1000 `LFA_ACTIVATE` calls without a pause). A real
+/// deployment should pass its clock with [`Client::with_clock`] (on AArch64,
+/// `GenericTimerClock` reads the generic timer), so that the Linux-like
+/// 30 s / 10 s bounds with 10 ms between tries apply. Inside a rendezvous
+/// only `activate.max_rounds` applies, clock or not (see [`RetryPolicy`]).
 ///
 /// ```
 /// use lfa_client::{Options, RetryPolicy};
@@ -20,10 +31,11 @@ use crate::{Component, ComponentRef, CpuReset, Error, NoClock, RetryPolicy, retr
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Options {
-    /// Bound of the `LFA_PRIME` CALL_AGAIN loop.
+    /// Bound of the `LFA_PRIME` CALL_AGAIN loop (rounds only with
+    /// [`NoClock`]).
     pub prime: RetryPolicy,
-    /// Bound of the `LFA_ACTIVATE` CALL_AGAIN loop (per CPU in a rendezvous,
-    /// where only `max_rounds` applies).
+    /// Bound of the `LFA_ACTIVATE` CALL_AGAIN loop (rounds only with
+    /// [`NoClock`]; per CPU in a rendezvous, where only `max_rounds` applies).
     pub activate: RetryPolicy,
     /// Activate through the rendezvous hook even when a component allows one
     /// CPU (Linux's default, `force_cpu_rendezvous = 1`). With this set,
@@ -67,27 +79,82 @@ impl Default for Options {
 /// It owns (or borrows, `Client<&C>`) the conduit. Listing the inventory
 /// borrows it shared; priming borrows it mutably until the activation is done
 /// or cancelled, so one client can never have two activations in flight.
-/// Use one client per agent.
+/// **Use exactly one client per agent** (see [`Client::discover`]).
 ///
 /// The client keeps a *generation* that changes whenever `LFA_ACTIVATE` has
 /// been sent: [`Component`] values from an older generation are refused.
+///
+/// **The release `LFA_CANCEL`.** TF-A's agent keeps a component it has
+/// activated as its *current* one until it is cancelled, and refuses to
+/// activate any other until then. The client therefore remembers the
+/// component it primed or activated last (unless it knows the agent holds
+/// nothing) and owes the agent one `LFA_CANCEL` for it: it sends it before
+/// its next `LFA_PRIME`, from [`Client::release`], or when it is dropped.
+/// On an agent that resets itself after an activation (the specification's
+/// intent) that `LFA_CANCEL` answers `INVALID_PARAMETERS`, "nothing to
+/// cancel", which is fine.
 #[derive(Debug)]
 pub struct Client<C: Conduit, K: Clock = NoClock> {
-    pub(crate) conduit: C,
+    pub(crate) conduit: ConduitSlot<C>,
     pub(crate) clock: K,
     version: LfaVersion,
     pub(crate) options: Options,
     pub(crate) generation: u64,
-    /// A component the agent may still hold as its current one: primed and
-    /// not known to be cancelled, or activated (TF-A keeps an activated
-    /// component current until it is cancelled). Cancelled before the next
-    /// `LFA_PRIME`.
-    pub(crate) release: Option<ComponentRef>,
+    /// The release `LFA_CANCEL` the client owes, if any.
+    pub(crate) release: Option<Release>,
+}
+
+/// A component the agent may still hold as its current one: primed and not
+/// known to be cancelled, or activated (TF-A keeps an activated component
+/// current until it is cancelled).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Release {
+    /// The UUID, and the sequence id it was last known under.
+    pub(crate) component: ComponentRef,
+    /// Whether the sequence id was read in the current generation: set when
+    /// the id was refreshed just before `LFA_PRIME` (and kept through
+    /// `LFA_PRIME` failures) and after a successful re-enumeration; cleared
+    /// once `LFA_ACTIVATE` has been sent, after which the agent may have
+    /// renumbered. An unconfirmed id is re-read before it is cancelled.
+    pub(crate) confirmed: bool,
+}
+
+/// The conduit, owned by the client until [`Client::with_clock`] moves it
+/// into a new client. `Client` implements `Drop` (the release `LFA_CANCEL`),
+/// so the conduit cannot be moved out of it directly; an empty slot only
+/// exists in a client that is being taken apart, and answers every call with
+/// `NOT_SUPPORTED` rather than panicking.
+#[derive(Debug)]
+pub(crate) struct ConduitSlot<C>(Option<C>);
+
+impl<C: Conduit> Conduit for ConduitSlot<C> {
+    fn call(&self, args: &Regs) -> Regs {
+        match &self.0 {
+            Some(conduit) => conduit.call(args),
+            None => Regs::with_x0(LfaError::NotSupported.to_x0()),
+        }
+    }
 }
 
 impl<C: Conduit> Client<C> {
     /// Detects the agent with `LFA_VERSION` (one call) and makes a client with
     /// [`Options::DEFAULT`] and no clock.
+    ///
+    /// **Exactly one `Client` per agent.** The agent has one state machine
+    /// for the whole system and knows nothing of clients; nothing in this
+    /// crate (which has no global state) stops a second client of the same
+    /// agent, and the two then undo each other's work: the second one's
+    /// `LFA_PRIME` fails with `WRONG_STATE` while the first has a component
+    /// primed (or, on TF-A, "succeeds" without priming anything, and its
+    /// `LFA_ACTIVATE` fails with `INVALID_PARAMETERS`); its `LFA_CANCEL`,
+    /// including the one sent when its [`Primed`](crate::Primed) is dropped,
+    /// cancels the first client's prime if both chose the same component; a
+    /// second activation renumbers the inventory under the first client,
+    /// whose next [`Client::prime`] then fails with
+    /// [`Error::ComponentMoved`]. Keep one client (in an OS: one per system,
+    /// behind the lock that serialises firmware activation) and pass it
+    /// around, or borrow its conduit (`Client<&C>`) for a short session and
+    /// drop the client before another is made.
     ///
     /// # Errors
     ///
@@ -109,7 +176,7 @@ impl<C: Conduit> Client<C> {
             return Err(Error::UnsupportedVersion { version });
         }
         Ok(Self {
-            conduit,
+            conduit: ConduitSlot(Some(conduit)),
             clock: NoClock,
             version,
             options: Options::DEFAULT,
@@ -127,16 +194,19 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         self
     }
 
-    /// The same client, timing CALL_AGAIN loops with `clock`.
+    /// The same client, timing CALL_AGAIN loops with `clock` (so that
+    /// [`RetryPolicy::timeout`] and [`RetryPolicy::delay`] apply). The
+    /// release `LFA_CANCEL` the client owes, if any, moves to the new client;
+    /// nothing is sent.
     #[must_use]
-    pub fn with_clock<K2: Clock>(self, clock: K2) -> Client<C, K2> {
+    pub fn with_clock<K2: Clock>(mut self, clock: K2) -> Client<C, K2> {
         Client {
-            conduit: self.conduit,
+            conduit: ConduitSlot(self.conduit.0.take()),
             clock,
             version: self.version,
             options: self.options,
             generation: self.generation,
-            release: self.release,
+            release: self.release.take(),
         }
     }
 
@@ -150,12 +220,6 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     #[must_use]
     pub const fn options(&self) -> &Options {
         &self.options
-    }
-
-    /// The conduit.
-    #[must_use]
-    pub const fn conduit(&self) -> &C {
-        &self.conduit
     }
 
     /// The client generation: it changes every time `LFA_ACTIVATE` has been
@@ -258,9 +322,42 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         }
     }
 
-    /// Gives the conduit back.
-    pub fn into_conduit(self) -> C {
-        self.conduit
+    /// Sends the release `LFA_CANCEL` the client owes now, if it owes one
+    /// (see [`Client`]): after it, the agent holds nothing of this client's,
+    /// so another client can activate in the same boot. Returns at once when
+    /// nothing is owed.
+    ///
+    /// The call costs, when something is owed:
+    /// - one `LFA_CANCEL` if the component's sequence id was read in the
+    ///   current generation (`SUCCESS` and `INVALID_PARAMETERS`, "nothing to
+    ///   cancel", both settle it);
+    /// - otherwise (the agent may have renumbered since `LFA_ACTIVATE`) one
+    ///   `LFA_GET_INVENTORY` of the id it was last known under; if that still
+    ///   holds the component's UUID, `LFA_CANCEL` of it; if not, a listing
+    ///   (at most N + 1 calls) to find the UUID and `LFA_CANCEL` of the id it
+    ///   has now. If the UUID is no longer listed, nothing is sent and the
+    ///   debt is dropped: the agent may still hold the component, but no
+    ///   sequence id addresses it any more.
+    ///
+    /// Dropping the client does the same, ignoring errors; the conduit of a
+    /// client is therefore used one last time when the client is dropped.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Firmware`] with the status of a failing `LFA_CANCEL` (for
+    /// example `BUSY` while an activation cannot be stopped), or the errors
+    /// of reading the inventory; the client still owes the `LFA_CANCEL` then.
+    pub fn release(&mut self) -> Result<(), Error> {
+        self.release_previous()
+    }
+}
+
+impl<C: Conduit, K: Clock> Drop for Client<C, K> {
+    /// Sends the release `LFA_CANCEL` the client owes, if any, as
+    /// [`Client::release`] does (bounded: one `LFA_CANCEL`, or the lookups
+    /// described there). Errors are ignored: nothing more can be done.
+    fn drop(&mut self) {
+        let _ignored = self.release_previous();
     }
 }
 

@@ -72,13 +72,13 @@ impl Component {
     /// activation_capable: the component can be activated live.
     #[must_use]
     pub const fn is_capable(&self) -> bool {
-        self.flags.contains(InventoryFlags::ACTIVATION_CAPABLE)
+        self.flags.is_capable()
     }
 
     /// activation_pending: a staged image waits to be activated.
     #[must_use]
     pub const fn is_pending(&self) -> bool {
-        self.flags.contains(InventoryFlags::ACTIVATION_PENDING)
+        self.flags.is_pending()
     }
 
     /// Capable and pending: the component can be activated now.
@@ -91,7 +91,7 @@ impl Component {
     /// caller's entry point ([`Options::cpu_reset`](crate::Options::cpu_reset)).
     #[must_use]
     pub const fn may_reset_cpu(&self) -> bool {
-        self.flags.contains(InventoryFlags::MAY_RESET_CPU)
+        self.flags.may_reset_cpu()
     }
 
     /// Whether every powered-on CPU must call `LFA_ACTIVATE` (the inverse of

@@ -48,13 +48,34 @@ impl core::fmt::Display for ComponentRef {
 
 /// What became of the `LFA_CANCEL` the client sends after a failure that
 /// follows a successful or attempted `LFA_PRIME`.
+///
+/// The client sends that `LFA_CANCEL` to the sequence id it has just primed
+/// (or activated), so the id is known to name the component.
+///
+/// ```
+/// use lfa_client::CancelOutcome;
+/// use lfa_proto::LfaError;
+///
+/// assert_eq!(CancelOutcome::Cancelled.to_string(), "LFA_CANCEL succeeded");
+/// assert_eq!(
+///     CancelOutcome::NothingToCancel.to_string(),
+///     "the agent had already abandoned it (LFA_CANCEL: nothing to cancel)"
+/// );
+/// assert!(CancelOutcome::Failed(LfaError::Busy).to_string().starts_with("LFA_CANCEL failed too: BUSY"));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CancelOutcome {
     /// `LFA_CANCEL` returned `SUCCESS`: the agent is idle again.
     Cancelled,
-    /// `LFA_CANCEL` returned an error (for example `BUSY` once an activation
-    /// can no longer be stopped). The client sends `LFA_CANCEL` for that
-    /// component again before its next `LFA_PRIME`.
+    /// `LFA_CANCEL` returned `INVALID_PARAMETERS` for the id the client had
+    /// just primed: the agent holds nothing (it abandons a prime or an
+    /// activation whose step failed, as TF-A does), so there was nothing to
+    /// cancel. The agent is idle; the client owes no further `LFA_CANCEL`.
+    NothingToCancel,
+    /// `LFA_CANCEL` returned another error (for example `BUSY` once an
+    /// activation can no longer be stopped). The client sends `LFA_CANCEL`
+    /// for that component again before its next `LFA_PRIME`, from
+    /// [`Client::release`](crate::Client::release), or when it is dropped.
     Failed(LfaError),
 }
 
@@ -62,6 +83,9 @@ impl core::fmt::Display for CancelOutcome {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Self::Cancelled => f.write_str("LFA_CANCEL succeeded"),
+            Self::NothingToCancel => {
+                f.write_str("the agent had already abandoned it (LFA_CANCEL: nothing to cancel)")
+            }
             Self::Failed(e) => write!(f, "LFA_CANCEL failed too: {e}"),
         }
     }
@@ -173,11 +197,29 @@ pub enum Error {
         /// The client's generation now.
         current: u64,
     },
-    /// The component's UUID is not (or no longer) in the agent's inventory.
+    /// The component's UUID is not (or no longer) in the agent's inventory
+    /// (reported by [`Activated::now`](crate::Activated::now) when the
+    /// re-enumeration after an activation no longer lists it).
     #[error("no component with UUID {uuid} in the inventory{}", name_suffix(*uuid))]
     ComponentGone {
         /// The UUID looked for.
         uuid: Uuid,
+    },
+    /// [`Client::prime`](crate::Client::prime) re-read the component's
+    /// sequence id and found another component there, or nothing (`found` is
+    /// then the nil UUID: `LFA_GET_INVENTORY` answered `INVALID_PARAMETERS`,
+    /// the id is out of range). The agent renumbered its inventory although
+    /// this client activated nothing: another client (or the platform)
+    /// changed it. Nothing was primed; list the inventory again.
+    #[error(
+        "{component} has moved: its sequence id now holds {}; list the inventory again",
+        FoundAt(*found)
+    )]
+    ComponentMoved {
+        /// The component, with the sequence id it had when it was listed.
+        component: ComponentRef,
+        /// The UUID that id holds now (nil: no component at that id).
+        found: Uuid,
     },
     /// The component cannot be activated live (activation_capable is clear).
     #[error("{component} is not activation capable")]
@@ -322,6 +364,7 @@ impl Error {
             | Self::RendezvousDisagreement { .. } => Some(FunctionId::Activate),
             Self::StaleComponent { .. }
             | Self::ComponentGone { .. }
+            | Self::ComponentMoved { .. }
             | Self::NotCapable { .. }
             | Self::NotPending { .. }
             | Self::RendezvousRequired { .. }
@@ -348,6 +391,7 @@ impl Error {
         match self {
             Self::Firmware { component, .. } | Self::Malformed { component, .. } => *component,
             Self::StaleComponent { component, .. }
+            | Self::ComponentMoved { component, .. }
             | Self::NotCapable { component }
             | Self::NotPending { component }
             | Self::PrimeFailed { component, .. }
@@ -398,6 +442,19 @@ impl core::fmt::Display for ComponentSuffix {
         match &self.0 {
             Some(c) => write!(f, " for {c}"),
             None => Ok(()),
+        }
+    }
+}
+
+/// "component <uuid> (<name>)" or "nothing" for the nil UUID.
+struct FoundAt(Uuid);
+
+impl core::fmt::Display for FoundAt {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        if self.0.is_nil() {
+            f.write_str("nothing (out of range)")
+        } else {
+            write!(f, "component {}{}", self.0, name_suffix(self.0))
         }
     }
 }

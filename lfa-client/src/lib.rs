@@ -8,7 +8,7 @@
 //! and TF-RMM pending, BL33 and a vendor component not):
 //!
 //! ```
-//! use lfa_client::{Client, OnlyCpu};
+//! use lfa_client::{Client, OnlyCpu, Progress, Summary};
 //! use lfa_smccc::sim::SimAgent;
 //!
 //! let agent = SimAgent::demo(); // one CPU online
@@ -33,8 +33,9 @@
 //! // Activate everything that is capable and pending. On real hardware the
 //! // hook runs LFA_ACTIVATE on every powered-on CPU at once (see Rendezvous);
 //! // OnlyCpu is right only when this is the only CPU that is on.
-//! let activated = client.activate_all_pending(&OnlyCpu, |done| {
-//!     println!(
+//! // A component that fails alone is skipped (and reported); the others go on.
+//! let summary = client.activate_all_pending(&OnlyCpu, |progress| match progress {
+//!     Progress::Activated(done) => println!(
 //!         "activated {}: {:?} -> {:?} (PRIME x{}, ACTIVATE x{}, {} CPU)",
 //!         done.before().name().unwrap_or("(unknown)"),
 //!         done.old_version(),
@@ -42,9 +43,10 @@
 //!         done.prime_rounds(),
 //!         done.activate_rounds(),
 //!         done.cpus(),
-//!     );
+//!     ),
+//!     Progress::Skipped { component, error } => println!("skipped {}: {error}", component.uuid()),
 //! })?;
-//! assert_eq!(activated, 2);
+//! assert_eq!(summary, Summary { activated: 2, skipped: 0 });
 //!
 //! // List again: nothing is pending any more.
 //! assert_eq!(client.components()?.activatable().count(), 0);
@@ -85,11 +87,17 @@
 //! - Activating one ([`Client::prime`] then [`Primed::activate`] or
 //!   [`Primed::activate_with`]): one `LFA_GET_INVENTORY` (the refresh), k
 //!   `LFA_PRIME` and m `LFA_ACTIVATE` rounds (per CPU in a rendezvous), then
-//!   N + 1 for the re-enumeration. Nothing else, except in two cases the
-//!   client must handle: an `LFA_CANCEL` before the `LFA_PRIME` that follows
-//!   an earlier activation (TF-A keeps an activated component current until
-//!   it is cancelled, see [`Client::activate_all_pending`]), and a full
-//!   re-enumeration when the refreshed id holds another UUID.
+//!   N + 1 for the re-enumeration. If the refreshed id holds another UUID,
+//!   `prime` stops there ([`Error::ComponentMoved`]).
+//! - The release `LFA_CANCEL` (see [`Client`]): after an activation (TF-A
+//!   keeps an activated component current until it is cancelled) or a
+//!   cancel that failed, the client owes the agent one `LFA_CANCEL`, sent
+//!   before its next `LFA_PRIME`, by [`Client::release`], or when the client
+//!   is dropped. If the re-enumeration after that activation failed, the id
+//!   is re-read first (one `LFA_GET_INVENTORY`, and a listing if it holds
+//!   another UUID now).
+//! - A failure after `LFA_PRIME`: one `LFA_CANCEL`, reported in the error
+//!   ([`CancelOutcome`]).
 //! - Every CALL_AGAIN retry sends the same, original registers.
 //!
 //! # Interoperability
@@ -112,10 +120,13 @@
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+mod activate_all;
 mod activation;
 mod client;
 mod component;
 mod error;
+#[cfg(any(test, target_arch = "aarch64"))]
+mod generic_timer;
 mod rendezvous;
 mod retry;
 #[cfg(feature = "std")]
@@ -123,10 +134,13 @@ pub mod sysfs;
 #[cfg(feature = "std")]
 mod thread_rendezvous;
 
+pub use activate_all::{MAX_SKIPPED, Progress, Stopped, Summary};
 pub use activation::{Activated, CpuReset, Primed};
 pub use client::{Client, Components, Options};
 pub use component::Component;
 pub use error::{CancelOutcome, ComponentRef, Error};
+#[cfg(target_arch = "aarch64")]
+pub use generic_timer::GenericTimerClock;
 pub use rendezvous::{CpuOutcome, CpuResult, OnlyCpu, Rendezvous, RendezvousError};
 pub use retry::{Clock, NoClock, RetryPolicy};
 #[cfg(feature = "std")]

@@ -17,9 +17,12 @@ use lfa_proto::LfaError;
 /// While the window is open, the CPUs should do nothing else (interrupts off,
 /// no other work scheduled), as `stop_machine` ensures. `call` itself only
 /// sends the pre-encoded `LFA_ACTIVATE` registers through the conduit,
-/// repeating them while the agent says CALL_AGAIN (bounded by
-/// [`RetryPolicy::max_rounds`](crate::RetryPolicy::max_rounds)); it does not
-/// allocate, format, read a clock, or touch the inventory.
+/// repeating them while the agent says CALL_AGAIN; it does not allocate,
+/// format, read a clock, or touch the inventory. **It never delays:** the
+/// repeats go back to back, bounded only by
+/// [`Options::activate`](crate::Options::activate)`.max_rounds` (1000 by
+/// default) on each CPU, whatever clock the client has; the policy's
+/// `timeout` and `delay` do not apply inside the window.
 ///
 /// After the window has closed, the hook hands each CPU's result to `collect`,
 /// on the calling CPU, one call per CPU (in any order). The client checks that

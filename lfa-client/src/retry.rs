@@ -8,9 +8,10 @@ use lfa_smccc::Conduit;
 /// Time as the caller measures it, and a way to wait.
 ///
 /// A `no_std` library has no clock of its own: an OS passes its monotonic
-/// clock and sleep (or a busy-wait on the generic timer), a test passes a
-/// simulated clock. Without one ([`NoClock`]), CALL_AGAIN loops are bounded by
-/// [`RetryPolicy::max_rounds`] alone.
+/// clock and sleep, bare-metal code on AArch64 can pass `GenericTimerClock`
+/// (a busy-wait on the generic timer), a test passes a simulated clock.
+/// Without one ([`NoClock`]), CALL_AGAIN loops are bounded by
+/// [`RetryPolicy::max_rounds`] alone and do not pause between calls.
 pub trait Clock {
     /// A monotonic time; only differences between two readings are used.
     fn now(&self) -> Duration;
@@ -19,7 +20,10 @@ pub trait Clock {
 }
 
 /// No clock: [`Clock::now`] is always zero and [`Clock::delay`] returns at
-/// once, so only [`RetryPolicy::max_rounds`] bounds a loop.
+/// once, so only [`RetryPolicy::max_rounds`] bounds a loop, and its calls go
+/// back to back. The default of [`Client::discover`](crate::Client::discover);
+/// fine for tests and simulators, not for real firmware (see
+/// [`RetryPolicy`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct NoClock;
 
@@ -50,8 +54,19 @@ impl<K: Clock + ?Sized> Clock for &K {
 /// defaults follow the Linux driver: `LFA_PRIME` 30 s, `LFA_ACTIVATE` 10 s,
 /// 10 ms between tries; the round counts are the timeout divided by the delay.
 ///
-/// Inside a rendezvous window the CPUs do not read the clock or wait: only
-/// `max_rounds` bounds the `LFA_ACTIVATE` loop there.
+/// **Without a clock the time bounds do not apply.** With [`NoClock`] (what
+/// [`Client::discover`](crate::Client::discover) starts with) the elapsed
+/// time always reads zero, so `timeout` never fires, and `delay` is not
+/// waited: a loop is at most `max_rounds` calls sent back to back (3000
+/// `LFA_PRIME` or 1000 `LFA_ACTIVATE` calls with the defaults), which may
+/// take far less than the 30 s or 10 s firmware is allowed. A real
+/// deployment should give the client a clock
+/// ([`Client::with_clock`](crate::Client::with_clock); on AArch64
+/// `GenericTimerClock`), or raise `max_rounds` to what its firmware needs.
+///
+/// Inside a rendezvous window the CPUs do not read the clock or wait, clock
+/// or not: only `max_rounds` bounds the `LFA_ACTIVATE` loop there, and its
+/// calls go back to back.
 ///
 /// ```
 /// use core::time::Duration;

@@ -227,42 +227,50 @@ fn prime_refreshes_then_primes_and_drop_cancels() {
 }
 
 #[test]
-fn prime_refinds_a_component_whose_id_moved() {
+fn prime_refuses_a_component_whose_id_moved_or_vanished() {
+    // N1: the refreshed id holds another UUID, or is out of range: refused
+    // with ComponentMoved after the one refresh, nothing primed, no search.
     let s = Script::new(&[
         version(),
         ok(2),
         entry(B, PENDING),
         entry(A, PENDING),
-        entry(B, PENDING), // refresh of #1 now holds B
-        ok(2),
-        entry(B, PENDING),
-        entry(A, PENDING), // A is now found at #1 again
-        ok(0),             // PRIME #1
-        ok(0),             // cancel
+        entry(B, PENDING),                   // refresh of #1 now holds B
+        status(LfaError::InvalidParameters), // refresh of #1: out of range
     ]);
     let mut c = Client::discover(&s).unwrap();
     let a = c.find(A).unwrap().unwrap();
     assert_eq!(a.seq_id(), SeqId(1));
-    let p = c.prime(&a).unwrap();
-    assert_eq!(p.component().uuid(), A);
-    p.cancel().unwrap();
+    let e = c.prime(&a).unwrap_err();
+    assert_eq!(
+        e,
+        Error::ComponentMoved {
+            component: a.to_ref(),
+            found: B
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "component 00000000-0000-0000-0000-00000000000a (#1) has moved: its sequence id now \
+         holds component 00000000-0000-0000-0000-00000000000b; list the inventory again"
+    );
+    let e = c.prime(&a).unwrap_err();
+    assert_eq!(
+        e,
+        Error::ComponentMoved {
+            component: a.to_ref(),
+            found: Uuid::nil()
+        }
+    );
+    assert!(
+        e.to_string().contains("now holds nothing (out of range)"),
+        "{e}"
+    );
+    use FunctionId::*;
+    assert_eq!(s.functions()[4..], [GetInventory, GetInventory]);
     assert!(s.done());
-}
-
-#[test]
-fn prime_of_a_vanished_component_is_component_gone() {
-    let s = Script::new(&[
-        version(),
-        ok(1),
-        entry(A, PENDING),
-        entry(B, PENDING),
-        ok(1),
-        entry(B, PENDING),
-    ]);
-    let mut c = Client::discover(&s).unwrap();
-    let a = c.find(A).unwrap().unwrap();
-    assert_eq!(c.prime(&a).unwrap_err(), Error::ComponentGone { uuid: A });
-    assert!(s.done());
+    drop(c); // owes nothing: no call
+    assert_eq!(s.sent.borrow().len(), 6);
 }
 
 #[test]
@@ -293,13 +301,15 @@ fn failed_prime_cancels_and_reports_both() {
         status(LfaError::InvalidParameters), // release before the next prime
         entry(A, PENDING),
         ok(0),
+        ok(0), // the release CANCEL when the client is dropped
     ]);
     let mut c = Client::discover(&s).unwrap();
     let a = c.find(A).unwrap().unwrap();
     let e = c.prime(&a).unwrap_err();
     assert_eq!(e.status(), Some(LfaError::AuthError));
     assert_eq!(e.cancel(), Some(CancelOutcome::Failed(LfaError::Busy)));
-    // The failed cancel is retried before the next PRIME.
+    // The failed cancel is retried before the next PRIME, to the same id
+    // without a re-read (no activation since it was read).
     let p = c.prime(&a).unwrap();
     core::mem::forget(p);
     use FunctionId::*;
@@ -307,6 +317,180 @@ fn failed_prime_cancels_and_reports_both() {
         s.functions()[3..],
         [GetInventory, Prime, Cancel, Cancel, GetInventory, Prime]
     );
+    // The forgotten prime is still owed: the client's drop cancels it.
+    drop(c);
+    assert_eq!(s.functions()[9..], [Cancel]);
+    assert!(s.done());
+}
+
+#[test]
+fn cancel_answered_invalid_parameters_is_nothing_to_cancel_and_settles_the_release() {
+    // B3: the agent dropped the prime when PRIME failed; CANCEL of the id just
+    // primed answers -8. Reported as NothingToCancel, and no second CANCEL
+    // follows before the next PRIME (or on drop).
+    let s = Script::new(&[
+        version(),
+        ok(1),
+        entry(A, PENDING),
+        entry(A, PENDING),
+        status(LfaError::DeviceError),
+        status(LfaError::InvalidParameters), // CANCEL: nothing to cancel
+        entry(A, PENDING),                   // the next prime: refresh at once
+        ok(0),
+        status(LfaError::InvalidParameters), // Primed::cancel: nothing either
+    ]);
+    let mut c = Client::discover(&s).unwrap();
+    let a = c.find(A).unwrap().unwrap();
+    let e = c.prime(&a).unwrap_err();
+    assert_eq!(e.cancel(), Some(CancelOutcome::NothingToCancel));
+    assert!(
+        e.to_string()
+            .ends_with("; the agent had already abandoned it (LFA_CANCEL: nothing to cancel)"),
+        "{e}"
+    );
+    c.prime(&a).unwrap().cancel().unwrap();
+    drop(c);
+    use FunctionId::*;
+    assert_eq!(
+        s.functions()[3..],
+        [GetInventory, Prime, Cancel, GetInventory, Prime, Cancel]
+    );
+    assert!(s.done());
+}
+
+#[test]
+fn release_after_a_failed_relisting_rereads_the_id_first() {
+    // B1: the re-enumeration after the activation fails, so the release id
+    // (#0, read before ACTIVATE) is not confirmed: release() re-reads #0;
+    // it holds B now, so a listing finds A at #1, and CANCEL goes to #1.
+    let s = Script::new(&[
+        version(),
+        ok(2),
+        entry(A, PENDING),      // find(A) stops here
+        entry(A, PENDING),      // refresh
+        ok(0),                  // PRIME
+        ok(0),                  // ACTIVATE
+        status(LfaError::Busy), // GET_INFO of the re-enumeration
+        entry(B, PENDING),      // release: #0 holds B now
+        ok(2),
+        entry(B, PENDING),
+        entry(A, InventoryFlags::ACTIVATION_CAPABLE), // A is #1
+        ok(0),                                        // CANCEL #1
+    ]);
+    let mut c = Client::discover(&s).unwrap().with_options(no_force());
+    let a = c.find(A).unwrap().unwrap();
+    let done = c.prime(&a).unwrap().activate().unwrap();
+    assert_eq!(
+        done.now().unwrap_err(),
+        &Error::Firmware {
+            call: FunctionId::GetInfo,
+            component: None,
+            status: LfaError::Busy
+        }
+    );
+    c.release().unwrap();
+    c.release().unwrap(); // settled: nothing sent
+    use FunctionId::*;
+    assert_eq!(
+        s.functions()[6..],
+        [
+            GetInfo,
+            GetInventory,
+            GetInfo,
+            GetInventory,
+            GetInventory,
+            Cancel
+        ]
+    );
+    let sent = s.sent.borrow();
+    assert_eq!(
+        (sent[7].x[1], sent[11].x[1]),
+        (0, 1),
+        "re-read #0, CANCEL #1"
+    );
+    drop(sent);
+    drop(c);
+    assert!(s.done());
+}
+
+#[test]
+fn release_of_an_unconfirmed_id_that_still_holds_the_uuid_is_one_reread_and_cancel() {
+    let s = Script::new(&[
+        version(),
+        ok(1),
+        entry(A, PENDING),
+        entry(A, PENDING),                   // refresh
+        ok(0),                               // PRIME
+        ok(0),                               // ACTIVATE
+        status(LfaError::Busy),              // GET_INFO of the re-enumeration
+        entry(A, InventoryFlags::empty()),   // release: #0 is still A
+        status(LfaError::InvalidParameters), // CANCEL: nothing held (fine)
+    ]);
+    let mut c = Client::discover(&s).unwrap().with_options(no_force());
+    let a = c.find(A).unwrap().unwrap();
+    let _done = c.prime(&a).unwrap().activate().unwrap();
+    drop(c); // the drop releases
+    use FunctionId::*;
+    assert_eq!(s.functions()[6..], [GetInfo, GetInventory, Cancel]);
+    assert!(s.done());
+}
+
+#[test]
+fn release_of_a_uuid_that_is_gone_sends_no_cancel_and_is_dropped() {
+    let s = Script::new(&[
+        version(),
+        ok(1),
+        entry(A, PENDING),
+        entry(A, PENDING),                   // refresh
+        ok(0),                               // PRIME
+        ok(0),                               // ACTIVATE
+        status(LfaError::Busy),              // GET_INFO of the re-enumeration
+        status(LfaError::InvalidParameters), // release: #0 is out of range
+        ok(1),
+        entry(B, PENDING), // listing: no A
+    ]);
+    let mut c = Client::discover(&s).unwrap().with_options(no_force());
+    let a = c.find(A).unwrap().unwrap();
+    let _done = c.prime(&a).unwrap().activate().unwrap();
+    c.release().unwrap();
+    drop(c); // dropped debt: nothing more
+    use FunctionId::*;
+    assert_eq!(
+        s.functions()[6..],
+        [GetInfo, GetInventory, GetInfo, GetInventory]
+    );
+    assert!(s.done());
+}
+
+#[test]
+fn a_failing_release_is_an_error_and_stays_owed() {
+    let s = Script::new(&[
+        version(),
+        ok(1),
+        entry(A, PENDING),
+        entry(A, PENDING), // refresh
+        ok(0),             // PRIME
+        ok(0),             // ACTIVATE
+        ok(1),
+        entry(A, InventoryFlags::ACTIVATION_CAPABLE), // re-enumeration
+        status(LfaError::Busy),                       // release(): BUSY
+        ok(0),                                        // drop: CANCEL succeeds
+    ]);
+    let mut c = Client::discover(&s).unwrap().with_options(no_force());
+    let a = c.find(A).unwrap().unwrap();
+    let _done = c.prime(&a).unwrap().activate().unwrap();
+    assert_eq!(
+        c.release().unwrap_err(),
+        Error::Firmware {
+            call: FunctionId::Cancel,
+            component: Some(a.to_ref()),
+            status: LfaError::Busy
+        }
+    );
+    drop(c);
+    use FunctionId::*;
+    assert_eq!(s.functions()[8..], [Cancel, Cancel]);
+    assert!(s.done());
 }
 
 #[test]
@@ -321,6 +505,7 @@ fn activate_alone_sends_skip_then_reenumerates_and_bumps_generation() {
         ok(0), // ACTIVATE: done
         ok(1), // GET_INFO
         entry(A, InventoryFlags::ACTIVATION_CAPABLE),
+        status(LfaError::InvalidParameters), // release CANCEL when dropped
     ]);
     let mut c = Client::discover(&s).unwrap().with_options(no_force());
     let a = c.find(A).unwrap().unwrap();
@@ -343,6 +528,16 @@ fn activate_alone_sends_skip_then_reenumerates_and_bumps_generation() {
         Error::StaleComponent { .. }
     ));
     assert_eq!(s.sent.borrow().len(), calls);
+    // Dropped, the client sends the release CANCEL of A (#0, confirmed by
+    // the re-enumeration): one call.
+    drop(c);
+    assert_eq!(s.sent.borrow().len(), calls + 1);
+    assert_eq!(s.sent.borrow()[calls], {
+        let mut cancel = Regs::with_x0(0xC400_02E6);
+        cancel.x[1] = 0;
+        cancel
+    });
+    assert!(s.done());
 }
 
 #[test]
@@ -445,6 +640,7 @@ fn only_cpu_rendezvous_sends_no_skip() {
         ok(0),
         ok(1),
         entry(A, InventoryFlags::ACTIVATION_CAPABLE),
+        ok(0), // release CANCEL when the client is dropped
     ])));
     let mut c = Client::discover(&agent).unwrap();
     let a = c.find(A).unwrap().unwrap();
@@ -455,4 +651,11 @@ fn only_cpu_rendezvous_sends_no_skip() {
     // ACTIVATE of #0 with skip_cpu_rendezvous clear, no entry point.
     assert_eq!(sent[5], Regs::with_x0(0xC400_02E5));
     assert_eq!(sent.len(), 8);
+    drop(sent);
+    drop(script);
+    drop(c);
+    assert!(
+        agent.0.lock().unwrap().done(),
+        "the drop sent the release CANCEL"
+    );
 }

@@ -7,13 +7,13 @@
 //! It lists the inventory of the simulated agent's demo population, activates
 //! every capable and pending component (TF-A BL31 through a rendezvous of four
 //! std threads playing four CPUs, TF-RMM the same way, as Linux forces a
-//! rendezvous by default), lists the inventory again, and prints the old and
-//! new versions and how many firmware calls it all took. It exits 0 on
-//! success and 1 on any error.
+//! rendezvous by default), reports any component it had to skip, lists the
+//! inventory again, and prints the old and new versions and how many
+//! firmware calls it all took. It exits 0 on success and 1 on any error.
 
 use std::process::ExitCode;
 
-use lfa_client::{Activated, Client, Component, ThreadRendezvous};
+use lfa_client::{Activated, Client, Component, Progress, ThreadRendezvous};
 use lfa_proto::{FirmwareVersion, FunctionId};
 use lfa_smccc::Conduit;
 use lfa_smccc::sim::SimAgent;
@@ -52,24 +52,34 @@ fn run() -> Result<(), lfa_client::Error> {
     println!("\nActivating every capable and pending component:");
     let before = agent.call_count();
     let mut done: Vec<Activated> = Vec::new();
-    let count = client.activate_all_pending(&rendezvous, |activated| {
-        println!(
-            "  {:<24} PRIME rounds: {}, ACTIVATE rounds: {}, {}",
-            label(activated.before()),
-            activated.prime_rounds(),
-            activated.activate_rounds(),
-            if activated.used_rendezvous() {
-                format!("rendezvous of {} CPUs", activated.cpus())
-            } else {
-                "one CPU (rendezvous skipped)".to_owned()
-            }
-        );
-        done.push(*activated);
+    let summary = client.activate_all_pending(&rendezvous, |progress| match progress {
+        Progress::Activated(activated) => {
+            println!(
+                "  {:<24} PRIME rounds: {}, ACTIVATE rounds: {}, {}",
+                label(activated.before()),
+                activated.prime_rounds(),
+                activated.activate_rounds(),
+                if activated.used_rendezvous() {
+                    format!("rendezvous of {} CPUs", activated.cpus())
+                } else {
+                    "one CPU (rendezvous skipped)".to_owned()
+                }
+            );
+            done.push(*activated);
+        }
+        Progress::Skipped { component, error } => {
+            println!("  {:<24} skipped: {error}", label(component));
+        }
     })?;
+    // The agent may keep the last activated component current (TF-A does):
+    // release it now, so that another client could activate (dropping the
+    // client would do the same).
+    client.release()?;
     let activating = agent.call_count() - before;
-    if count == 0 {
+    if summary.activated == 0 && summary.skipped == 0 {
         println!("  nothing pending");
     }
+    let count = summary.activated;
 
     println!("\nInventory after activation:");
     print_inventory(&client)?;
@@ -85,9 +95,10 @@ fn run() -> Result<(), lfa_client::Error> {
     }
 
     println!(
-        "\nFirmware calls: {} in all (listing {} components: {listing}; activating {count}: {activating})",
+        "\nFirmware calls: {} in all (listing {} components: {listing}; activating {count}, skipping {}, and the release CANCEL: {activating})",
         agent.call_count(),
         agent.component_count(),
+        summary.skipped,
     );
     let log = agent.log();
     let by_function: Vec<String> = FunctionId::ALL

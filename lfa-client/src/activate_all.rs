@@ -1,0 +1,336 @@
+//! Activating everything that is pending, as Linux does on a notification:
+//! [`Client::activate_all_pending`].
+
+use lfa_proto::{LfaError, Uuid};
+use lfa_smccc::Conduit;
+
+use crate::{Activated, CancelOutcome, Client, Component, Error, Rendezvous, retry::Clock};
+
+/// How many components one [`Client::activate_all_pending`] can skip: it
+/// remembers their UUIDs in a fixed array (no allocation), so that each
+/// component is attempted at most once per call. One more failure stops the
+/// call with that failure's error.
+pub const MAX_SKIPPED: usize = 16;
+
+/// What [`Client::activate_all_pending`] reports to its callback, once per
+/// component it attempted.
+#[derive(Clone, Copy, Debug)]
+pub enum Progress<'a> {
+    /// The component was activated.
+    Activated(&'a Activated),
+    /// The component could not be primed or activated, the client cancelled
+    /// the attempt (the error's [`CancelOutcome`] is `Cancelled` or
+    /// `NothingToCancel`), and the call goes on with the next component. It
+    /// is not attempted again in this call.
+    Skipped {
+        /// The component, as the listing the attempt started from found it.
+        component: &'a Component,
+        /// Why it was skipped.
+        error: &'a Error,
+    },
+}
+
+/// What one [`Client::activate_all_pending`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Summary {
+    /// Components activated.
+    pub activated: u32,
+    /// Components skipped ([`Progress::Skipped`]).
+    pub skipped: u32,
+}
+
+/// [`Client::activate_all_pending`] stopped at an error that makes going on
+/// unsafe; `summary` says what it had done until then (the callback has also
+/// seen each of those activations and skips).
+///
+/// `?` turns it into its [`Error`] (dropping the summary) where a function
+/// returns `lfa_client::Error`.
+///
+/// ```
+/// use lfa_client::{Error, Stopped, Summary};
+///
+/// let stopped = Stopped {
+///     summary: Summary { activated: 2, skipped: 1 },
+///     error: Error::PendingNeverClears { activations: 2 },
+/// };
+/// assert_eq!(
+///     stopped.to_string(),
+///     "the agent still reports pending components after 2 activations \
+///      (activate_all_pending stopped after 2 activations and 1 skipped component)"
+/// );
+/// assert_eq!(Error::from(stopped), Error::PendingNeverClears { activations: 2 });
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{error} (activate_all_pending stopped after {} activations and {} skipped component{})",
+    summary.activated,
+    summary.skipped,
+    if summary.skipped == 1 { "" } else { "s" }
+)]
+pub struct Stopped {
+    /// What was done before the error.
+    pub summary: Summary,
+    /// The error.
+    pub error: Error,
+}
+
+impl From<Stopped> for Error {
+    /// The error alone: the summary is dropped.
+    fn from(stopped: Stopped) -> Self {
+        stopped.error
+    }
+}
+
+/// The UUIDs skipped so far in one `activate_all_pending` (fixed capacity).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SkipList {
+    uuids: [Uuid; MAX_SKIPPED],
+    len: usize,
+}
+
+impl SkipList {
+    pub(crate) const fn new() -> Self {
+        Self {
+            uuids: [Uuid::nil(); MAX_SKIPPED],
+            len: 0,
+        }
+    }
+
+    pub(crate) fn contains(&self, uuid: Uuid) -> bool {
+        self.uuids.get(..self.len).unwrap_or(&[]).contains(&uuid)
+    }
+
+    /// Adds `uuid`; false when the list is full.
+    fn push(&mut self, uuid: Uuid) -> bool {
+        match self.uuids.get_mut(self.len) {
+            Some(slot) => {
+                *slot = uuid;
+                self.len += 1;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Whether `activate_all_pending` may skip the component that failed with
+/// `error` and go on: the failure concerns that component alone and the
+/// agent holds nothing of it any more.
+fn skippable(error: &Error) -> bool {
+    let cancelled = |cancel: CancelOutcome| !matches!(cancel, CancelOutcome::Failed(_));
+    match *error {
+        Error::NotCapable { .. } | Error::NotPending { .. } => true,
+        Error::PrimeFailed { cancel, .. }
+        | Error::Timeout { cancel, .. }
+        | Error::RendezvousRequired { cancel, .. }
+        | Error::CpuResetWithoutEntryPoint { cancel, .. } => cancelled(cancel),
+        Error::ActivateFailed { status, cancel, .. } => {
+            status != LfaError::CriticalError && cancelled(cancel)
+        }
+        _ => false,
+    }
+}
+
+impl<C: Conduit, K: Clock> Client<C, K> {
+    /// Activates every capable and pending component, one after the other,
+    /// as Linux does on an activation notification, and tells `each` about
+    /// every component it attempted ([`Progress`]). Returns how many were
+    /// activated and skipped.
+    ///
+    /// Components that require a rendezvous (or all of them, with
+    /// [`Options::force_rendezvous`](crate::Options::force_rendezvous)) go
+    /// through `rendezvous`; the others are activated from this CPU with
+    /// skip_cpu_rendezvous. Each component costs what [`Client::prime`] and
+    /// [`Primed::activate`](crate::Primed::activate) /
+    /// [`Primed::activate_with`](crate::Primed::activate_with) cost; the
+    /// next component comes from the re-enumeration each activation already
+    /// does, so after an activation no listing is repeated. The call starts
+    /// with one listing, and lists again after each skipped component.
+    ///
+    /// **One failing component does not block the others.** A component
+    /// that fails in a way that concerns it alone, and whose attempt the
+    /// client could cancel (the error's [`CancelOutcome`] is not `Failed`),
+    /// is reported as [`Progress::Skipped`] and not attempted again in this
+    /// call: [`Error::NotCapable`] / [`Error::NotPending`] (its flags changed
+    /// since the listing), [`Error::PrimeFailed`], [`Error::ActivateFailed`]
+    /// with any status but `CRITICAL_ERROR`, [`Error::Timeout`],
+    /// [`Error::CpuResetWithoutEntryPoint`] and [`Error::RendezvousRequired`].
+    /// At most [`MAX_SKIPPED`] components are skipped; a failure after that
+    /// stops the call with its error.
+    ///
+    /// **Errors that stop the call** (continuing would be unsafe or
+    /// pointless): `CRITICAL_ERROR` from `LFA_ACTIVATE` (only a reset helps),
+    /// [`Error::RendezvousFailed`] and [`Error::RendezvousDisagreement`] (the
+    /// CPUs' state is unknown), any failure whose `LFA_CANCEL` failed
+    /// ([`CancelOutcome::Failed`]: the agent may still hold the component), a
+    /// failing release `LFA_CANCEL` ([`Client::release`]),
+    /// [`Error::ComponentMoved`] (someone else renumbered the inventory),
+    /// failures to list the inventory (also the re-enumeration after a
+    /// successful activation, which `each` has already seen), and
+    /// [`Error::PendingNeverClears`] after
+    /// [`Options::max_activations`](crate::Options::max_activations)
+    /// activations with pending components still listed.
+    ///
+    /// A component the agent no longer lists after its own successful
+    /// activation ([`Activated::now`] is [`Error::ComponentGone`]) is not an
+    /// error: it was activated, and the call goes on.
+    ///
+    /// **Two or more activations in one boot on TF-A.** TF-A's agent keeps an
+    /// activated component as its current one until it is cancelled, and
+    /// until then answers `INVALID_PARAMETERS` to `LFA_ACTIVATE` of any other
+    /// component (the Linux driver stops there). The client owes it a release
+    /// `LFA_CANCEL` (see [`Client`]) and sends it before its next
+    /// `LFA_PRIME`; a clean agent answers it with `INVALID_PARAMETERS`, which
+    /// the client accepts as "nothing to cancel".
+    ///
+    /// # Errors
+    ///
+    /// [`Stopped`]: the error that stopped the call, with the [`Summary`] of
+    /// what was done before it.
+    pub fn activate_all_pending<R: Rendezvous + ?Sized>(
+        &mut self,
+        rendezvous: &R,
+        mut each: impl FnMut(Progress<'_>),
+    ) -> Result<Summary, Stopped>
+    where
+        C: Sync,
+    {
+        let mut summary = Summary::default();
+        let mut skipped = SkipList::new();
+        let stop = |summary: Summary| move |error: Error| Stopped { summary, error };
+        let mut next = self.first_pending(&skipped).map_err(stop(summary))?;
+        while let Some(component) = next {
+            if summary.activated >= self.options.max_activations {
+                return Err(stop(summary)(Error::PendingNeverClears {
+                    activations: summary.activated,
+                }));
+            }
+            match self.activate_one(&component, rendezvous, &skipped) {
+                Ok(activated) => {
+                    summary.activated = summary.activated.saturating_add(1);
+                    each(Progress::Activated(&activated));
+                    match activated.now() {
+                        Ok(_) | Err(Error::ComponentGone { .. }) => {}
+                        Err(&error) => return Err(stop(summary)(error)),
+                    }
+                    next = activated.next_pending().copied();
+                }
+                Err(error) if skippable(&error) && skipped.push(component.uuid()) => {
+                    summary.skipped = summary.skipped.saturating_add(1);
+                    each(Progress::Skipped {
+                        component: &component,
+                        error: &error,
+                    });
+                    next = self.first_pending(&skipped).map_err(stop(summary))?;
+                }
+                Err(error) => return Err(stop(summary)(error)),
+            }
+        }
+        Ok(summary)
+    }
+
+    /// Primes and activates one component, through the rendezvous when it
+    /// (or the options) ask for one.
+    fn activate_one<R: Rendezvous + ?Sized>(
+        &mut self,
+        component: &Component,
+        rendezvous: &R,
+        skipped: &SkipList,
+    ) -> Result<Activated, Error>
+    where
+        C: Sync,
+    {
+        let force = self.options.force_rendezvous;
+        let mut primed = self.prime(component)?;
+        primed.exclude = *skipped;
+        if force || primed.component().rendezvous_required() {
+            primed.activate_with(rendezvous)
+        } else {
+            primed.activate()
+        }
+    }
+
+    /// Lists the inventory for the first capable and pending component not
+    /// skipped yet.
+    fn first_pending(&self, skipped: &SkipList) -> Result<Option<Component>, Error> {
+        for item in self.components()?.activatable() {
+            let component = item?;
+            if !skipped.contains(component.uuid()) {
+                return Ok(Some(component));
+            }
+        }
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skip_list_holds_max_skipped_then_refuses() {
+        let mut list = SkipList::new();
+        assert!(!list.contains(Uuid::nil()), "an empty list holds nothing");
+        for n in 1..=MAX_SKIPPED as u128 {
+            assert!(list.push(Uuid::from_u128(n)));
+        }
+        assert!(!list.push(Uuid::from_u128(99)));
+        assert!(list.contains(Uuid::from_u128(1)));
+        assert!(list.contains(Uuid::from_u128(MAX_SKIPPED as u128)));
+        assert!(!list.contains(Uuid::from_u128(99)));
+    }
+
+    #[test]
+    fn which_errors_are_skipped() {
+        use crate::ComponentRef;
+        use lfa_proto::{FunctionId, SeqId};
+        let component = ComponentRef {
+            uuid: Uuid::from_u128(1),
+            seq_id: SeqId(0),
+        };
+        let activate = |status, cancel| Error::ActivateFailed {
+            component,
+            status,
+            rounds: 1,
+            cancel,
+        };
+        assert!(skippable(&activate(
+            LfaError::ActivationFailed,
+            CancelOutcome::NothingToCancel
+        )));
+        assert!(skippable(&activate(
+            LfaError::ActivationFailed,
+            CancelOutcome::Cancelled
+        )));
+        assert!(!skippable(&activate(
+            LfaError::CriticalError,
+            CancelOutcome::NothingToCancel
+        )));
+        assert!(!skippable(&activate(
+            LfaError::ActivationFailed,
+            CancelOutcome::Failed(LfaError::Busy)
+        )));
+        assert!(skippable(&Error::NotPending { component }));
+        assert!(skippable(&Error::Timeout {
+            call: FunctionId::Prime,
+            component,
+            rounds: 3,
+            elapsed: core::time::Duration::ZERO,
+            cancel: CancelOutcome::Cancelled,
+        }));
+        assert!(!skippable(&Error::RendezvousFailed {
+            component,
+            reason: "no",
+            cancel: CancelOutcome::Cancelled,
+        }));
+        assert!(!skippable(&Error::ComponentMoved {
+            component,
+            found: Uuid::nil(),
+        }));
+        assert!(!skippable(&Error::Firmware {
+            call: FunctionId::Cancel,
+            component: Some(component),
+            status: LfaError::Busy,
+        }));
+    }
+}
