@@ -55,6 +55,7 @@ pub mod cmdline;
 pub mod cpu;
 pub mod exception_level;
 pub mod exceptions;
+pub mod firmware;
 pub mod mmu;
 pub mod rendezvous;
 pub mod semihosting;
@@ -95,6 +96,13 @@ pub struct Scenario {
     /// of the generic timer: CPUs arriving at boot, and CPU 0 waiting for the
     /// others to finish [`main`](Self::main).
     pub wait_ms: u64,
+    /// Firmware mode ([`firmware::handover`]): when set, every CPU calls it
+    /// at EL3 (`el` = 3) once the boot code is done there, instead of
+    /// leaving for NS-EL1 and [`main`](Self::main) (CPUs beyond
+    /// [`cpus`](Self::cpus) at once, the others after
+    /// [`el3_init`](Self::el3_init)); CPUs that then enter this image's
+    /// NS-EL2 call it again with `el` = 2.
+    pub handover: Option<fn(cpu: usize, el: u64) -> !>,
 }
 
 impl Scenario {
@@ -114,6 +122,7 @@ impl Scenario {
             el3_init: no_init,
             main,
             wait_ms: Self::DEFAULT_WAIT_MS,
+            handover: None,
         }
     }
 }
@@ -150,7 +159,12 @@ extern "C" fn lfa_qemu_start(cpu: usize, el: u64) -> ! {
     exceptions::install_vectors(el);
     match el {
         3 => el3(cpu),
-        2 => exception_level::el2_enter_el1(cpu),
+        2 => {
+            if let Some(handover) = scenario().handover {
+                handover(cpu, 2)
+            }
+            exception_level::el2_enter_el1(cpu)
+        }
         _ => el1(cpu),
     }
 }
@@ -166,6 +180,9 @@ fn el3(cpu: usize) -> ! {
         );
     }
     if cpu >= scenario.cpus {
+        if let Some(handover) = scenario.handover {
+            handover(cpu, 3)
+        }
         cpu::park();
     }
     ARRIVED.fetch_add(1, Ordering::AcqRel);
@@ -190,6 +207,9 @@ fn el3(cpu: usize) -> ! {
         while RELEASED.load(Ordering::Acquire) == 0 {
             core::hint::spin_loop();
         }
+    }
+    if let Some(handover) = scenario.handover {
+        handover(cpu, 3)
     }
     exception_level::el3_enter_el2(cpu)
 }

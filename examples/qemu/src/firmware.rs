@@ -1,0 +1,337 @@
+//! Firmware mode: the image acts as a platform's EL3 firmware for a
+//! non-secure payload that someone else loaded (for example with QEMU's
+//! `-device loader,file=payload.elf`), the way TF-A's BL31 runs BL33.
+//!
+//! [`Firmware`] is the conduit an image puts in
+//! [`Scenario::el3_agent`](crate::Scenario::el3_agent) (and, for a payload at
+//! NS-EL1, in [`Scenario::el2_agent`](crate::Scenario::el2_agent)): it answers
+//! a minimal PSCI (`PSCI_VERSION`, `PSCI_FEATURES`, `CPU_ON`, `SYSTEM_OFF`)
+//! and `SMCCC_VERSION` (1.2) itself and passes every other call to the LFA
+//! agent it wraps. [`handover`] is the image's
+//! [`Scenario::handover`](crate::Scenario::handover): CPU 0 enters the
+//! payload as soon as the boot code has set EL3 up, every other CPU waits,
+//! powered off as far as the payload can tell, until a `CPU_ON` names it.
+//!
+//! ```ignore
+//! static AGENT: SimAgent = SimAgent::new(Profile::Clean);
+//! static FIRMWARE: Firmware = Firmware::new(&AGENT, set_online_cpus);
+//! fn set_online_cpus(cpus: u32) { AGENT.set_online_cpus(cpus) }
+//!
+//! #[unsafe(no_mangle)]
+//! static LFA_QEMU_SCENARIO: Scenario = Scenario {
+//!     el3_agent: Some(&FIRMWARE),
+//!     el2_agent: Some(&FIRMWARE),
+//!     handover: Some(firmware::handover),
+//!     el3_init: || firmware::set_payload(0x6000_0000, 2),
+//!     ..Scenario::new("firmware", |_| {})
+//! };
+//! ```
+//!
+//! The payload enters at NS-EL2 (or NS-EL1, with this image's EL2 serving
+//! `hvc`) with the MMU off, DAIF masked, x0 = 0 on CPU 0 and x0 = the context
+//! id on a CPU started by `CPU_ON`, and FP/SIMD *trapped* at the payload's
+//! level (`CPTR_EL2.TFP` or `CPACR_EL1.FPEN`), so a payload that forgets to
+//! untrap them fails at once instead of by chance on other firmware.
+
+use core::arch::asm;
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+use lfa_proto::regs::from_signed;
+use lfa_smccc::{Conduit, Regs};
+
+use crate::cpu::{self, MAX_CPUS};
+use crate::{check, println, semihosting};
+
+/// `PSCI_VERSION` (SMC32).
+pub const PSCI_VERSION: u64 = 0x8400_0000;
+/// `PSCI_FEATURES` (SMC32).
+pub const PSCI_FEATURES: u64 = 0x8400_000A;
+/// `CPU_ON` (SMC64; the SMC32 form 0x8400_0003 is answered too).
+pub const CPU_ON: u64 = 0xC400_0003;
+/// `CPU_ON`, SMC32 form.
+pub const CPU_ON_32: u64 = 0x8400_0003;
+/// `SYSTEM_OFF` (SMC32).
+pub const SYSTEM_OFF: u64 = 0x8400_0008;
+/// `SMCCC_VERSION` (SMCCC 1.1 and later, SMC32).
+pub const SMCCC_VERSION: u64 = 0x8000_0000;
+/// What `PSCI_VERSION` answers: 1.1.
+pub const PSCI_1_1: i64 = 0x1_0001;
+/// What `SMCCC_VERSION` answers: 1.2, the convention LFA needs.
+pub const SMCCC_1_2: i64 = 0x1_0002;
+
+/// PSCI status `NOT_SUPPORTED`.
+const PSCI_NOT_SUPPORTED: i64 = -1;
+/// PSCI status `INVALID_PARAMETERS` (no such CPU).
+const PSCI_INVALID_PARAMETERS: i64 = -2;
+/// PSCI status `ALREADY_ON`.
+const PSCI_ALREADY_ON: i64 = -4;
+/// PSCI status `INVALID_ADDRESS` (entry point outside RAM).
+const PSCI_INVALID_ADDRESS: i64 = -9;
+
+/// The RAM a payload entry point must lie in (what `mmu` maps as RAM).
+const RAM: core::ops::Range<u64> = 0x4000_0000..0x8000_0000;
+
+/// A CPU that has not reached [`handover`] (or does not exist).
+const ABSENT: u32 = 0;
+/// A CPU waiting in [`handover`] for `CPU_ON`: "off" for the payload.
+const OFF: u32 = 1;
+/// A CPU that was started (`CPU_ON` accepted, or CPU 0).
+const ON: u32 = 2;
+
+/// One CPU's power state and the `CPU_ON` it was given.
+struct CpuSlot {
+    state: AtomicU32,
+    entry: AtomicU64,
+    context: AtomicU64,
+}
+
+static CPUS: [CpuSlot; MAX_CPUS] = [const {
+    CpuSlot {
+        state: AtomicU32::new(ABSENT),
+        entry: AtomicU64::new(0),
+        context: AtomicU64::new(0),
+    }
+}; MAX_CPUS];
+
+/// Where CPU 0 enters the payload (0: not configured).
+static PAYLOAD_ENTRY: AtomicU64 = AtomicU64::new(0);
+/// The payload's exception level: 2 or 1.
+static PAYLOAD_EL: AtomicU64 = AtomicU64::new(2);
+/// `CPU_ON` calls accepted since boot.
+static CPU_ON_CALLS: AtomicU32 = AtomicU32::new(0);
+
+/// Sets where CPU 0 enters the payload and at which level (2 or 1; anything
+/// else is taken as 2). Call it from [`Scenario::el3_init`](crate::Scenario::el3_init).
+pub fn set_payload(entry: u64, el: u64) {
+    PAYLOAD_ENTRY.store(entry, Ordering::Release);
+    PAYLOAD_EL.store(if el == 1 { 1 } else { 2 }, Ordering::Release);
+}
+
+/// `CPU_ON` calls accepted since boot.
+#[must_use]
+pub fn cpu_on_calls() -> u32 {
+    CPU_ON_CALLS.load(Ordering::Acquire)
+}
+
+/// How many CPUs are on (CPU 0 and every CPU started by `CPU_ON`).
+#[must_use]
+pub fn cpus_on() -> u32 {
+    let on = CPUS
+        .iter()
+        .filter(|c| c.state.load(Ordering::Acquire) == ON)
+        .count();
+    u32::try_from(on).unwrap_or(u32::MAX)
+}
+
+/// The firmware's SMCCC entry: PSCI and `SMCCC_VERSION` here, everything
+/// else to the LFA agent.
+pub struct Firmware {
+    lfa: &'static (dyn Conduit + Sync),
+    on_cpus_changed: fn(u32),
+}
+
+impl Firmware {
+    /// Wraps the LFA agent `lfa`; `on_cpus_changed` is called with the number
+    /// of CPUs that are on after every accepted `CPU_ON` (an LFA agent sizes
+    /// its rendezvous by it, as TF-A does).
+    #[must_use]
+    pub const fn new(lfa: &'static (dyn Conduit + Sync), on_cpus_changed: fn(u32)) -> Self {
+        Self {
+            lfa,
+            on_cpus_changed,
+        }
+    }
+
+    /// `CPU_ON(target MPIDR, entry point, context id)`.
+    fn cpu_on(&self, args: &Regs) -> i64 {
+        let [_, target, entry, context, ..] = args.x;
+        // QEMU `virt`: one cluster, MPIDR.Aff0 is the CPU index.
+        let Some(slot) = usize::try_from(target & 0xFF_00FF_FFFF)
+            .ok()
+            .and_then(|index| CPUS.get(index))
+        else {
+            return PSCI_INVALID_PARAMETERS;
+        };
+        if !RAM.contains(&entry) {
+            return PSCI_INVALID_ADDRESS;
+        }
+        slot.entry.store(entry, Ordering::Relaxed);
+        slot.context.store(context, Ordering::Relaxed);
+        match slot
+            .state
+            .compare_exchange(OFF, ON, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => {
+                CPU_ON_CALLS.fetch_add(1, Ordering::AcqRel);
+                (self.on_cpus_changed)(cpus_on());
+                0
+            }
+            Err(ON) => PSCI_ALREADY_ON,
+            Err(_) => PSCI_INVALID_PARAMETERS,
+        }
+    }
+}
+
+impl Conduit for Firmware {
+    fn call(&self, args: &Regs) -> Regs {
+        let mut regs = *args;
+        let status = match args.x[0] {
+            PSCI_VERSION => PSCI_1_1,
+            SMCCC_VERSION => SMCCC_1_2,
+            PSCI_FEATURES => match args.x[1] {
+                PSCI_VERSION | PSCI_FEATURES | CPU_ON | CPU_ON_32 | SYSTEM_OFF | SMCCC_VERSION => 0,
+                _ => PSCI_NOT_SUPPORTED,
+            },
+            CPU_ON | CPU_ON_32 => self.cpu_on(args),
+            SYSTEM_OFF => {
+                println!("firmware: PSCI SYSTEM_OFF from CPU {}", cpu::index());
+                semihosting::exit(check::EXIT_PASS)
+            }
+            _ => return self.lfa.call(args),
+        };
+        regs.x[0] = from_signed(status);
+        regs
+    }
+}
+
+/// The [`Scenario::handover`](crate::Scenario::handover) of a firmware
+/// image. At EL3 (`el` = 3): CPU 0 goes to the payload, every other CPU
+/// waits until `CPU_ON` names it. For a payload at EL2 the CPU `eret`s
+/// straight to it; for one at EL1 it first enters this image's NS-EL2 (MMU,
+/// vectors to serve `hvc`), where this function runs again with `el` = 2 and
+/// `eret`s to the payload.
+pub fn handover(cpu: usize, el: u64) -> ! {
+    let Some(slot) = CPUS.get(cpu) else {
+        cpu::park()
+    };
+    if el == 3 {
+        if cpu == 0 {
+            let entry = PAYLOAD_ENTRY.load(Ordering::Acquire);
+            if entry == 0 {
+                println!("FAIL: firmware mode without a payload address");
+                semihosting::exit(check::EXIT_FAIL);
+            }
+            slot.entry.store(entry, Ordering::Relaxed);
+            slot.context.store(0, Ordering::Relaxed);
+            slot.state.store(ON, Ordering::Release);
+            println!(
+                "firmware: entering the payload at {entry:#x}, NS-EL{}",
+                PAYLOAD_EL.load(Ordering::Acquire)
+            );
+        } else {
+            slot.state.store(OFF, Ordering::Release);
+            // Powered off until CPU_ON: like a real CPU, this waits for good.
+            while slot.state.load(Ordering::Acquire) != ON {
+                core::hint::spin_loop();
+            }
+        }
+        if PAYLOAD_EL.load(Ordering::Acquire) == 1 {
+            crate::exception_level::el3_enter_el2(cpu)
+        }
+    }
+    let entry = slot.entry.load(Ordering::Acquire);
+    let context = slot.context.load(Ordering::Acquire);
+    if el == 3 {
+        enter_el2(cpu, entry, context)
+    } else {
+        enter_el1(cpu, entry, context)
+    }
+}
+
+/// SCR_EL3 for the non-secure world (see `exception_level`).
+const SCR_EL3_NS: u64 = 0x3_0531;
+/// SPSR: EL2h, DAIF masked.
+const SPSR_EL2H: u64 = 0x3C9;
+/// SPSR: EL1h, DAIF masked.
+const SPSR_EL1H: u64 = 0x3C5;
+/// CPTR_EL2: RES1 bits and TFP (FP/SIMD trapped until the payload untraps).
+const CPTR_EL2_TFP: u64 = 0x33FF | (1 << 10);
+/// SCTLR_EL2 / SCTLR_EL1 with only their RES1 bits: MMU and caches off.
+const SCTLR_EL2_RES1: u64 = 0x30C5_0830;
+const SCTLR_EL1_RES1: u64 = 0x30D0_0800;
+/// HCR_EL2: EL1 is AArch64; `smc` from EL1 goes to EL3.
+const HCR_EL2_RW: u64 = 1 << 31;
+
+/// EL3 -> the payload at NS-EL2, x0 = `context`.
+fn enter_el2(cpu: usize, entry: u64, context: u64) -> ! {
+    // SAFETY: Runs at EL3 (`handover` with el = 3). It configures the
+    // non-secure EL2 as the module documentation says (MMU off, FP trapped,
+    // HCR_EL2 zero, virtual counter offset zero) and returns from EL3 into
+    // the payload's entry point, which `set_payload` or a `CPU_ON` (checked
+    // to lie in RAM) provided; nothing of this image runs on this CPU at EL2
+    // afterwards. EL3's stack is reset to its top for the next `smc`.
+    unsafe {
+        asm!(
+            "msr scr_el3, {scr}",
+            "msr hcr_el2, xzr",
+            "msr cptr_el2, {cptr}",
+            "msr sctlr_el2, {sctlr}",
+            "msr cntvoff_el2, xzr",
+            "msr elr_el3, {entry}",
+            "msr spsr_el3, {spsr}",
+            "isb",
+            "mov sp, {sp_el3}",
+            "eret",
+            scr = in(reg) SCR_EL3_NS,
+            cptr = in(reg) CPTR_EL2_TFP,
+            sctlr = in(reg) SCTLR_EL2_RES1,
+            entry = in(reg) entry,
+            spsr = in(reg) SPSR_EL2H,
+            sp_el3 = in(reg) cpu::stack_top(cpu, 3),
+            in("x0") context,
+            in("x1") 0_u64,
+            in("x2") 0_u64,
+            in("x3") 0_u64,
+            options(noreturn),
+        );
+    }
+}
+
+/// This image's NS-EL2 -> the payload at NS-EL1, x0 = `context`.
+fn enter_el1(cpu: usize, entry: u64, context: u64) -> ! {
+    let (midr, mpidr): (u64, u64);
+    // SAFETY: Reading MIDR_EL1 and MPIDR_EL1 has no side effects.
+    unsafe {
+        asm!(
+            "mrs {}, midr_el1",
+            "mrs {}, mpidr_el1",
+            out(reg) midr,
+            out(reg) mpidr,
+            options(nomem, nostack, preserves_flags),
+        );
+    }
+    // SAFETY: Runs at EL2 (`handover` with el = 2, after this image set EL2
+    // up). It makes EL1 AArch64 with the real MIDR/MPIDR, counter access,
+    // MMU off and FP/SIMD trapped, and returns into the payload's entry
+    // point, checked as for `enter_el2`. EL2's stack is reset to its top for
+    // the `hvc` handler.
+    unsafe {
+        asm!(
+            "msr hcr_el2, {hcr}",
+            "msr cnthctl_el2, {cnthctl}",
+            "msr cntvoff_el2, xzr",
+            "msr vpidr_el2, {midr}",
+            "msr vmpidr_el2, {mpidr}",
+            "msr cpacr_el1, xzr",
+            "msr sctlr_el1, {sctlr}",
+            "msr elr_el2, {entry}",
+            "msr spsr_el2, {spsr}",
+            "isb",
+            "mov sp, {sp_el2}",
+            "eret",
+            hcr = in(reg) HCR_EL2_RW,
+            cnthctl = in(reg) 0b11_u64,
+            midr = in(reg) midr,
+            mpidr = in(reg) mpidr,
+            sctlr = in(reg) SCTLR_EL1_RES1,
+            entry = in(reg) entry,
+            spsr = in(reg) SPSR_EL1H,
+            sp_el2 = in(reg) cpu::stack_top(cpu, 2),
+            in("x0") context,
+            in("x1") 0_u64,
+            in("x2") 0_u64,
+            in("x3") 0_u64,
+            options(noreturn),
+        );
+    }
+}
