@@ -33,7 +33,7 @@ const BL31: SimComponent = SimComponent::new(components::TFA_BL31.uuid)
 
 /// The client's LFA_CANCEL after a failed step: the agent has already
 /// abandoned the prime or activation, so nothing is current any more.
-const NOTHING_TO_CANCEL: CancelOutcome = CancelOutcome::Failed(LfaError::InvalidParameters);
+const NOTHING_TO_CANCEL: CancelOutcome = CancelOutcome::NothingToCancel;
 
 /// One CPU is on: activating from it alone (skip_cpu_rendezvous) is allowed.
 const ONE_CPU: Options = Options {

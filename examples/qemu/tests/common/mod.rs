@@ -3,7 +3,7 @@
 //! client saw with what the agent (in the same RAM) recorded.
 #![allow(dead_code)] // not every image uses every helper
 
-use lfa_client::{Activated, Client, Component, Rendezvous};
+use lfa_client::{Client, Component, Progress, Rendezvous, Summary};
 use lfa_proto::{FirmwareVersion, FunctionId, Uuid};
 use lfa_qemu::{check, check_eq, cmdline, println};
 use lfa_smccc::Conduit;
@@ -199,7 +199,11 @@ pub fn demo_flow<C: Conduit + Sync, R: Rendezvous>(
     let before = calls();
     let mut seen = [None::<Uuid>; 4];
     let mut n = 0_usize;
-    let result = client.activate_all_pending(rendezvous, |done: &Activated| {
+    let result = client.activate_all_pending(rendezvous, |progress: Progress<'_>| {
+        let Progress::Activated(done) = progress else {
+            check!(false, "no component is skipped: {progress:?}");
+            return;
+        };
         println!(
             "activated {}: {} -> {} (PRIME x{}, ACTIVATE x{} on {} CPU(s), rendezvous={})",
             done.before().name().unwrap_or("(vendor)"),
@@ -226,7 +230,14 @@ pub fn demo_flow<C: Conduit + Sync, R: Rendezvous>(
         }
         n += 1;
     });
-    check_eq!(result, Ok(2), "activate_all_pending activated 2 components");
+    check_eq!(
+        result,
+        Ok(Summary {
+            activated: 2,
+            skipped: 0
+        }),
+        "activate_all_pending activated 2 components"
+    );
     let [first, second, ..] = components;
     check_eq!(
         seen[..2],
