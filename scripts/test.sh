@@ -7,7 +7,9 @@
 # Steps: toolchain setup, rustfmt, clippy (host and aarch64-unknown-none),
 # bare-metal builds (aarch64 and 32-bit Arm), all tests, rustdoc with warnings
 # denied, a build with the declared MSRV toolchain, and the bare-metal
-# scenarios under QEMU (scripts/qemu-test.sh, which installs qemu-system-arm).
+# scenarios under QEMU (scripts/qemu-test.sh, which installs qemu-system-arm),
+# and the static arm64 lfactl with its tests under qemu-aarch64
+# (scripts/musl-test.sh, which installs qemu-user).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,6 +51,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 step "MSRV $MSRV build of the library crates (host, and aarch64-unknown-none with the real conduits)"
 cargo "+$MSRV" build "${NO_STD_CRATES[@]}" --locked
 cargo "+$MSRV" build "${NO_STD_CRATES[@]}" --target aarch64-unknown-none --locked
+
+step "lfactl and the sysfs backend on aarch64-unknown-linux-musl (static, tests under qemu-aarch64)"
+scripts/musl-test.sh
 
 step "bare-metal QEMU scenarios (smc, hvc, -smp 4 rendezvous, faults, no agent)"
 scripts/qemu-test.sh
