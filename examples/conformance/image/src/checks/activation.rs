@@ -1,0 +1,530 @@
+//! Checks that start the secondaries and really activate firmware (only
+//! with the `activate` option): reserved ACTIVATE flags, a skip-rendezvous
+//! activation and a rendezvous of every CPU through `lfa-client`, a second
+//! activation in the same boot, CANCEL after completion and during a
+//! rendezvous.
+//!
+//! Each picks a capable and pending component with the property it needs
+//! (rendezvous optional or required, never may_reset_cpu) from a fresh
+//! listing, and SKIPs when there is none left: a platform needs several
+//! pending components to run them all.
+
+use lfa_client::{Client, Options as ClientOptions, RetryPolicy};
+use lfa_proto::{ActivateFlags, FirmwareVersion, FunctionId, InventoryFlags, Regs};
+
+use super::state_machine::activate_once;
+use super::{Check, Ctx, Entry, Group, Loop, S, call_again, lfa, none_to, send};
+use crate::cpus::{CPUS, MAX_CPUS};
+use crate::outcome;
+use crate::probe::PROBE;
+use crate::psci;
+use crate::report::Outcome;
+
+/// Capable, pending, no CPU reset, with the rendezvous `required` or not.
+fn activatable(e: &Entry, required: bool) -> bool {
+    e.activatable() && !e.flags.contains(InventoryFlags::MAY_RESET_CPU) && e.rendezvous_required() == required
+}
+
+/// `maj.min`, or `?` when the agent does not report versions.
+struct V(Option<FirmwareVersion>);
+
+impl core::fmt::Display for V {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.0 {
+            Some(v) => write!(f, "{v}"),
+            None => f.write_str("?"),
+        }
+    }
+}
+
+/// The client's retry bounds from the `rounds` option (no clock: rounds only).
+fn client_options(ctx: &Ctx<'_>, force_rendezvous: bool) -> ClientOptions {
+    ClientOptions {
+        prime: RetryPolicy::rounds(ctx.options.rounds),
+        activate: RetryPolicy::rounds(ctx.options.rounds),
+        force_rendezvous,
+        ..ClientOptions::DEFAULT
+    }
+}
+
+pub(super) const CPU_01: Check = Check {
+    id: "CPU-01",
+    title: "Secondary CPUs start with PSCI CPU_ON",
+    rule: "PROTOCOL.md \"Details: Rendezvous\": every powered-on CPU must call ACTIVATE; the CPUs are brought up with PSCI CPU_ON (the rendezvous size is the number of CPUs on)",
+    group: Group::Activate,
+    run: cpu_01,
+};
+
+fn cpu_01(ctx: &mut Ctx<'_>) -> Outcome {
+    let conduit = super::conduit();
+    let version = psci::version(conduit);
+    let features = psci::features(conduit, psci::CPU_ON);
+    if ctx.options.cpus <= 1 {
+        return outcome!(Pass, "cpus=1: only the boot CPU runs the rendezvous checks");
+    }
+    if features < 0 {
+        return outcome!(
+            Skip,
+            "PSCI_FEATURES(CPU_ON) = {features} (PSCI_VERSION {version:#x}): only the boot CPU runs the rendezvous checks"
+        );
+    }
+    let mpidrs = ctx.options.mpidrs.get(..ctx.options.mpidr_count).unwrap_or_default();
+    let started = CPUS.start(ctx.options.cpus, mpidrs, ctx.mpidr);
+    ctx.cpus_started = true;
+    if started.missing > 0 {
+        return outcome!(
+            Fail,
+            "{} CPU(s) accepted by CPU_ON did not arrive within {} ms; rendezvous checks cannot run safely",
+            started.missing,
+            ctx.options.wait_ms
+        );
+    }
+    outcome!(
+        Pass,
+        "{} CPU(s) on: the boot CPU and {} started with CPU_ON (PSCI {}.{}; the sweep ended with {})",
+        started.running,
+        started.running - 1,
+        (version >> 16) & 0x7FFF,
+        version & 0xFFFF,
+        started.last_status
+    )
+}
+
+pub(super) const ACT_10: Check = Check {
+    id: "ACT-10",
+    title: "ACTIVATE refuses reserved flag bits in x2",
+    rule: "PROTOCOL.md \"Function IDs\": ACTIVATE x2 bit0 = skip_cpu_rendezvous; bits 63:1 reserved (TF-A ignores them, inferred)",
+    group: Group::Activate,
+    run: act_10,
+};
+
+fn act_10(ctx: &mut Ctx<'_>) -> Outcome {
+    if let Err(outcome) = ctx.refresh() {
+        return outcome;
+    }
+    let Some(p) = ctx.pick(|e| activatable(e, false), &[]) else {
+        return none_to("pending component with optional rendezvous");
+    };
+    let prime = ctx.prime(p.seq_id);
+    if !prime.done() {
+        let _ = ctx.cancel(p.seq_id);
+        return outcome!(Skip, "{} could not be primed ({})", p.name(), S(prime.status()));
+    }
+    let flags = ActivateFlags::SKIP_CPU_RENDEZVOUS.bits() | 0b10;
+    let call = send(FunctionId::Activate.to_x0(), [u64::from(p.seq_id), flags, 0, 0]);
+    let label = format_args!("LFA_ACTIVATE({}, x2 = {flags:#x})", p.seq_id);
+    match call.status() {
+        -8 => {
+            let cancel = ctx.cancel(p.seq_id);
+            if cancel.status() == 0 {
+                outcome!(Pass, "{}: INVALID_PARAMETERS, still primed (CANCEL 0)", p.name())
+                    .with(label, &call.sent, &call.got)
+            } else {
+                outcome!(Fail, "INVALID_PARAMETERS, but CANCEL of the primed {} then answered {}", p.name(), S(cancel.status()))
+                    .with(label, &call.sent, &call.got)
+            }
+        }
+        0 => {
+            let end = if call_again(&call.got) { ctx.repeat(&call.sent).status() } else { 0 };
+            let cancel = ctx.cancel(p.seq_id);
+            outcome!(
+                Warn,
+                "the agent ignored reserved bit 1 and activated {} (end: {}; CANCEL afterwards: {}); reserved bits should be refused so that later revisions can use them",
+                p.name(),
+                S(end),
+                S(cancel.status())
+            )
+            .with(label, &call.sent, &call.got)
+        }
+        other => {
+            let _ = ctx.cancel(p.seq_id);
+            outcome!(Warn, "{}: {}, expected -8", p.name(), S(other)).with(label, &call.sent, &call.got)
+        }
+    }
+}
+
+pub(super) const ACT_11: Check = Check {
+    id: "ACT-11",
+    title: "Skip-rendezvous activation through lfa-client",
+    rule: "PROTOCOL.md \"State machine\" and \"Details: Rendezvous\": with cpu_rendezvous_optional one CPU may ACTIVATE with skip_cpu_rendezvous; afterwards the component is no longer pending and runs the pending version",
+    group: Group::Activate,
+    run: act_11,
+};
+
+fn act_11(ctx: &mut Ctx<'_>) -> Outcome {
+    if let Err(outcome) = ctx.refresh() {
+        return outcome;
+    }
+    let Some(p) = ctx.pick(|e| activatable(e, false), &[]) else {
+        return none_to("pending component with optional rendezvous left");
+    };
+    let client = match Client::discover(&PROBE) {
+        Ok(client) => client,
+        Err(e) => return outcome!(Fail, "lfa-client discovery failed: {e}"),
+    };
+    let mut client = client.with_options(client_options(ctx, false));
+    let component = match client.find(p.uuid) {
+        Ok(Some(c)) => c,
+        Ok(None) => return outcome!(Fail, "lfa-client does not list {}", p.name()),
+        Err(e) => return outcome!(Fail, "lfa-client listing failed: {e}"),
+    };
+    let primed = match client.prime(&component) {
+        Ok(primed) => primed,
+        Err(e) => return outcome!(Fail, "{}: {e}", p.name()),
+    };
+    let prime_rounds = primed.prime_rounds();
+    let done = match primed.activate() {
+        Ok(done) => done,
+        Err(e) => return outcome!(Fail, "{}: {e}", p.name()),
+    };
+    let expected = FirmwareVersion::from_reg(p.pending);
+    if let Ok(now) = done.now() {
+        if now.is_pending() {
+            return outcome!(Fail, "{}: still pending after a completed activation", p.name());
+        }
+    }
+    if ctx.versions == Some(true) && done.new_version() != Some(expected) {
+        return outcome!(
+            Fail,
+            "{}: runs {} after the activation, the pending version was {expected}",
+            p.name(),
+            V(done.new_version())
+        );
+    }
+    outcome!(
+        Pass,
+        "{}: {} -> {}, PRIME x{prime_rounds}, ACTIVATE x{} with skip_cpu_rendezvous from 1 of {} CPU(s), no longer pending",
+        p.name(),
+        V(done.old_version()),
+        V(done.new_version()),
+        done.activate_rounds(),
+        CPUS.running()
+    )
+}
+
+/// ACTIVATE of `e` until done: from this CPU with skip_cpu_rendezvous if
+/// the rendezvous is optional, else from every CPU at once (the boot CPU's
+/// result; `Err` if the CPUs disagree or one did not finish).
+fn activate_all(ctx: &Ctx<'_>, e: &Entry) -> Result<Loop, &'static str> {
+    if !e.rendezvous_required() {
+        let first = activate_once(e.seq_id, true);
+        if first.status() != 0 || !call_again(&first.got) {
+            return Ok(Loop {
+                last: first,
+                rounds: 1,
+                out_of_rounds: false,
+            });
+        }
+        let rest = ctx.repeat(&first.sent);
+        return Ok(Loop {
+            rounds: rest.rounds + 1,
+            ..rest
+        });
+    }
+    if CPUS.running() != CPUS.usable() {
+        return Err("a CPU that is on cannot join the rendezvous");
+    }
+    let mut args = Regs::with_x0(FunctionId::Activate.to_x0());
+    args.x[1] = u64::from(e.seq_id);
+    let results = CPUS.raw_rendezvous(args, ctx.options.rounds);
+    let Some(Some(mine)) = results.first().copied() else {
+        return Err("the boot CPU has no result");
+    };
+    for result in results.iter().take(CPUS.running().min(MAX_CPUS)) {
+        match result {
+            Some(r) if r.status() == mine.status() => {}
+            Some(_) => return Err("the CPUs returned different statuses"),
+            None => return Err("a CPU did not return from the rendezvous in time"),
+        }
+    }
+    Ok(Loop {
+        last: super::Call {
+            sent: args,
+            got: mine.regs,
+        },
+        rounds: mine.rounds,
+        out_of_rounds: mine.status() == 0 && call_again(&mine.regs),
+    })
+}
+
+pub(super) const ACT_12: Check = Check {
+    id: "ACT-12",
+    title: "Two activations in the same boot, without CANCEL",
+    rule: "PROTOCOL.md \"State machine\": ACTIVATING --done--> IDLE, so the next PRIME/ACTIVATE needs nothing else. TF-A keeps the activated component current until CANCEL (measured)",
+    group: Group::Activate,
+    run: act_12,
+};
+
+/// Prefers a component with optional rendezvous (one CPU), else one that
+/// requires it (every CPU), other than those in `not`.
+fn next_pending(ctx: &Ctx<'_>, not: &[lfa_proto::Uuid]) -> Option<Entry> {
+    ctx.pick(|e| activatable(e, false), not)
+        .or_else(|| ctx.pick(|e| activatable(e, true), not))
+}
+
+fn act_12(ctx: &mut Ctx<'_>) -> Outcome {
+    if let Err(outcome) = ctx.refresh() {
+        return outcome;
+    }
+    let Some(a) = next_pending(ctx, &[]) else {
+        return none_to("pending component left");
+    };
+    let Some(b) = next_pending(ctx, &[a.uuid]) else {
+        return none_to("second pending component left");
+    };
+    // The first activation, raw: no client that could CANCEL behind our back.
+    let prime = ctx.prime(a.seq_id);
+    let first = if prime.done() { activate_all(ctx, &a).ok() } else { None };
+    if !first.is_some_and(|f| f.done()) {
+        let _ = ctx.cancel(a.seq_id);
+        return outcome!(Fail, "the first activation, of {}, did not complete (PRIME: {})", a.name(), S(prime.status()))
+            .with(format_args!("LFA_PRIME({})", a.seq_id), &prime.last.sent, &prime.last.got);
+    }
+    // The second one, right after it.
+    let prime = ctx.prime(b.seq_id);
+    if !prime.done() {
+        let _ = ctx.cancel(b.seq_id);
+        let _ = ctx.cancel(a.seq_id);
+        return outcome!(Fail, "PRIME of {} after activating {}: {}", b.name(), a.name(), S(prime.status()))
+            .with(format_args!("LFA_PRIME({})", b.seq_id), &prime.last.sent, &prime.last.got);
+    }
+    let activation = match activate_all(ctx, &b) {
+        Ok(activation) => activation,
+        Err(why) => return outcome!(Fail, "ACTIVATE of {}: {why}", b.name()),
+    };
+    let label = format_args!("LFA_ACTIVATE({}) right after activating {}", b.seq_id, a.seq_id);
+    if activation.done() {
+        ctx.last_activated = Some(b);
+        return outcome!(
+            Pass,
+            "{} then {} activated without a CANCEL in between (ACTIVATE x{} for the second)",
+            a.name(),
+            b.name(),
+            activation.rounds
+        )
+        .with(label, &activation.last.sent, &activation.last.got);
+    }
+    // Find out whether a CANCEL of the first component lets it through.
+    let cancel = ctx.cancel(a.seq_id);
+    let retry_prime = ctx.prime(b.seq_id);
+    let retry = if retry_prime.done() {
+        activate_all(ctx, &b).ok()
+    } else {
+        None
+    };
+    let retried = retry.is_some_and(|r| r.done());
+    if retried {
+        ctx.last_activated = Some(b);
+    } else {
+        let _ = ctx.cancel(b.seq_id);
+    }
+    outcome!(
+        Fail,
+        "PRIME of {} answered SUCCESS, ACTIVATE {}: the agent still holds {} from the previous activation (TF-A keeps an activated component current until CANCEL), so a client that does not cancel after success cannot activate a second component; CANCEL({}) = {}, then the retry {}",
+        b.name(),
+        S(activation.status()),
+        a.name(),
+        a.seq_id,
+        S(cancel.status()),
+        if retried { "succeeded" } else { "failed too" }
+    )
+    .with(label, &activation.last.sent, &activation.last.got)
+}
+
+pub(super) const CAN_05: Check = Check {
+    id: "CAN-05",
+    title: "CANCEL after a completed activation",
+    rule: "PROTOCOL.md \"State machine\": ACTIVATING --done--> IDLE; CANCEL with nothing current is INVALID_PARAMETERS (-8). TF-A answers 0 and only then resets (measured)",
+    group: Group::Activate,
+    run: can_05,
+};
+
+fn can_05(ctx: &mut Ctx<'_>) -> Outcome {
+    let Some(last) = ctx.last_activated.take() else {
+        return outcome!(Skip, "no completed activation to cancel after (ACT-12)");
+    };
+    let call = ctx.cancel(last.seq_id);
+    let label = format_args!("LFA_CANCEL({}) after its activation", last.seq_id);
+    match call.status() {
+        -8 => outcome!(Pass, "{}: INVALID_PARAMETERS, nothing current: the agent went back to idle", last.name())
+            .with(label, &call.sent, &call.got),
+        0 => outcome!(
+            Warn,
+            "{}: SUCCESS: the agent kept the activated component current until this CANCEL (TF-A); clients must CANCEL after every activation or the next one fails (ACT-12)",
+            last.name()
+        )
+        .with(label, &call.sent, &call.got),
+        other => outcome!(Fail, "{}: {}", last.name(), S(other)).with(label, &call.sent, &call.got),
+    }
+}
+
+pub(super) const ACT_13: Check = Check {
+    id: "ACT-13",
+    title: "Rendezvous activation of every CPU through lfa-client",
+    rule: "PROTOCOL.md \"Details: Rendezvous\": with cpu_rendezvous_optional clear every online CPU calls ACTIVATE (repeating CALL_AGAIN); all return the same status; the component is then no longer pending",
+    group: Group::Activate,
+    run: act_13,
+};
+
+fn act_13(ctx: &mut Ctx<'_>) -> Outcome {
+    if CPUS.running() != CPUS.usable() {
+        return outcome!(Skip, "a CPU that is on cannot join a rendezvous (see CPU-01, CAN-04)");
+    }
+    if let Err(outcome) = ctx.refresh() {
+        return outcome;
+    }
+    let Some(r) = ctx.pick(|e| activatable(e, true), &[]) else {
+        return none_to("pending component that requires the rendezvous left");
+    };
+    let client = match Client::discover(&PROBE) {
+        Ok(client) => client,
+        Err(e) => return outcome!(Fail, "lfa-client discovery failed: {e}"),
+    };
+    let mut client = client.with_options(client_options(ctx, true));
+    let component = match client.find(r.uuid) {
+        Ok(Some(c)) => c,
+        Ok(None) => return outcome!(Fail, "lfa-client does not list {}", r.name()),
+        Err(e) => return outcome!(Fail, "lfa-client listing failed: {e}"),
+    };
+    let primed = match client.prime(&component) {
+        Ok(primed) => primed,
+        Err(e) => return outcome!(Fail, "{}: {e}", r.name()),
+    };
+    let prime_rounds = primed.prime_rounds();
+    let result = primed.activate_with(&CPUS);
+    // Leave the agent idle for the next check whatever happened (TF-A keeps
+    // an activated component current; CAN-05 judged that already).
+    let cancel = ctx.cancel(r.seq_id);
+    let done = match result {
+        Ok(done) => done,
+        Err(e) => return outcome!(Fail, "{}: {e}", r.name()),
+    };
+    if let Ok(now) = done.now() {
+        if now.is_pending() {
+            return outcome!(Fail, "{}: still pending after a completed rendezvous activation", r.name());
+        }
+    }
+    let expected = FirmwareVersion::from_reg(r.pending);
+    if ctx.versions == Some(true) && done.new_version() != Some(expected) {
+        return outcome!(
+            Fail,
+            "{}: runs {} after the activation, the pending version was {expected}",
+            r.name(),
+            V(done.new_version())
+        );
+    }
+    outcome!(
+        Pass,
+        "{}: {} -> {} on {} CPU(s), ACTIVATE x{} on each, PRIME x{prime_rounds}{} (CANCEL afterwards: {})",
+        r.name(),
+        V(done.old_version()),
+        V(done.new_version()),
+        done.cpus(),
+        done.activate_rounds(),
+        if done.cpus() == 1 { "; only the boot CPU was on" } else { "" },
+        S(cancel.status())
+    )
+}
+
+pub(super) const CAN_04: Check = Check {
+    id: "CAN-04",
+    title: "CANCEL while a CPU waits in the rendezvous",
+    rule: "PROTOCOL.md \"Observed behaviour: Rendezvous\": CANCEL from another CPU releases the CPUs waiting in ACTIVATE with ACTIVATION_FAILED (-11) (TF-A: only if the activator has a cancel hook; otherwise they stay stuck)",
+    group: Group::Activate,
+    run: can_04,
+};
+
+/// Attempts to catch CPU 1 in the holding pen, each waiting longer.
+const PEN_DELAYS_MS: [u64; 3] = [50, 200, 800];
+
+fn can_04(ctx: &mut Ctx<'_>) -> Outcome {
+    if CPUS.usable() < 2 || CPUS.running() != CPUS.usable() {
+        return outcome!(Skip, "needs a second CPU that can join (CPU-01)");
+    }
+    if let Err(outcome) = ctx.refresh() {
+        return outcome;
+    }
+    let Some(r) = ctx.pick(|e| activatable(e, true), &[]) else {
+        return none_to("pending component that requires the rendezvous left");
+    };
+    let mut args = Regs::with_x0(FunctionId::Activate.to_x0());
+    args.x[1] = u64::from(r.seq_id);
+    for delay in PEN_DELAYS_MS {
+        let prime = ctx.prime(r.seq_id);
+        if !prime.done() {
+            let _ = ctx.cancel(r.seq_id);
+            return outcome!(Skip, "{} could not be primed ({})", r.name(), S(prime.status()));
+        }
+        if !CPUS.post_raw(1, args, 1) {
+            let _ = ctx.cancel(r.seq_id);
+            return outcome!(Skip, "CPU 1 cannot take a job");
+        }
+        let deadline = crate::time::Deadline::after_ms(ctx.options.wait_ms);
+        while !CPUS.calling(1) && !deadline.expired() {
+            core::hint::spin_loop();
+        }
+        crate::time::delay_ms(delay);
+        if CPUS.finished(1) {
+            let early = CPUS.wait_raw(1, 0).unwrap_or_default();
+            let _ = ctx.cancel(r.seq_id);
+            return outcome!(
+                Fail,
+                "ACTIVATE of {} from 1 of {} CPUs returned {} without waiting for the others",
+                r.name(),
+                CPUS.running(),
+                S(early.status())
+            )
+            .with(format_args!("LFA_ACTIVATE({}) on CPU 1", r.seq_id), &args, &early.regs);
+        }
+        let cancel = ctx.cancel(r.seq_id);
+        let released = CPUS.wait_raw(1, ctx.options.wait_ms);
+        let label = format_args!("LFA_CANCEL({}) while CPU 1 waits", r.seq_id);
+        if cancel.status() != 0 {
+            return outcome!(
+                Fail,
+                "CANCEL while CPU 1 waits in the rendezvous answered {}; CPU 1 {}",
+                S(cancel.status()),
+                if released.is_some() { "returned" } else { "is stuck" }
+            )
+            .with(label, &cancel.sent, &cancel.got);
+        }
+        let Some(released) = released else {
+            return outcome!(
+                Fail,
+                "CANCEL answered 0, but CPU 1 is still in LFA_ACTIVATE {} ms later: waiting CPUs are not released (TF-A without a cancel hook leaves them stuck for good); CPU 1 is given up",
+                ctx.options.wait_ms
+            )
+            .with(label, &cancel.sent, &cancel.got);
+        };
+        match released.status() {
+            -11 => {
+                let entry = lfa(FunctionId::GetInventory, u64::from(r.seq_id));
+                let idle = ctx.cancel(r.seq_id);
+                let pending = entry.got.x[3] & InventoryFlags::ACTIVATION_PENDING.bits() != 0;
+                return if pending && idle.status() == -8 {
+                    outcome!(
+                        Pass,
+                        "{}: CANCEL 0 while CPU 1 waited; CPU 1 released with -11 ACTIVATION_FAILED; still pending, agent idle",
+                        r.name()
+                    )
+                    .with(format_args!("LFA_ACTIVATE({}) on CPU 1", r.seq_id), &args, &released.regs)
+                } else {
+                    outcome!(
+                        Fail,
+                        "CPU 1 released with -11, but afterwards pending = {pending} and CANCEL = {}",
+                        S(idle.status())
+                    )
+                };
+            }
+            -8 | -9 => {
+                // CPU 1 called after the CANCEL: it was not in the pen yet.
+                continue;
+            }
+            other => {
+                return outcome!(Fail, "CPU 1 was released with {}, expected -11 ACTIVATION_FAILED", S(other))
+                    .with(format_args!("LFA_ACTIVATE({}) on CPU 1", r.seq_id), &args, &released.regs);
+            }
+        }
+    }
+    outcome!(Warn, "CPU 1 never reached the holding pen before the CANCEL; nothing could be observed")
+}

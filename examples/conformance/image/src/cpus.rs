@@ -1,0 +1,415 @@
+//! Secondary CPUs: started with PSCI `CPU_ON`, then idle until the boot CPU
+//! gives them a job.
+//!
+//! A job is either a *raw* `LFA_ACTIVATE` (registers owned by the job,
+//! repeated while the agent says CALL_AGAIN, bounded), or the client's
+//! per-CPU call of a rendezvous ([`Rendezvous`] for `lfa-client`). Raw jobs
+//! borrow nothing, so the boot CPU may give up waiting for one (a CPU stuck
+//! in the agent's holding pen) and go on; such a CPU is *lost* and no later
+//! rendezvous is attempted. The client's call borrows the client, so its
+//! rendezvous waits for every CPU, and if one never returns the image stops
+//! with a failure instead of returning (see `run_on_every_cpu`).
+
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+
+use lfa_client::{CpuOutcome, Rendezvous, RendezvousError};
+use lfa_proto::regs::as_signed;
+use lfa_proto::{ProgressFlags, Regs};
+use lfa_smccc::Conduit;
+
+use crate::probe::PROBE;
+use crate::time::Deadline;
+use crate::{exit, mmu, psci};
+
+/// Logical CPUs with a stack (boot.S and link.ld.in agree).
+pub const MAX_CPUS: usize = 8;
+
+unsafe extern "C" {
+    /// Where `CPU_ON` starts a secondary (boot.S), x0 = its logical index.
+    fn lfac_secondary_entry();
+}
+
+/// A client call erased to `'static` (see `run_on_every_cpu`).
+#[derive(Clone, Copy)]
+struct Shared(*const (dyn Fn() -> CpuOutcome + Sync + 'static));
+
+// SAFETY: The pointee is `Sync`; the boot CPU keeps it alive until every CPU
+// that was given it has finished with it (`run_on_every_cpu`).
+unsafe impl Send for Shared {}
+
+/// What a secondary is asked to do.
+#[derive(Clone, Copy)]
+enum Job {
+    /// `LFA_ACTIVATE` with these registers until CALL_AGAIN is clear or an
+    /// error, at most `rounds` calls.
+    Raw { args: Regs, rounds: u32 },
+    /// The client's per-CPU call.
+    Shared(Shared),
+}
+
+/// What a raw job ended with.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RawResult {
+    /// The last registers returned.
+    pub regs: Regs,
+    /// Calls made.
+    pub rounds: u32,
+}
+
+impl RawResult {
+    /// x0 as a status.
+    #[must_use]
+    pub fn status(&self) -> i64 {
+        as_signed(self.regs.x[0])
+    }
+}
+
+/// One CPU's mailbox.
+struct Slot {
+    mpidr: AtomicU64,
+    /// Started and running `secondary`.
+    arrived: AtomicBool,
+    /// Gave up on (stuck in firmware): never used again.
+    lost: AtomicBool,
+    /// Bumped by the boot CPU to start a job.
+    posted: AtomicU32,
+    /// Set to `posted` by the CPU when the job is done.
+    done: AtomicU32,
+    /// Set by the CPU just before its first call of the current job.
+    calling: AtomicBool,
+    job: spin::Mutex<Option<Job>>,
+    raw: spin::Mutex<RawResult>,
+    outcome: spin::Mutex<Option<CpuOutcome>>,
+}
+
+impl Slot {
+    const fn new() -> Self {
+        Self {
+            mpidr: AtomicU64::new(0),
+            arrived: AtomicBool::new(false),
+            lost: AtomicBool::new(false),
+            posted: AtomicU32::new(0),
+            done: AtomicU32::new(0),
+            calling: AtomicBool::new(false),
+            job: spin::Mutex::new(None),
+            raw: spin::Mutex::new(RawResult {
+                regs: Regs::ZERO,
+                rounds: 0,
+            }),
+            outcome: spin::Mutex::new(None),
+        }
+    }
+
+    fn usable(&self) -> bool {
+        self.arrived.load(Ordering::Acquire) && !self.lost.load(Ordering::Acquire)
+    }
+
+    fn idle(&self) -> bool {
+        self.done.load(Ordering::Acquire) == self.posted.load(Ordering::Acquire)
+    }
+}
+
+/// The image's CPUs. Index 0 is the boot CPU.
+pub struct Cpus {
+    slots: [Slot; MAX_CPUS],
+    /// Bound of every wait for a secondary (ms).
+    wait_ms: AtomicU64,
+}
+
+/// The image's CPUs.
+pub static CPUS: Cpus = Cpus {
+    slots: [const { Slot::new() }; MAX_CPUS],
+    wait_ms: AtomicU64::new(2000),
+};
+
+/// How starting the secondaries went.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Started {
+    /// CPUs running now, the boot CPU included.
+    pub running: usize,
+    /// `CPU_ON` calls that returned SUCCESS but whose CPU never arrived.
+    pub missing: usize,
+    /// The status that ended the sweep (0 if the list or the bound ended it).
+    pub last_status: i64,
+}
+
+impl Cpus {
+    /// Sets the bound of waits for secondaries.
+    pub fn set_wait_ms(&self, ms: u64) {
+        self.wait_ms.store(ms, Ordering::Release);
+    }
+
+    fn wait_ms(&self) -> u64 {
+        self.wait_ms.load(Ordering::Acquire)
+    }
+
+    /// CPUs that can take part in a rendezvous: the boot CPU and every
+    /// secondary that arrived and is not lost.
+    #[must_use]
+    pub fn usable(&self) -> usize {
+        self.slots.iter().skip(1).filter(|s| s.usable()).count() + 1
+    }
+
+    /// CPUs the firmware considers on (arrived, lost or not).
+    #[must_use]
+    pub fn running(&self) -> usize {
+        self.slots
+            .iter()
+            .skip(1)
+            .filter(|s| s.arrived.load(Ordering::Acquire))
+            .count()
+            + 1
+    }
+
+    /// Whether a CPU was given up on.
+    #[must_use]
+    pub fn any_lost(&self) -> bool {
+        self.slots.iter().any(|s| s.lost.load(Ordering::Acquire))
+    }
+
+    /// Starts secondaries with `CPU_ON` until `total` CPUs run: the MPIDRs
+    /// in `mpidrs`, or else the boot CPU's with Aff0 = 0, 1, 2, ... (its own
+    /// skipped), stopping at the first `INVALID_PARAMETERS` or `NOT_PRESENT`.
+    pub fn start(&self, total: usize, mpidrs: &[u64], own_mpidr: u64) -> Started {
+        let conduit: &dyn Conduit = &PROBE;
+        let entry = lfac_secondary_entry as *const () as usize as u64;
+        let own = own_mpidr & 0xFF_00FF_FFFF;
+        let mut started = Started {
+            running: 1,
+            ..Started::default()
+        };
+        let mut candidate = 0_u64;
+        let mut listed = mpidrs.iter();
+        let mut next_index = 1_usize;
+        while started.running < total.min(MAX_CPUS) {
+            let mpidr = if mpidrs.is_empty() {
+                if candidate > 0xFF {
+                    break;
+                }
+                let m = (own & !0xFF) | candidate;
+                candidate += 1;
+                if m == own {
+                    continue;
+                }
+                m
+            } else {
+                match listed.next() {
+                    Some(&m) => m,
+                    None => break,
+                }
+            };
+            let Some(slot) = self.slots.get(next_index) else {
+                break;
+            };
+            let context = u64::try_from(next_index).unwrap_or(0);
+            let status = psci::cpu_on(conduit, mpidr, entry, context);
+            if status != 0 {
+                started.last_status = status;
+                if status == psci::INVALID_PARAMETERS || status == psci::NOT_PRESENT {
+                    if mpidrs.is_empty() {
+                        break;
+                    }
+                }
+                continue;
+            }
+            slot.mpidr.store(mpidr, Ordering::Release);
+            let deadline = Deadline::after_ms(self.wait_ms());
+            while !slot.arrived.load(Ordering::Acquire) && !deadline.expired() {
+                core::hint::spin_loop();
+            }
+            if slot.arrived.load(Ordering::Acquire) {
+                started.running += 1;
+                next_index += 1;
+            } else {
+                // Its slot stays reserved: it may still turn up.
+                slot.lost.store(true, Ordering::Release);
+                started.missing += 1;
+                next_index += 1;
+            }
+        }
+        started
+    }
+
+    /// Gives CPU `cpu` (a usable secondary) a raw `LFA_ACTIVATE` job;
+    /// `false` if it cannot take one now.
+    pub fn post_raw(&self, cpu: usize, args: Regs, rounds: u32) -> bool {
+        let Some(slot) = self.slots.get(cpu).filter(|s| s.usable() && s.idle()) else {
+            return false;
+        };
+        slot.calling.store(false, Ordering::Release);
+        *slot.job.lock() = Some(Job::Raw { args, rounds });
+        slot.posted.fetch_add(1, Ordering::AcqRel);
+        true
+    }
+
+    /// Whether CPU `cpu` has started the calls of its current job.
+    #[must_use]
+    pub fn calling(&self, cpu: usize) -> bool {
+        self.slots
+            .get(cpu)
+            .is_some_and(|s| s.calling.load(Ordering::Acquire))
+    }
+
+    /// Whether CPU `cpu` has finished its current job.
+    #[must_use]
+    pub fn finished(&self, cpu: usize) -> bool {
+        self.slots.get(cpu).is_some_and(Slot::idle)
+    }
+
+    /// Waits up to `ms` for CPU `cpu`'s raw job; its result, or `None` (then
+    /// the CPU is marked lost).
+    pub fn wait_raw(&self, cpu: usize, ms: u64) -> Option<RawResult> {
+        let slot = self.slots.get(cpu)?;
+        let deadline = Deadline::after_ms(ms);
+        while !slot.idle() {
+            if deadline.expired() {
+                slot.lost.store(true, Ordering::Release);
+                return None;
+            }
+            core::hint::spin_loop();
+        }
+        Some(*slot.raw.lock())
+    }
+
+    /// Runs a raw `LFA_ACTIVATE` on every usable CPU at once (the boot CPU
+    /// too) and returns each CPU's result (`None`: did not finish within the
+    /// bound, now lost; or not usable). The caller must make sure every CPU
+    /// that is on is usable (see [`usable`](Self::usable) and
+    /// [`running`](Self::running)).
+    pub fn raw_rendezvous(&self, args: Regs, rounds: u32) -> [Option<RawResult>; MAX_CPUS] {
+        let mut results = [None; MAX_CPUS];
+        let mut posted = [false; MAX_CPUS];
+        for (cpu, flag) in posted.iter_mut().enumerate().skip(1) {
+            *flag = self.post_raw(cpu, args, rounds);
+        }
+        if let Some(first) = results.first_mut() {
+            *first = Some(raw_activate(&args, rounds, None));
+        }
+        let wait = self.wait_ms();
+        for (cpu, (result, was_posted)) in results.iter_mut().zip(posted).enumerate().skip(1) {
+            if was_posted {
+                *result = self.wait_raw(cpu, wait);
+            }
+        }
+        results
+    }
+}
+
+/// `LFA_ACTIVATE` with `args` until CALL_AGAIN is clear or an error, at most
+/// `rounds` calls; sets `calling` before the first call.
+fn raw_activate(args: &Regs, rounds: u32, calling: Option<&AtomicBool>) -> RawResult {
+    if let Some(flag) = calling {
+        flag.store(true, Ordering::Release);
+    }
+    let mut result = RawResult::default();
+    while result.rounds < rounds.max(1) {
+        result.regs = PROBE.call(args);
+        result.rounds += 1;
+        let again = ProgressFlags::from_bits_retain(result.regs.x[1]).call_again();
+        if result.status() != 0 || !again {
+            break;
+        }
+    }
+    result
+}
+
+impl Rendezvous for Cpus {
+    /// Runs the client's call on the boot CPU and every secondary. Refuses
+    /// (nothing run) if a CPU is lost or not idle within the bound; once the
+    /// call is out, waits for every CPU, and stops the image with a failure
+    /// if one never returns (returning would free what the call borrows).
+    fn run_on_every_cpu(
+        &self,
+        call: &(dyn Fn() -> CpuOutcome + Sync),
+        collect: &mut dyn FnMut(CpuOutcome),
+    ) -> Result<(), RendezvousError> {
+        if self.any_lost() {
+            return Err(RendezvousError(
+                "a CPU is stuck in the firmware: it cannot join",
+            ));
+        }
+        let deadline = Deadline::after_ms(self.wait_ms());
+        while !self.slots.iter().skip(1).all(|s| !s.usable() || s.idle()) {
+            if deadline.expired() {
+                return Err(RendezvousError("a CPU did not become idle in time"));
+            }
+            core::hint::spin_loop();
+        }
+        // SAFETY: Only the lifetime of the trait object is erased. Every CPU
+        // given the pointer counts itself done after its call; this function
+        // waits for all of them (or ends the run without returning) and
+        // clears the jobs before it returns.
+        let erased: *const (dyn Fn() -> CpuOutcome + Sync + 'static) =
+            unsafe { core::mem::transmute(call as *const (dyn Fn() -> CpuOutcome + Sync)) };
+        let mut posted = [false; MAX_CPUS];
+        for (slot, flag) in self.slots.iter().zip(posted.iter_mut()).skip(1) {
+            if slot.usable() {
+                *slot.outcome.lock() = None;
+                *slot.job.lock() = Some(Job::Shared(Shared(erased)));
+                slot.posted.fetch_add(1, Ordering::AcqRel);
+                *flag = true;
+            }
+        }
+        let mine = call();
+        let deadline = Deadline::after_ms(self.wait_ms());
+        for (cpu, (slot, was_posted)) in self.slots.iter().zip(posted).enumerate() {
+            if !was_posted {
+                continue;
+            }
+            while !slot.idle() {
+                if deadline.expired() {
+                    crate::println!(
+                        "FAIL: CPU {cpu} did not return from LFA_ACTIVATE within {} ms; stopping",
+                        self.wait_ms()
+                    );
+                    exit::finish_now(false);
+                }
+                core::hint::spin_loop();
+            }
+            *slot.job.lock() = None;
+        }
+        collect(mine);
+        for (slot, was_posted) in self.slots.iter().zip(posted) {
+            if was_posted {
+                if let Some(outcome) = *slot.outcome.lock() {
+                    collect(outcome);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A secondary, from boot.S through `lfac_start`: serve jobs forever.
+pub fn secondary(cpu: usize, el: u64) -> ! {
+    mmu::enable(el);
+    crate::install_vectors(el);
+    let Some(slot) = CPUS.slots.get(cpu) else {
+        crate::hang()
+    };
+    slot.arrived.store(true, Ordering::Release);
+    let mut seen = slot.posted.load(Ordering::Acquire);
+    loop {
+        // Idle: nothing to wait on but the boot CPU, which ends the run.
+        while slot.posted.load(Ordering::Acquire) == seen {
+            core::hint::spin_loop();
+        }
+        seen = slot.posted.load(Ordering::Acquire);
+        let job = *slot.job.lock();
+        match job {
+            Some(Job::Raw { args, rounds }) => {
+                let result = raw_activate(&args, rounds, Some(&slot.calling));
+                *slot.raw.lock() = result;
+            }
+            Some(Job::Shared(shared)) => {
+                slot.calling.store(true, Ordering::Release);
+                // SAFETY: `run_on_every_cpu` keeps the call alive until this
+                // CPU has stored `done` below.
+                let outcome = unsafe { (*shared.0)() };
+                *slot.outcome.lock() = Some(outcome);
+            }
+            None => {}
+        }
+        slot.done.store(seen, Ordering::Release);
+    }
+}

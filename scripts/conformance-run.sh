@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Builds lfa-conformance and the QEMU EL3 firmware (examples/conformance) and
+# boots the checker as the firmware's non-secure payload:
+#
+#   scripts/conformance-run.sh [--profile clean|tfa|broken] [--el1] [--no-build] [--] [word...]
+#
+#   --profile   the simulated agent the firmware runs (default clean)
+#   --el1       enter the checker at NS-EL1 (the firmware serves hvc at EL2);
+#               default NS-EL2
+#   --no-build  use the images already built
+#   word...     options of the checker (activate, conduit=hvc, no-prime,
+#               cpus=N, rounds=N, wait-ms=N; see examples/conformance/README.md)
+#
+# QEMU: -machine virt,secure=on,virtualization=on -cpu max -smp ${QEMU_SMP:-4}
+# -m 1G, the firmware as -kernel (EL3), the checker loaded at 0x6000_0000 with
+# -device loader. The report goes to stdout; the exit status is QEMU's
+# (0: no check failed, 1: a check failed, 2: panic, 3: unexpected exception,
+# 124: killed after ${QEMU_TIMEOUT:-60} s).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+profile=clean
+el1=""
+build=1
+while [ $# -gt 0 ]; do
+    case $1 in
+        --profile) profile=${2:?--profile needs a value}; shift 2 ;;
+        --profile=*) profile=${1#--profile=}; shift ;;
+        --el1) el1=payload-el1; shift ;;
+        --no-build) build=0; shift ;;
+        --) shift; break ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        *) break ;;
+    esac
+done
+case $profile in clean|tfa|broken) ;; *) echo "unknown profile: $profile" >&2; exit 2 ;; esac
+
+target=${CARGO_TARGET_DIR:-$root/examples/conformance/target}
+if [ "$build" -eq 1 ]; then
+    (cd "$root/examples/conformance" && CARGO_TARGET_DIR=$target cargo build --release -q) || exit 2
+fi
+images=$target/aarch64-unknown-none/release
+firmware=$images/lfa-conformance-firmware
+checker=$images/lfa-conformance
+for f in "$firmware" "$checker"; do
+    [ -f "$f" ] || { echo "missing image: $f (build first)" >&2; exit 2; }
+done
+
+words="profile=$profile $el1 $*"
+timeout -k 5 "${QEMU_TIMEOUT:-60}" qemu-system-aarch64 \
+    -machine virt,secure=on,virtualization=on -cpu max -smp "${QEMU_SMP:-4}" -m 1G \
+    -nographic -monitor none -semihosting \
+    -kernel "$firmware" -device loader,file="$checker" \
+    -append "$words" </dev/null
+status=$?
+if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+    echo "conformance-run: killed after ${QEMU_TIMEOUT:-60}s (hung guest)" >&2
+fi
+exit "$status"
