@@ -26,7 +26,8 @@
 //!   same registers), CALL_AGAIN retries repeat the request exactly;
 //! - the call log obeys the protocol: `LFA_ACTIVATE` only after a completed
 //!   `LFA_PRIME` of the same id, nothing but PRIME / ACTIVATE / CANCEL while a
-//!   component is held, no second PRIME without CANCEL, and after any failure
+//!   component is primed or mid-activation, no PRIME of another component
+//!   while one is held without CANCEL in between, and after any failure
 //!   following a PRIME the client has issued CANCEL (a transcript never ends
 //!   with a component primed or mid-activation).
 
@@ -36,8 +37,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use lfa_client::{
-    CancelOutcome, Client, Clock, CpuOutcome, CpuReset, Error, OnlyCpu, Options, Rendezvous,
-    RendezvousError, RetryPolicy,
+    CancelOutcome, Client, Clock, CpuOutcome, CpuReset, Error, MAX_SKIPPED, OnlyCpu, Options,
+    Rendezvous, RendezvousError, RetryPolicy,
 };
 use lfa_proto::{
     AnyRequest, FunctionId, LfaError, LfaVersion, ProgressFlags, Regs, SeqId, Uuid, decode_status,
@@ -259,6 +260,11 @@ impl<'a> Hostile<'a> {
         }
     }
 
+    /// Calls made so far.
+    fn count(&self) -> usize {
+        self.next.load(Ordering::Relaxed)
+    }
+
     fn calls(&self) -> Vec<Call> {
         self.log.lock().unwrap().clone()
     }
@@ -403,18 +409,28 @@ fn call_bound(options: &Options, flow: &Flow) -> usize {
     let list = options.max_components as usize + 1;
     let prime = options.prime.max_rounds.max(1) as usize;
     let activate = options.activate.max_rounds.max(1) as usize * 4;
-    // release CANCEL + refresh + re-find + PRIME rounds + CANCEL
-    let prime_episode = 1 + 1 + list + prime + 1;
+    // The CANCEL a client owes: GET_INVENTORY, a listing, CANCEL.
+    let release = 1 + list + 1;
+    // release + refresh + re-find + PRIME rounds + CANCEL
+    let prime_episode = release + 1 + list + prime + 1;
     // ACTIVATE rounds on up to 4 CPUs + CANCEL + re-enumeration
     let activate_episode = activate + 1 + list;
     let episode = prime_episode + activate_episode;
-    1 + match flow {
-        Flow::List => 2 * list,
-        Flow::Features => 6,
-        // find, then three prime attempts
-        Flow::PrimeActivate { .. } => 2 * list + 3 * episode,
-        Flow::ActivateAll { .. } => list + options.max_activations as usize * episode,
-    }
+    // discovery, the flow, and the release when the client is dropped
+    1 + release
+        + match flow {
+            Flow::List => 2 * list,
+            Flow::Features => 6,
+            // find, then three prime attempts
+            Flow::PrimeActivate { .. } => 2 * list + 3 * episode,
+            // each component is attempted at most once: activated (at most
+            // max_activations) or skipped (at most MAX_SKIPPED), each attempt
+            // preceded by a listing
+            Flow::ActivateAll { .. } => {
+                let attempts = options.max_activations as usize + MAX_SKIPPED + 1;
+                list + attempts * (list + episode)
+            }
+        }
 }
 
 /// Runs one flow; stops at the first error.
@@ -460,7 +476,10 @@ fn run<C: Conduit + Sync, K: Clock>(client: &mut Client<C, K>, flow: Flow) -> Re
             }
             Ok(2)
         }
-        Flow::ActivateAll { hook } => client.activate_all_pending(&hook, |_| {}),
+        Flow::ActivateAll { hook } => client
+            .activate_all_pending(&hook, |_| {})
+            .map(|summary| summary.activated + summary.skipped)
+            .map_err(|stopped| stopped.error),
     }
 }
 
@@ -521,7 +540,12 @@ fn check_log(calls: &[Call]) -> Result<(), String> {
         let ok = decode_status(call.response.x[0]).is_ok();
         let again = ProgressFlags::from_bits_retain(call.response.x[1]).call_again();
         held = match (f, held) {
-            (FunctionId::Prime, Held::Nothing) => Held::Priming(id),
+            // After a completed activation the client cancels the activated
+            // component before its next PRIME only if the re-listing still
+            // shows it (no id addresses a component that is gone), which a
+            // hostile listing decides: not checked here (tests/client_*.rs
+            // check it against the simulated agent).
+            (FunctionId::Prime, Held::Nothing | Held::Activated) => Held::Priming(id),
             (FunctionId::Prime, Held::Priming(i)) if i == id && repeat => Held::Priming(id),
             (FunctionId::Prime, h) => {
                 return Err(format!("call {n}: PRIME({id}) while {h:?}, no CANCEL"));
@@ -584,6 +608,7 @@ fn check_error(e: &Error, calls: &[Call]) -> Result<(), String> {
         }
         let expected = match decode_status(last.response.x[0]) {
             Ok(()) => CancelOutcome::Cancelled,
+            Err(LfaError::InvalidParameters) => CancelOutcome::NothingToCancel,
             Err(s) => CancelOutcome::Failed(s),
         };
         if cancel != expected {
@@ -640,17 +665,28 @@ struct Stats {
 
 fn check(t: &Transcript, stats: &Mutex<Stats>) -> Result<(), TestCaseError> {
     let conduit = Hostile::new(&t.script, t.tail);
-    let (result, allocations) = measure(|| {
+    let ((result, at_return), allocations) = measure(|| {
         let client = Client::discover(&conduit).map(|c| c.with_options(t.options));
-        let outcome = match (client, t.clock_step_ms) {
-            (Err(e), _) => Err(e),
-            (Ok(client), None) => run(&mut { client }, t.flow),
+        // The calls made until the flow returned; the client's drop (which
+        // sends the CANCEL it may owe) comes after, and is measured too.
+        let (outcome, at_return) = match (client, t.clock_step_ms) {
+            (Err(e), _) => (Err(e), conduit.count()),
+            (Ok(mut client), None) => {
+                let outcome = run(&mut client, t.flow);
+                let at_return = conduit.count();
+                drop(client);
+                (outcome, at_return)
+            }
             (Ok(client), Some(ms)) => {
                 let clock = SteppingClock {
                     now: Mutex::new(Duration::ZERO),
                     step: Duration::from_millis(ms),
                 };
-                run(&mut client.with_clock(&clock), t.flow)
+                let mut client = client.with_clock(&clock);
+                let outcome = run(&mut client, t.flow);
+                let at_return = conduit.count();
+                drop(client);
+                (outcome, at_return)
             }
         };
         // Formatting is part of the flow a caller runs: it is measured too.
@@ -661,7 +697,7 @@ fn check(t: &Transcript, stats: &Mutex<Stats>) -> Result<(), TestCaseError> {
             };
             let _ = write!(buf, "{e}");
         }
-        outcome
+        (outcome, at_return)
     });
     let calls = conduit.calls();
     prop_assert_eq!(allocations, 0, "the client allocated ({:?})", result);
@@ -674,7 +710,7 @@ fn check(t: &Transcript, stats: &Mutex<Stats>) -> Result<(), TestCaseError> {
     );
     check_log(&calls).map_err(TestCaseError::fail)?;
     if let Err(e) = &result {
-        check_error(e, &calls).map_err(TestCaseError::fail)?;
+        check_error(e, &calls[..at_return]).map_err(TestCaseError::fail)?;
     }
     let mut s = stats.lock().unwrap();
     s.transcripts += 1;
@@ -752,7 +788,7 @@ fn hostile_firmware_never_gets_through() {
         "only {} reached ACTIVATE",
         s.activations
     );
-    assert!(s.cancels_after_failure >= transcripts / 20);
+    assert!(s.cancels_after_failure >= transcripts / 40);
 }
 
 /// The checker itself catches what it is there to catch.
