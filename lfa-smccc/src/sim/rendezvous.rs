@@ -11,9 +11,11 @@ use core::sync::atomic::{AtomicU32, Ordering};
 
 use super::state::Reply;
 
-/// How many past rounds keep their outcome for CPUs that are slow to leave
-/// the pen. A round cannot resolve without every online CPU, so one CPU can
-/// miss at most rounds resolved by CANCEL; 8 is far more than enough.
+/// How many ended rounds keep their outcome while CPUs that waited in them
+/// have not read it yet. A slot is free again once every waiting CPU of its
+/// round has read it, so 8 slots are exceeded only by 8 rounds that each
+/// still have a CPU slow to leave; then the oldest is overwritten and its
+/// late CPU reports a hang.
 const HISTORY: usize = 8;
 
 /// The default spin budget of a CPU waiting in the pen.
@@ -72,34 +74,62 @@ pub(crate) enum RoundOutcome {
     Stuck,
 }
 
-/// The outcomes of the last few rounds, keyed by generation.
+/// The outcomes of ended rounds, keyed by generation, each kept until every
+/// CPU that waited in its round has read it (a CPU may be slow to leave the
+/// pen while other CPUs complete any number of later rounds).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Outcomes {
-    slots: [Option<(u32, RoundOutcome)>; HISTORY],
-    next: usize,
+    slots: [Option<Slot>; HISTORY],
+}
+
+/// One ended round.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    generation: u32,
+    outcome: RoundOutcome,
+    /// Waiting CPUs that have not read the outcome yet.
+    unread: u32,
 }
 
 impl Outcomes {
     pub(crate) const fn new() -> Self {
         Self {
             slots: [None; HISTORY],
-            next: 0,
         }
     }
 
-    pub(crate) fn push(&mut self, generation: u32, outcome: RoundOutcome) {
-        if let Some(slot) = self.slots.get_mut(self.next) {
-            *slot = Some((generation, outcome));
-        }
-        self.next = (self.next + 1) % HISTORY;
-    }
-
-    pub(crate) fn find(&self, generation: u32) -> Option<RoundOutcome> {
-        self.slots
+    /// Keeps the outcome of round `generation` for its `readers` waiting
+    /// CPUs, in a free slot, or else over the oldest round's.
+    pub(crate) fn push(&mut self, generation: u32, outcome: RoundOutcome, readers: u32) {
+        let slot = Slot {
+            generation,
+            outcome,
+            unread: readers,
+        };
+        let free = self
+            .slots
             .iter()
+            .position(|s| !s.is_some_and(|s| s.unread > 0));
+        let oldest = self
+            .slots
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, s)| s.map_or(0, |s| generation.wrapping_sub(s.generation)))
+            .map(|(i, _)| i);
+        if let Some(target) = free.or(oldest).and_then(|i| self.slots.get_mut(i)) {
+            *target = Some(slot);
+        }
+    }
+
+    /// The outcome of round `generation`, read by one of its waiting CPUs.
+    pub(crate) fn take(&mut self, generation: u32) -> Option<RoundOutcome> {
+        let slot = self
+            .slots
+            .iter_mut()
             .flatten()
-            .find(|(g, _)| *g == generation)
-            .map(|&(_, outcome)| outcome)
+            .find(|s| s.generation == generation && s.unread > 0)?;
+        slot.unread = slot.unread.saturating_sub(1);
+        Some(slot.outcome)
     }
 }
 
@@ -118,14 +148,29 @@ mod tests {
     }
 
     #[test]
-    fn outcomes_keep_the_last_rounds() {
+    fn outcomes_stay_until_every_waiting_cpu_has_read_them() {
+        let mut o = Outcomes::new();
+        // Round 0 has one slow reader; many later rounds are read at once.
+        o.push(0, RoundOutcome::Stuck, 1);
+        for g in 1..100 {
+            o.push(g, RoundOutcome::Stuck, 2);
+            assert!(o.take(g).is_some() && o.take(g).is_some());
+            assert!(o.take(g).is_none(), "only two readers");
+        }
+        assert!(matches!(o.take(0), Some(RoundOutcome::Stuck)));
+        assert!(o.take(0).is_none());
+    }
+
+    #[test]
+    fn outcomes_overwrite_the_oldest_when_every_slot_is_unread() {
         let mut o = Outcomes::new();
         let history = u32::try_from(HISTORY).unwrap();
-        for g in 0..history + 2 {
-            o.push(g, RoundOutcome::Stuck);
+        for g in 0..=history {
+            o.push(g, RoundOutcome::Stuck, 1);
         }
-        assert!(o.find(0).is_none() && o.find(1).is_none());
-        assert!(matches!(o.find(2), Some(RoundOutcome::Stuck)));
-        assert!(o.find(history + 1).is_some());
+        assert!(o.take(0).is_none(), "round 0 was the oldest");
+        for g in 1..=history {
+            assert!(o.take(g).is_some(), "round {g}");
+        }
     }
 }

@@ -467,7 +467,7 @@ impl<const N: usize> State<N> {
         if arrived >= self.online_cpus {
             let reply = self.activation_step(profile);
             if waiting > 0 {
-                self.end_round(pen, RoundOutcome::Released(reply));
+                self.end_round(pen, RoundOutcome::Released(reply), waiting);
             }
             Action::Reply(reply)
         } else {
@@ -546,7 +546,7 @@ impl<const N: usize> State<N> {
                 } else {
                     RoundOutcome::Stuck
                 };
-                self.end_round(pen, outcome);
+                self.end_round(pen, outcome, waiting);
             }
         }
         self.phase = Phase::Idle;
@@ -555,8 +555,10 @@ impl<const N: usize> State<N> {
 
     // ---- the pen -----------------------------------------------------
 
-    fn end_round(&mut self, pen: &Pen, outcome: RoundOutcome) {
-        self.outcomes.push(pen.generation(), outcome);
+    /// Ends the round now gathering with `outcome`, kept for its `waiting`
+    /// CPUs in the pen until each has read it.
+    fn end_round(&mut self, pen: &Pen, outcome: RoundOutcome, waiting: u32) {
+        self.outcomes.push(pen.generation(), outcome, waiting);
         pen.release();
     }
 
@@ -567,7 +569,7 @@ impl<const N: usize> State<N> {
             if let Phase::Activating { waiting, .. } = &mut self.phase {
                 *waiting = waiting.saturating_sub(1);
             }
-        } else if let Some(RoundOutcome::Released(reply)) = self.outcomes.find(generation) {
+        } else if let Some(RoundOutcome::Released(reply)) = self.outcomes.take(generation) {
             return reply;
         }
         self.hangs = self.hangs.saturating_add(1);
