@@ -1,0 +1,148 @@
+//! An aarch64 bare-metal image holding every lfa-client flow over the real
+//! conduits and the simulated agent's call handler, linked with a panic
+//! handler that references an undefined symbol.
+//!
+//! If any panic path survives optimisation in the code below (which is all
+//! LFA code plus the parts of `core` it uses), the panic handler is
+//! reachable, its reference to `lfa_panic_is_reachable` is kept, and the link
+//! fails with "undefined symbol: lfa_panic_is_reachable". So a successful
+//! link is the proof; `scripts/panic-check.sh` also checks the symbol table
+//! for any `panic` symbol. The image is never run.
+#![no_std]
+#![no_main]
+
+use core::fmt::Write;
+use core::panic::PanicInfo;
+
+use lfa_client::{Client, Error, OnlyCpu, Options, Progress, Rendezvous};
+use lfa_proto::{Regs, Uuid};
+use lfa_smccc::sim::SimAgent;
+use lfa_smccc::{Conduit, Hvc, Method, Smc};
+
+/// The EL3 side: a simulated agent, as an SMC handler would hold it.
+static AGENT: SimAgent = SimAgent::new(lfa_smccc::sim::Profile::TfA);
+
+/// Everything a caller does with a client over `conduit`; returns a count so
+/// nothing is optimised away.
+#[inline(never)]
+fn flows<C: Conduit + Sync, R: Rendezvous>(conduit: C, uuid: Uuid, rendezvous: &R) -> u32 {
+    let mut client = match Client::discover(conduit) {
+        Ok(c) => c.with_options(Options {
+            force_rendezvous: false,
+            ..Options::DEFAULT
+        }),
+        Err(e) => return report(&e),
+    };
+    let mut n = 0;
+    if client.require_all_functions().is_err() {
+        n += 1;
+    }
+    if let Ok(components) = client.components() {
+        for c in components.flatten() {
+            n += u32::from(c.is_activatable()) + u32::from(c.name().is_some());
+        }
+    }
+    match client.find(uuid) {
+        Ok(Some(c)) => match client.prime(&c) {
+            Ok(primed) => {
+                let result = if primed.component().rendezvous_required() {
+                    primed.activate_with(rendezvous)
+                } else {
+                    primed.activate()
+                };
+                match result {
+                    Ok(done) => n += done.activate_rounds(),
+                    Err(e) => n += report(&e),
+                }
+            }
+            Err(e) => n += report(&e),
+        },
+        Ok(None) => {}
+        Err(e) => n += report(&e),
+    }
+    match client.activate_all_pending(rendezvous, |progress| {
+        if let Progress::Skipped { error, .. } = progress {
+            let _ = report(error);
+        }
+    }) {
+        Ok(summary) => n + summary.activated + summary.skipped,
+        Err(stopped) => n + report(&stopped.error),
+    }
+}
+
+/// Formats an error into a fixed buffer, as a kernel's log would.
+#[inline(never)]
+fn report(e: &Error) -> u32 {
+    let mut line = Line {
+        len: 0,
+        buf: [0; 256],
+    };
+    let _ = write!(line, "{e}");
+    u32::try_from(line.len).unwrap_or(u32::MAX)
+}
+
+struct Line {
+    len: usize,
+    buf: [u8; 256],
+}
+
+impl Write for Line {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        for &b in s.as_bytes() {
+            if let Some(slot) = self.buf.get_mut(self.len) {
+                *slot = b;
+                self.len += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The non-secure side: every flow over `smc`, `hvc` and a run-time method.
+#[unsafe(no_mangle)]
+pub extern "C" fn lfa_client_flows(which: u32, uuid_hi: u64, uuid_lo: u64) -> u32 {
+    let uuid = Uuid::from_u64_pair(uuid_hi, uuid_lo);
+    match which {
+        0 => flows(Smc, uuid, &OnlyCpu),
+        1 => flows(Hvc, uuid, &OnlyCpu),
+        _ => match Method::from_dt_method(b"smc\0") {
+            Ok(method) => flows(method, uuid, &OnlyCpu),
+            Err(_) => 0,
+        },
+    }
+}
+
+/// The EL3 side: the simulated agent answering the trapped registers.
+#[unsafe(no_mangle)]
+pub extern "C" fn lfa_sim_handle(regs: &mut Regs) {
+    *regs = AGENT.handle(regs);
+}
+
+/// The entry point: calls both sides with values the optimiser cannot see.
+#[unsafe(no_mangle)]
+pub extern "C" fn _start(x0: u64, x1: u64, x2: u64) -> ! {
+    let mut regs = Regs::ZERO;
+    regs.x[0] = x0;
+    regs.x[1] = x1;
+    loop {
+        lfa_sim_handle(&mut regs);
+        let which = u32::try_from(regs.x[0] & 3).unwrap_or(0);
+        regs.x[2] = u64::from(lfa_client_flows(which, x1, x2));
+    }
+}
+
+#[panic_handler]
+fn panic(_info: &PanicInfo) -> ! {
+    unsafe extern "C" {
+        /// Defined nowhere: referencing it makes the link fail.
+        fn lfa_panic_is_reachable() -> !;
+    }
+    // SAFETY: never executed in an image that links, because the link fails
+    // whenever this handler is reachable (the symbol is undefined).
+    #[cfg(not(feature = "find-panics"))]
+    unsafe {
+        lfa_panic_is_reachable()
+    }
+    #[cfg(feature = "find-panics")]
+    loop {}
+}
