@@ -98,7 +98,8 @@ pub const POPULATION: [SimComponent; 8] = [
 
 /// The broken agent's inventory defects: vendor A reports reserved flag
 /// bits, and a second BL33 entry repeats a UUID.
-const BROKEN_EXTRA: SimComponent = SimComponent::new(BL33.uuid).current(FirmwareVersion::new(2024, 2));
+const BROKEN_EXTRA: SimComponent =
+    SimComponent::new(BL33.uuid).current(FirmwareVersion::new(2024, 2));
 /// Reserved bits vendor A reports in the broken agent.
 const BROKEN_RESERVED_FLAGS: u64 = 1 << 8;
 

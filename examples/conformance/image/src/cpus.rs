@@ -205,10 +205,9 @@ impl Cpus {
             let status = psci::cpu_on(conduit, mpidr, entry, context);
             if status != 0 {
                 started.last_status = status;
-                if status == psci::INVALID_PARAMETERS || status == psci::NOT_PRESENT {
-                    if mpidrs.is_empty() {
-                        break;
-                    }
+                let absent = status == psci::INVALID_PARAMETERS || status == psci::NOT_PRESENT;
+                if absent && mpidrs.is_empty() {
+                    break;
                 }
                 continue;
             }

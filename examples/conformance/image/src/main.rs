@@ -151,7 +151,10 @@ extern "C" fn lfac_start(cpu: usize, el: u64) -> ! {
     if options.ignored > 0 {
         report::info(
             "options",
-            format_args!("{} word(s) of the command line are not options of this image", options.ignored),
+            format_args!(
+                "{} word(s) of the command line are not options of this image",
+                options.ignored
+            ),
         );
     }
     if options.conduit == lfa_smccc::Method::Hvc && el == 2 {

@@ -49,9 +49,15 @@ const SCTLR_CLEAR: u64 = (1 << 1) | (1 << 19);
 pub fn build(image: u64, el: u64) {
     let image_block = image >> 30;
     let (device, normal) = if el == 2 {
-        (BLOCK | ATTR_DEVICE | AF | XN | AP1, BLOCK | ATTR_NORMAL | INNER_SHAREABLE | AF | AP1)
+        (
+            BLOCK | ATTR_DEVICE | AF | XN | AP1,
+            BLOCK | ATTR_NORMAL | INNER_SHAREABLE | AF | AP1,
+        )
     } else {
-        (BLOCK | ATTR_DEVICE | AF | XN | PXN, BLOCK | ATTR_NORMAL | INNER_SHAREABLE | AF)
+        (
+            BLOCK | ATTR_DEVICE | AF | XN | PXN,
+            BLOCK | ATTR_NORMAL | INNER_SHAREABLE | AF,
+        )
     };
     for (block, entry) in (0_u64..).zip(TABLE.0.iter()) {
         let attributes = if block == image_block { normal } else { device };

@@ -43,8 +43,10 @@ impl Violations {
         self.calls = self.calls.saturating_add(1);
         if self.first.is_none() {
             let mut label = Text::new();
-            let name = FunctionId::try_from(sent.x[0]).map_or("unassigned LFA ID", FunctionId::name);
-            let _ = core::fmt::Write::write_fmt(&mut label, format_args!("{name} ({:#x})", sent.x[0]));
+            let name =
+                FunctionId::try_from(sent.x[0]).map_or("unassigned LFA ID", FunctionId::name);
+            let _ =
+                core::fmt::Write::write_fmt(&mut label, format_args!("{name} ({:#x})", sent.x[0]));
             self.first = Some((
                 reg,
                 Observed {
@@ -131,7 +133,8 @@ impl Probe {
         if let Some(reg) = (6..18).find(|&n| sent.x.get(n) != got.x.get(n)) {
             hygiene.high.add(reg, sent, got);
         }
-        if let Some(reg) = (4..6).find(|&n| !defined.contains(&n) && sent.x.get(n) != got.x.get(n)) {
+        if let Some(reg) = (4..6).find(|&n| !defined.contains(&n) && sent.x.get(n) != got.x.get(n))
+        {
             hygiene.x4_x5.add(reg, sent, got);
         }
         if let Some(reg) = (1..4).find(|&n| {

@@ -11,7 +11,9 @@ pub fn ticks() -> u64 {
     let ticks: u64;
     // SAFETY: Reading CNTVCT_EL0 has no side effects; the `isb` keeps it in
     // program order.
-    unsafe { asm!("isb", "mrs {}, cntvct_el0", out(reg) ticks, options(nomem, nostack, preserves_flags)) };
+    unsafe {
+        asm!("isb", "mrs {}, cntvct_el0", out(reg) ticks, options(nomem, nostack, preserves_flags))
+    };
     ticks
 }
 
@@ -20,7 +22,9 @@ pub fn ticks() -> u64 {
 pub fn frequency() -> u64 {
     let frequency: u64;
     // SAFETY: Reading CNTFRQ_EL0 has no side effects and works at every EL.
-    unsafe { asm!("mrs {}, cntfrq_el0", out(reg) frequency, options(nomem, nostack, preserves_flags)) };
+    unsafe {
+        asm!("mrs {}, cntfrq_el0", out(reg) frequency, options(nomem, nostack, preserves_flags))
+    };
     frequency.max(1)
 }
 

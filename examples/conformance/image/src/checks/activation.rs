@@ -22,7 +22,9 @@ use crate::report::Outcome;
 
 /// Capable, pending, no CPU reset, with the rendezvous `required` or not.
 fn activatable(e: &Entry, required: bool) -> bool {
-    e.activatable() && !e.flags.contains(InventoryFlags::MAY_RESET_CPU) && e.rendezvous_required() == required
+    e.activatable()
+        && !e.flags.contains(InventoryFlags::MAY_RESET_CPU)
+        && e.rendezvous_required() == required
 }
 
 /// `maj.min`, or `?` when the agent does not report versions.
@@ -68,7 +70,11 @@ fn cpu_01(ctx: &mut Ctx<'_>) -> Outcome {
             "PSCI_FEATURES(CPU_ON) = {features} (PSCI_VERSION {version:#x}): only the boot CPU runs the rendezvous checks"
         );
     }
-    let mpidrs = ctx.options.mpidrs.get(..ctx.options.mpidr_count).unwrap_or_default();
+    let mpidrs = ctx
+        .options
+        .mpidrs
+        .get(..ctx.options.mpidr_count)
+        .unwrap_or_default();
     let started = CPUS.start(ctx.options.cpus, mpidrs, ctx.mpidr);
     ctx.cpus_started = true;
     if started.missing > 0 {
@@ -108,24 +114,45 @@ fn act_10(ctx: &mut Ctx<'_>) -> Outcome {
     let prime = ctx.prime(p.seq_id);
     if !prime.done() {
         let _ = ctx.cancel(p.seq_id);
-        return outcome!(Skip, "{} could not be primed ({})", p.name(), S(prime.status()));
+        return outcome!(
+            Skip,
+            "{} could not be primed ({})",
+            p.name(),
+            S(prime.status())
+        );
     }
     let flags = ActivateFlags::SKIP_CPU_RENDEZVOUS.bits() | 0b10;
-    let call = send(FunctionId::Activate.to_x0(), [u64::from(p.seq_id), flags, 0, 0]);
+    let call = send(
+        FunctionId::Activate.to_x0(),
+        [u64::from(p.seq_id), flags, 0, 0],
+    );
     let label = format_args!("LFA_ACTIVATE({}, x2 = {flags:#x})", p.seq_id);
     match call.status() {
         -8 => {
             let cancel = ctx.cancel(p.seq_id);
             if cancel.status() == 0 {
-                outcome!(Pass, "{}: INVALID_PARAMETERS, still primed (CANCEL 0)", p.name())
-                    .with(label, &call.sent, &call.got)
+                outcome!(
+                    Pass,
+                    "{}: INVALID_PARAMETERS, still primed (CANCEL 0)",
+                    p.name()
+                )
+                .with(label, &call.sent, &call.got)
             } else {
-                outcome!(Fail, "INVALID_PARAMETERS, but CANCEL of the primed {} then answered {}", p.name(), S(cancel.status()))
-                    .with(label, &call.sent, &call.got)
+                outcome!(
+                    Fail,
+                    "INVALID_PARAMETERS, but CANCEL of the primed {} then answered {}",
+                    p.name(),
+                    S(cancel.status())
+                )
+                .with(label, &call.sent, &call.got)
             }
         }
         0 => {
-            let end = if call_again(&call.got) { ctx.repeat(&call.sent).status() } else { 0 };
+            let end = if call_again(&call.got) {
+                ctx.repeat(&call.sent).status()
+            } else {
+                0
+            };
             let cancel = ctx.cancel(p.seq_id);
             outcome!(
                 Warn,
@@ -138,7 +165,8 @@ fn act_10(ctx: &mut Ctx<'_>) -> Outcome {
         }
         other => {
             let _ = ctx.cancel(p.seq_id);
-            outcome!(Warn, "{}: {}, expected -8", p.name(), S(other)).with(label, &call.sent, &call.got)
+            outcome!(Warn, "{}: {}, expected -8", p.name(), S(other))
+                .with(label, &call.sent, &call.got)
         }
     }
 }
@@ -180,7 +208,11 @@ fn act_11(ctx: &mut Ctx<'_>) -> Outcome {
     let expected = FirmwareVersion::from_reg(p.pending);
     if let Ok(now) = done.now() {
         if now.is_pending() {
-            return outcome!(Fail, "{}: still pending after a completed activation", p.name());
+            return outcome!(
+                Fail,
+                "{}: still pending after a completed activation",
+                p.name()
+            );
         }
     }
     if ctx.versions == Some(true) && done.new_version() != Some(expected) {
@@ -274,25 +306,51 @@ fn act_12(ctx: &mut Ctx<'_>) -> Outcome {
     };
     // The first activation, raw: no client that could CANCEL behind our back.
     let prime = ctx.prime(a.seq_id);
-    let first = if prime.done() { activate_all(ctx, &a).ok() } else { None };
+    let first = if prime.done() {
+        activate_all(ctx, &a).ok()
+    } else {
+        None
+    };
     if !first.is_some_and(|f| f.done()) {
         let _ = ctx.cancel(a.seq_id);
-        return outcome!(Fail, "the first activation, of {}, did not complete (PRIME: {})", a.name(), S(prime.status()))
-            .with(format_args!("LFA_PRIME({})", a.seq_id), &prime.last.sent, &prime.last.got);
+        return outcome!(
+            Fail,
+            "the first activation, of {}, did not complete (PRIME: {})",
+            a.name(),
+            S(prime.status())
+        )
+        .with(
+            format_args!("LFA_PRIME({})", a.seq_id),
+            &prime.last.sent,
+            &prime.last.got,
+        );
     }
     // The second one, right after it.
     let prime = ctx.prime(b.seq_id);
     if !prime.done() {
         let _ = ctx.cancel(b.seq_id);
         let _ = ctx.cancel(a.seq_id);
-        return outcome!(Fail, "PRIME of {} after activating {}: {}", b.name(), a.name(), S(prime.status()))
-            .with(format_args!("LFA_PRIME({})", b.seq_id), &prime.last.sent, &prime.last.got);
+        return outcome!(
+            Fail,
+            "PRIME of {} after activating {}: {}",
+            b.name(),
+            a.name(),
+            S(prime.status())
+        )
+        .with(
+            format_args!("LFA_PRIME({})", b.seq_id),
+            &prime.last.sent,
+            &prime.last.got,
+        );
     }
     let activation = match activate_all(ctx, &b) {
         Ok(activation) => activation,
         Err(why) => return outcome!(Fail, "ACTIVATE of {}: {why}", b.name()),
     };
-    let label = format_args!("LFA_ACTIVATE({}) right after activating {}", b.seq_id, a.seq_id);
+    let label = format_args!(
+        "LFA_ACTIVATE({}) right after activating {}",
+        b.seq_id, a.seq_id
+    );
     if activation.done() {
         ctx.last_activated = Some(b);
         return outcome!(
@@ -368,7 +426,10 @@ pub(super) const ACT_13: Check = Check {
 
 fn act_13(ctx: &mut Ctx<'_>) -> Outcome {
     if CPUS.running() != CPUS.usable() {
-        return outcome!(Skip, "a CPU that is on cannot join a rendezvous (see CPU-01, CAN-04)");
+        return outcome!(
+            Skip,
+            "a CPU that is on cannot join a rendezvous (see CPU-01, CAN-04)"
+        );
     }
     if let Err(outcome) = ctx.refresh() {
         return outcome;
@@ -401,7 +462,11 @@ fn act_13(ctx: &mut Ctx<'_>) -> Outcome {
     };
     if let Ok(now) = done.now() {
         if now.is_pending() {
-            return outcome!(Fail, "{}: still pending after a completed rendezvous activation", r.name());
+            return outcome!(
+                Fail,
+                "{}: still pending after a completed rendezvous activation",
+                r.name()
+            );
         }
     }
     let expected = FirmwareVersion::from_reg(r.pending);
@@ -421,7 +486,11 @@ fn act_13(ctx: &mut Ctx<'_>) -> Outcome {
         V(done.new_version()),
         done.cpus(),
         done.activate_rounds(),
-        if done.cpus() == 1 { "; only the boot CPU was on" } else { "" },
+        if done.cpus() == 1 {
+            "; only the boot CPU was on"
+        } else {
+            ""
+        },
         S(cancel.status())
     )
 }
@@ -453,7 +522,12 @@ fn can_04(ctx: &mut Ctx<'_>) -> Outcome {
         let prime = ctx.prime(r.seq_id);
         if !prime.done() {
             let _ = ctx.cancel(r.seq_id);
-            return outcome!(Skip, "{} could not be primed ({})", r.name(), S(prime.status()));
+            return outcome!(
+                Skip,
+                "{} could not be primed ({})",
+                r.name(),
+                S(prime.status())
+            );
         }
         if !CPUS.post_raw(1, args, 1) {
             let _ = ctx.cancel(r.seq_id);
@@ -474,7 +548,11 @@ fn can_04(ctx: &mut Ctx<'_>) -> Outcome {
                 CPUS.running(),
                 S(early.status())
             )
-            .with(format_args!("LFA_ACTIVATE({}) on CPU 1", r.seq_id), &args, &early.regs);
+            .with(
+                format_args!("LFA_ACTIVATE({}) on CPU 1", r.seq_id),
+                &args,
+                &early.regs,
+            );
         }
         let cancel = ctx.cancel(r.seq_id);
         let released = CPUS.wait_raw(1, ctx.options.wait_ms);
@@ -484,7 +562,11 @@ fn can_04(ctx: &mut Ctx<'_>) -> Outcome {
                 Fail,
                 "CANCEL while CPU 1 waits in the rendezvous answered {}; CPU 1 {}",
                 S(cancel.status()),
-                if released.is_some() { "returned" } else { "is stuck" }
+                if released.is_some() {
+                    "returned"
+                } else {
+                    "is stuck"
+                }
             )
             .with(label, &cancel.sent, &cancel.got);
         }
@@ -521,10 +603,21 @@ fn can_04(ctx: &mut Ctx<'_>) -> Outcome {
                 continue;
             }
             other => {
-                return outcome!(Fail, "CPU 1 was released with {}, expected -11 ACTIVATION_FAILED", S(other))
-                    .with(format_args!("LFA_ACTIVATE({}) on CPU 1", r.seq_id), &args, &released.regs);
+                return outcome!(
+                    Fail,
+                    "CPU 1 was released with {}, expected -11 ACTIVATION_FAILED",
+                    S(other)
+                )
+                .with(
+                    format_args!("LFA_ACTIVATE({}) on CPU 1", r.seq_id),
+                    &args,
+                    &released.regs,
+                );
             }
         }
     }
-    outcome!(Warn, "CPU 1 never reached the holding pen before the CANCEL; nothing could be observed")
+    outcome!(
+        Warn,
+        "CPU 1 never reached the holding pen before the CANCEL; nothing could be observed"
+    )
 }

@@ -120,7 +120,11 @@ fn feat_01(_: &mut Ctx<'_>) -> Outcome {
             function.name(),
             S(call.status())
         )
-        .with(format_args!("LFA_FEATURES({})", function.name()), &call.sent, &call.got),
+        .with(
+            format_args!("LFA_FEATURES({})", function.name()),
+            &call.sent,
+            &call.got,
+        ),
         (None, Some(call)) => outcome!(Pass, "all 7 functions implemented").with(
             format_args!("LFA_FEATURES(LFA_CANCEL)"),
             &call.sent,
@@ -166,7 +170,11 @@ fn feat_02(_: &mut Ctx<'_>) -> Outcome {
             }
         }
     }
-    outcome!(Pass, "NOT_SUPPORTED for all {} unassigned IDs", UNASSIGNED.len())
+    outcome!(
+        Pass,
+        "NOT_SUPPORTED for all {} unassigned IDs",
+        UNASSIGNED.len()
+    )
 }
 
 pub(super) const FUNC_01: Check = Check {
@@ -245,9 +253,20 @@ fn info_02(_: &mut Ctx<'_>) -> Outcome {
             } else {
                 "expected -8 INVALID_PARAMETERS"
             };
-            return outcome!(Fail, "selector {selector:#x}: {}; {verdict}", S(call.status()))
-                .with(format_args!("LFA_GET_INFO({selector:#x})"), &call.sent, &call.got);
+            return outcome!(
+                Fail,
+                "selector {selector:#x}: {}; {verdict}",
+                S(call.status())
+            )
+            .with(
+                format_args!("LFA_GET_INFO({selector:#x})"),
+                &call.sent,
+                &call.got,
+            );
         }
     }
-    outcome!(Pass, "selectors 1, 0xffffffff, 1<<32, u64::MAX: INVALID_PARAMETERS")
+    outcome!(
+        Pass,
+        "selectors 1, 0xffffffff, 1<<32, u64::MAX: INVALID_PARAMETERS"
+    )
 }

@@ -34,7 +34,13 @@ pub(super) const HYG_01: Check = Check {
 
 fn hyg_01(_: &mut Ctx<'_>) -> Outcome {
     let h = PROBE.hygiene();
-    judge(h.high, h.calls, Verdict::Fail, "changed x6..x17", "callers may keep live values there")
+    judge(
+        h.high,
+        h.calls,
+        Verdict::Fail,
+        "changed x6..x17",
+        "callers may keep live values there",
+    )
 }
 
 pub(super) const HYG_02: Check = Check {
@@ -47,7 +53,13 @@ pub(super) const HYG_02: Check = Check {
 
 fn hyg_02(_: &mut Ctx<'_>) -> Outcome {
     let h = PROBE.hygiene();
-    judge(h.x4_x5, h.calls, Verdict::Fail, "changed x4/x5 where they hold no result", "callers may keep live values there")
+    judge(
+        h.x4_x5,
+        h.calls,
+        Verdict::Fail,
+        "changed x4/x5 where they hold no result",
+        "callers may keep live values there",
+    )
 }
 
 pub(super) const HYG_03: Check = Check {
@@ -60,5 +72,11 @@ pub(super) const HYG_03: Check = Check {
 
 fn hyg_03(_: &mut Ctx<'_>) -> Outcome {
     let h = PROBE.hygiene();
-    judge(h.low, h.calls, Verdict::Warn, "wrote x1..x3 where they hold no result", "the agent leaks values into registers it does not define")
+    judge(
+        h.low,
+        h.calls,
+        Verdict::Warn,
+        "wrote x1..x3 where they hold no result",
+        "the agent leaks values into registers it does not define",
+    )
 }

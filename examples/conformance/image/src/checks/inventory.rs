@@ -28,20 +28,43 @@ fn inv_01(ctx: &mut Ctx<'_>) -> Outcome {
             e.seq_id,
             e.uuid,
             e.flags.bits(),
-            if e.flags.contains(InventoryFlags::ACTIVATION_CAPABLE) { "capable " } else { "" },
-            if e.flags.contains(InventoryFlags::ACTIVATION_PENDING) { "pending " } else { "" },
-            if e.flags.contains(InventoryFlags::MAY_RESET_CPU) { "may-reset " } else { "" },
-            if e.rendezvous_required() { "rendezvous" } else { "rendezvous-optional" },
+            if e.flags.contains(InventoryFlags::ACTIVATION_CAPABLE) {
+                "capable "
+            } else {
+                ""
+            },
+            if e.flags.contains(InventoryFlags::ACTIVATION_PENDING) {
+                "pending "
+            } else {
+                ""
+            },
+            if e.flags.contains(InventoryFlags::MAY_RESET_CPU) {
+                "may-reset "
+            } else {
+                ""
+            },
+            if e.rendezvous_required() {
+                "rendezvous"
+            } else {
+                "rendezvous-optional"
+            },
             e.current,
             e.pending,
         );
     }
     if let Some(nil) = ctx.entries().find(|e| e.uuid.is_nil()) {
-        return outcome!(Fail, "entry #{} has the nil UUID: clients identify components by UUID", nil.seq_id);
+        return outcome!(
+            Fail,
+            "entry #{} has the nil UUID: clients identify components by UUID",
+            nil.seq_id
+        );
     }
     let read = ctx.entries().count();
     if u32::try_from(read).unwrap_or(u32::MAX) < count {
-        outcome!(Pass, "{count} entries (the first {read} kept for the other checks)")
+        outcome!(
+            Pass,
+            "{count} entries (the first {read} kept for the other checks)"
+        )
     } else {
         outcome!(Pass, "{count} entries read")
     }
@@ -57,7 +80,10 @@ pub(super) const INV_02: Check = Check {
 
 fn inv_02(ctx: &mut Ctx<'_>) -> Outcome {
     for a in ctx.entries() {
-        if let Some(b) = ctx.entries().find(|b| b.seq_id > a.seq_id && b.uuid == a.uuid) {
+        if let Some(b) = ctx
+            .entries()
+            .find(|b| b.seq_id > a.seq_id && b.uuid == a.uuid)
+        {
             return outcome!(
                 Fail,
                 "ids {} and {} have the same UUID {}: a client cannot tell which one it activates",
@@ -86,7 +112,11 @@ fn inv_03(ctx: &mut Ctx<'_>) -> Outcome {
             e.name(),
             e.flags.reserved()
         ),
-        None => outcome!(Pass, "no reserved bit set in {} entries", ctx.entries().count()),
+        None => outcome!(
+            Pass,
+            "no reserved bit set in {} entries",
+            ctx.entries().count()
+        ),
     }
 }
 
@@ -111,7 +141,10 @@ fn inv_04(ctx: &mut Ctx<'_>) -> Outcome {
     sent.x[4] = SENTINEL_X4;
     sent.x[5] = SENTINEL_X5;
     let (sent, got) = crate::probe::PROBE.exchange(&sent);
-    let label = format_args!("LFA_GET_INVENTORY({}) with sentinels in x4/x5", first.seq_id);
+    let label = format_args!(
+        "LFA_GET_INVENTORY({}) with sentinels in x4/x5",
+        first.seq_id
+    );
     if super::status(&got) != 0 {
         ctx.versions = Some(false);
         return outcome!(
@@ -131,7 +164,10 @@ fn inv_04(ctx: &mut Ctx<'_>) -> Outcome {
         .with(label, &sent, &got);
     }
     ctx.versions = Some(true);
-    if let Some(e) = ctx.entries().find(|e| e.flags.contains(InventoryFlags::ACTIVATION_PENDING) && e.pending == 0) {
+    if let Some(e) = ctx
+        .entries()
+        .find(|e| e.flags.contains(InventoryFlags::ACTIVATION_PENDING) && e.pending == 0)
+    {
         return outcome!(
             Warn,
             "{} is pending but its pending version x5 is 0.0",
@@ -156,8 +192,16 @@ fn inv_05(ctx: &mut Ctx<'_>) -> Outcome {
     for id in [count, 0xFFFF_FFFF] {
         let call = lfa(FunctionId::GetInventory, id);
         if call.status() != -8 {
-            return outcome!(Fail, "id {id:#x}: {}, expected -8 INVALID_PARAMETERS", S(call.status()))
-                .with(format_args!("LFA_GET_INVENTORY({id:#x})"), &call.sent, &call.got);
+            return outcome!(
+                Fail,
+                "id {id:#x}: {}, expected -8 INVALID_PARAMETERS",
+                S(call.status())
+            )
+            .with(
+                format_args!("LFA_GET_INVENTORY({id:#x})"),
+                &call.sent,
+                &call.got,
+            );
         }
     }
     outcome!(Pass, "ids {count} and 0xffffffff: INVALID_PARAMETERS")

@@ -308,11 +308,18 @@ impl Ctx<'_> {
     /// # Errors
     ///
     /// A FAIL outcome naming the call that failed.
+    // No heap: the FAIL outcome travels by value, once per check.
+    #[allow(clippy::result_large_err)]
     pub fn refresh(&mut self) -> Result<u32, Outcome> {
         let info = lfa(FunctionId::GetInfo, 0);
         if info.status() != 0 {
-            return Err(outcome!(Fail, "LFA_GET_INFO(0) failed: {}", S(info.status()))
-                .with(format_args!("LFA_GET_INFO(0)"), &info.sent, &info.got));
+            return Err(
+                outcome!(Fail, "LFA_GET_INFO(0) failed: {}", S(info.status())).with(
+                    format_args!("LFA_GET_INFO(0)"),
+                    &info.sent,
+                    &info.got,
+                ),
+            );
         }
         let count = u32::try_from(info.got.x[1]).unwrap_or(u32::MAX);
         self.count = Some(count);
@@ -325,7 +332,11 @@ impl Ctx<'_> {
                     "LFA_GET_INVENTORY({seq_id}) of {count} components failed: {}",
                     S(call.status())
                 )
-                .with(format_args!("LFA_GET_INVENTORY({seq_id})"), &call.sent, &call.got));
+                .with(
+                    format_args!("LFA_GET_INVENTORY({seq_id})"),
+                    &call.sent,
+                    &call.got,
+                ));
             }
             let [_, x1, x2, x3, x4, x5, ..] = call.got.x;
             *slot = Some(Entry {
@@ -346,8 +357,7 @@ impl Ctx<'_> {
 
     /// The first entry that satisfies `want`, other than `not`.
     pub fn pick(&self, want: impl Fn(&Entry) -> bool, not: &[Uuid]) -> Option<Entry> {
-        self.entries()
-            .find(|e| want(e) && !not.contains(&e.uuid))
+        self.entries().find(|e| want(e) && !not.contains(&e.uuid))
     }
 
     /// The entry with `uuid`, as last read.
@@ -392,13 +402,19 @@ pub fn run(options: &Options, el: u64, mpidr: u64) -> bool {
         ),
     );
     for check in CATALOGUE {
-        let outcome = if !ctx.agent && check.id != discovery::SMCCC_01.id && check.id != discovery::DISC_01.id {
+        let outcome = if !ctx.agent
+            && check.id != discovery::SMCCC_01.id
+            && check.id != discovery::DISC_01.id
+        {
             outcome!(Skip, "no LFA agent (see DISC-01)")
         } else {
             match check.group {
                 Group::Prime if !options.prime => outcome!(Skip, "no-prime: read-only run"),
                 Group::Activate if !options.prime || !options.activate => {
-                    outcome!(Skip, "activates firmware: runs only with the `activate` option")
+                    outcome!(
+                        Skip,
+                        "activates firmware: runs only with the `activate` option"
+                    )
                 }
                 _ => (check.run)(&mut ctx),
             }

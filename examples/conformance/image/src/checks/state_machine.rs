@@ -23,7 +23,10 @@ pub(super) fn activate_once(seq_id: u32, skip: bool) -> Call {
     } else {
         0
     };
-    send(FunctionId::Activate.to_x0(), [u64::from(seq_id), flags, 0, 0])
+    send(
+        FunctionId::Activate.to_x0(),
+        [u64::from(seq_id), flags, 0, 0],
+    )
 }
 
 /// Primes a component whose first PRIME answers CALL_AGAIN and leaves it
@@ -68,8 +71,12 @@ fn prm_01(ctx: &mut Ctx<'_>) -> Outcome {
         return outcome;
     }
     if let Some(cancel) = cancel_failed {
-        return outcome!(Fail, "CANCEL after a successful PRIME answered {}", S(cancel.status()))
-            .with(format_args!("LFA_CANCEL"), &cancel.sent, &cancel.got);
+        return outcome!(
+            Fail,
+            "CANCEL after a successful PRIME answered {}",
+            S(cancel.status())
+        )
+        .with(format_args!("LFA_CANCEL"), &cancel.sent, &cancel.got);
     }
     let mut worked = 0;
     let mut refused = None;
@@ -89,7 +96,11 @@ fn prm_01(ctx: &mut Ctx<'_>) -> Outcome {
                     e.name(),
                     S(other)
                 )
-                .with(format_args!("LFA_PRIME({})", e.seq_id), &call.sent, &call.got);
+                .with(
+                    format_args!("LFA_PRIME({})", e.seq_id),
+                    &call.sent,
+                    &call.got,
+                );
             }
         }
     }
@@ -122,12 +133,19 @@ fn prm_02(ctx: &mut Ctx<'_>) -> Outcome {
             -8 => {}
             0 => {
                 let _ = ctx.cancel(id);
-                return outcome!(Fail, "id {id:#x} of {count}: SUCCESS for a component that does not exist")
-                    .with(label, &call.sent, &call.got);
+                return outcome!(
+                    Fail,
+                    "id {id:#x} of {count}: SUCCESS for a component that does not exist"
+                )
+                .with(label, &call.sent, &call.got);
             }
             other => {
-                return outcome!(Warn, "id {id:#x}: {}, expected -8 INVALID_PARAMETERS", S(other))
-                    .with(label, &call.sent, &call.got);
+                return outcome!(
+                    Warn,
+                    "id {id:#x}: {}, expected -8 INVALID_PARAMETERS",
+                    S(other)
+                )
+                .with(label, &call.sent, &call.got);
             }
         }
     }
@@ -175,7 +193,10 @@ pub(super) const PRM_04: Check = Check {
 };
 
 fn prm_04(ctx: &mut Ctx<'_>) -> Outcome {
-    let Some(e) = ctx.pick(|e| !e.flags.contains(InventoryFlags::ACTIVATION_CAPABLE), &[]) else {
+    let Some(e) = ctx.pick(
+        |e| !e.flags.contains(InventoryFlags::ACTIVATION_CAPABLE),
+        &[],
+    ) else {
         return none_to("component that is not activation_capable");
     };
     let pending = e.flags.contains(InventoryFlags::ACTIVATION_PENDING);
@@ -187,11 +208,20 @@ fn prm_04(ctx: &mut Ctx<'_>) -> Outcome {
             .with(label, &call.sent, &call.got),
         0 => {
             let _ = ctx.cancel(e.seq_id);
-            outcome!(Fail, "{}: SUCCESS for a component that cannot be activated", e.name())
-                .with(label, &call.sent, &call.got)
+            outcome!(
+                Fail,
+                "{}: SUCCESS for a component that cannot be activated",
+                e.name()
+            )
+            .with(label, &call.sent, &call.got)
         }
-        other => outcome!(Warn, "{}: {}, expected -1 NOT_SUPPORTED", e.name(), S(other))
-            .with(label, &call.sent, &call.got),
+        other => outcome!(
+            Warn,
+            "{}: {}, expected -1 NOT_SUPPORTED",
+            e.name(),
+            S(other)
+        )
+        .with(label, &call.sent, &call.got),
     }
 }
 
@@ -211,7 +241,11 @@ fn prm_05(ctx: &mut Ctx<'_>) -> Outcome {
     let label = format_args!("LFA_PRIME({}), round {}", e.seq_id, prime.rounds);
     if !prime.done() {
         let cancel = ctx.cancel(e.seq_id);
-        let why = if prime.out_of_rounds { "still CALL_AGAIN" } else { "failed" };
+        let why = if prime.out_of_rounds {
+            "still CALL_AGAIN"
+        } else {
+            "failed"
+        };
         return outcome!(
             Fail,
             "{}: PRIME {why} after {} round(s) ({}); CANCEL answered {}",
@@ -225,8 +259,17 @@ fn prm_05(ctx: &mut Ctx<'_>) -> Outcome {
     let reserved = prime.last.got.x[1] & !1;
     let cancel = ctx.cancel(e.seq_id);
     if cancel.status() != 0 {
-        return outcome!(Fail, "{}: CANCEL of the primed component answered {}", e.name(), S(cancel.status()))
-            .with(format_args!("LFA_CANCEL({})", e.seq_id), &cancel.sent, &cancel.got);
+        return outcome!(
+            Fail,
+            "{}: CANCEL of the primed component answered {}",
+            e.name(),
+            S(cancel.status())
+        )
+        .with(
+            format_args!("LFA_CANCEL({})", e.seq_id),
+            &cancel.sent,
+            &cancel.got,
+        );
     }
     let again = ctx.cancel(e.seq_id);
     if again.status() != -8 {
@@ -240,8 +283,16 @@ fn prm_05(ctx: &mut Ctx<'_>) -> Outcome {
     }
     let entry = lfa(FunctionId::GetInventory, u64::from(e.seq_id));
     if entry.status() != 0 || entry.got.x[3] & InventoryFlags::ACTIVATION_PENDING.bits() == 0 {
-        return outcome!(Fail, "{}: no longer pending after a cancelled PRIME", e.name())
-            .with(format_args!("LFA_GET_INVENTORY({})", e.seq_id), &entry.sent, &entry.got);
+        return outcome!(
+            Fail,
+            "{}: no longer pending after a cancelled PRIME",
+            e.name()
+        )
+        .with(
+            format_args!("LFA_GET_INVENTORY({})", e.seq_id),
+            &entry.sent,
+            &entry.got,
+        );
     }
     if reserved != 0 {
         return outcome!(
@@ -278,7 +329,12 @@ fn prm_06(ctx: &mut Ctx<'_>) -> Outcome {
     let prime = ctx.prime(a.seq_id);
     if !prime.done() {
         let _ = ctx.cancel(a.seq_id);
-        return outcome!(Skip, "{} could not be primed ({}): see PRM-05", a.name(), S(prime.status()));
+        return outcome!(
+            Skip,
+            "{} could not be primed ({}): see PRM-05",
+            a.name(),
+            S(prime.status())
+        );
     }
     let other = lfa(FunctionId::Prime, u64::from(b.seq_id));
     let cancel_b = ctx.cancel(b.seq_id);
@@ -349,10 +405,20 @@ fn prm_07(ctx: &mut Ctx<'_>) -> Outcome {
             S(cancel_a.status())
         )
         .with(label, &other.sent, &other.got),
-        0 => outcome!(Fail, "PRIME of {} answered SUCCESS while {} is mid-prime", b.name(), a.name())
-            .with(label, &other.sent, &other.got),
-        status => outcome!(Warn, "PRIME of {}: {}, expected -7 WRONG_STATE", b.name(), S(status))
-            .with(label, &other.sent, &other.got),
+        0 => outcome!(
+            Fail,
+            "PRIME of {} answered SUCCESS while {} is mid-prime",
+            b.name(),
+            a.name()
+        )
+        .with(label, &other.sent, &other.got),
+        status => outcome!(
+            Warn,
+            "PRIME of {}: {}, expected -7 WRONG_STATE",
+            b.name(),
+            S(status)
+        )
+        .with(label, &other.sent, &other.got),
     }
 }
 
@@ -382,12 +448,20 @@ fn can_01(ctx: &mut Ctx<'_>) -> Outcome {
                 .with(label, &call.sent, &call.got);
             }
             other => {
-                return outcome!(Warn, "CANCEL({id}) with nothing primed: {}, expected -8", S(other))
-                    .with(label, &call.sent, &call.got);
+                return outcome!(
+                    Warn,
+                    "CANCEL({id}) with nothing primed: {}, expected -8",
+                    S(other)
+                )
+                .with(label, &call.sent, &call.got);
             }
         }
     }
-    outcome!(Pass, "CANCEL({}) and CANCEL({count}): INVALID_PARAMETERS", e.seq_id)
+    outcome!(
+        Pass,
+        "CANCEL({}) and CANCEL({count}): INVALID_PARAMETERS",
+        e.seq_id
+    )
 }
 
 pub(super) const CAN_02: Check = Check {
@@ -406,8 +480,13 @@ fn can_02(ctx: &mut Ctx<'_>) -> Outcome {
     let again = ctx.cancel(a.seq_id);
     let label = format_args!("LFA_CANCEL({}) mid-prime", a.seq_id);
     if cancel.status() != 0 {
-        return outcome!(Fail, "{}: CANCEL mid-prime answered {}", a.name(), S(cancel.status()))
-            .with(label, &cancel.sent, &cancel.got);
+        return outcome!(
+            Fail,
+            "{}: CANCEL mid-prime answered {}",
+            a.name(),
+            S(cancel.status())
+        )
+        .with(label, &cancel.sent, &cancel.got);
     }
     if again.status() != -8 {
         return outcome!(
@@ -416,9 +495,17 @@ fn can_02(ctx: &mut Ctx<'_>) -> Outcome {
             a.name(),
             S(again.status())
         )
-        .with(format_args!("LFA_CANCEL({}) again", a.seq_id), &again.sent, &again.got);
+        .with(
+            format_args!("LFA_CANCEL({}) again", a.seq_id),
+            &again.sent,
+            &again.got,
+        );
     }
-    outcome!(Pass, "{}: CANCEL 0, then idle (CANCEL again -8)", a.name()).with(label, &cancel.sent, &cancel.got)
+    outcome!(Pass, "{}: CANCEL 0, then idle (CANCEL again -8)", a.name()).with(
+        label,
+        &cancel.sent,
+        &cancel.got,
+    )
 }
 
 pub(super) const CAN_03: Check = Check {
@@ -439,14 +526,24 @@ fn can_03(ctx: &mut Ctx<'_>) -> Outcome {
     let prime = ctx.prime(a.seq_id);
     if !prime.done() {
         let _ = ctx.cancel(a.seq_id);
-        return outcome!(Skip, "{} could not be primed ({}): see PRM-05", a.name(), S(prime.status()));
+        return outcome!(
+            Skip,
+            "{} could not be primed ({}): see PRM-05",
+            a.name(),
+            S(prime.status())
+        );
     }
     let wrong = ctx.cancel(b.seq_id);
     let right = ctx.cancel(a.seq_id);
     let label = format_args!("LFA_CANCEL({}) while {} is primed", b.seq_id, a.seq_id);
     match (wrong.status(), right.status()) {
-        (-8, 0) => outcome!(Pass, "CANCEL of {}: INVALID_PARAMETERS; {} stayed primed (CANCEL 0)", b.name(), a.name())
-            .with(label, &wrong.sent, &wrong.got),
+        (-8, 0) => outcome!(
+            Pass,
+            "CANCEL of {}: INVALID_PARAMETERS; {} stayed primed (CANCEL 0)",
+            b.name(),
+            a.name()
+        )
+        .with(label, &wrong.sent, &wrong.got),
         (0, r) => outcome!(
             Fail,
             "CANCEL of {} answered SUCCESS while {} is primed (CANCEL of {} then: {})",
@@ -456,9 +553,22 @@ fn can_03(ctx: &mut Ctx<'_>) -> Outcome {
             S(r)
         )
         .with(label, &wrong.sent, &wrong.got),
-        (-8, r) => outcome!(Fail, "CANCEL of the primed {} then answered {}", a.name(), S(r))
-            .with(format_args!("LFA_CANCEL({})", a.seq_id), &right.sent, &right.got),
-        (w, _) => outcome!(Warn, "CANCEL of {}: {}, expected -8", b.name(), S(w)).with(label, &wrong.sent, &wrong.got),
+        (-8, r) => outcome!(
+            Fail,
+            "CANCEL of the primed {} then answered {}",
+            a.name(),
+            S(r)
+        )
+        .with(
+            format_args!("LFA_CANCEL({})", a.seq_id),
+            &right.sent,
+            &right.got,
+        ),
+        (w, _) => outcome!(Warn, "CANCEL of {}: {}, expected -8", b.name(), S(w)).with(
+            label,
+            &wrong.sent,
+            &wrong.got,
+        ),
     }
 }
 
@@ -510,7 +620,8 @@ fn act_02(ctx: &mut Ctx<'_>) -> Outcome {
             -8 => {}
             0 => return outcome!(Fail, "id {id:#x}: SUCCESS").with(label, &call.sent, &call.got),
             other => {
-                return outcome!(Warn, "id {id:#x}: {}, expected -8", S(other)).with(label, &call.sent, &call.got);
+                return outcome!(Warn, "id {id:#x}: {}, expected -8", S(other))
+                    .with(label, &call.sent, &call.got);
             }
         }
     }
@@ -535,17 +646,34 @@ fn act_03(ctx: &mut Ctx<'_>) -> Outcome {
     let prime = ctx.prime(a.seq_id);
     if !prime.done() {
         let _ = ctx.cancel(a.seq_id);
-        return outcome!(Skip, "{} could not be primed ({}): see PRM-05", a.name(), S(prime.status()));
+        return outcome!(
+            Skip,
+            "{} could not be primed ({}): see PRM-05",
+            a.name(),
+            S(prime.status())
+        );
     }
     let call = activate_once(b.seq_id, !b.rendezvous_required());
     let cancel = ctx.cancel(a.seq_id);
     let label = format_args!("LFA_ACTIVATE({}) while {} is primed", b.seq_id, a.seq_id);
     match call.status() {
-        -8 => outcome!(Pass, "{}: INVALID_PARAMETERS (CANCEL of {} then: {})", b.name(), a.name(), S(cancel.status()))
+        -8 => outcome!(
+            Pass,
+            "{}: INVALID_PARAMETERS (CANCEL of {} then: {})",
+            b.name(),
+            a.name(),
+            S(cancel.status())
+        )
+        .with(label, &call.sent, &call.got),
+        0 => outcome!(
+            Fail,
+            "{}: SUCCESS, though {} is the primed component",
+            b.name(),
+            a.name()
+        )
+        .with(label, &call.sent, &call.got),
+        other => outcome!(Warn, "{}: {}, expected -8", b.name(), S(other))
             .with(label, &call.sent, &call.got),
-        0 => outcome!(Fail, "{}: SUCCESS, though {} is the primed component", b.name(), a.name())
-            .with(label, &call.sent, &call.got),
-        other => outcome!(Warn, "{}: {}, expected -8", b.name(), S(other)).with(label, &call.sent, &call.got),
     }
 }
 
@@ -565,10 +693,17 @@ fn act_04(ctx: &mut Ctx<'_>) -> Outcome {
     let cancel = ctx.cancel(a.seq_id);
     let label = format_args!("LFA_ACTIVATE({}) mid-prime", a.seq_id);
     match call.status() {
-        -9 => outcome!(Pass, "{}: COMPONENT_WRONG_STATE (CANCEL then: {})", a.name(), S(cancel.status()))
+        -9 => outcome!(
+            Pass,
+            "{}: COMPONENT_WRONG_STATE (CANCEL then: {})",
+            a.name(),
+            S(cancel.status())
+        )
+        .with(label, &call.sent, &call.got),
+        0 => outcome!(Fail, "{}: SUCCESS before PRIME completed", a.name())
             .with(label, &call.sent, &call.got),
-        0 => outcome!(Fail, "{}: SUCCESS before PRIME completed", a.name()).with(label, &call.sent, &call.got),
-        other => outcome!(Warn, "{}: {}, expected -9", a.name(), S(other)).with(label, &call.sent, &call.got),
+        other => outcome!(Warn, "{}: {}, expected -9", a.name(), S(other))
+            .with(label, &call.sent, &call.got),
     }
 }
 
@@ -587,20 +722,31 @@ fn act_05(ctx: &mut Ctx<'_>) -> Outcome {
     let prime = ctx.prime(r.seq_id);
     if !prime.done() {
         let _ = ctx.cancel(r.seq_id);
-        return outcome!(Skip, "{} could not be primed ({}): see PRM-05", r.name(), S(prime.status()));
+        return outcome!(
+            Skip,
+            "{} could not be primed ({}): see PRM-05",
+            r.name(),
+            S(prime.status())
+        );
     }
     let call = activate_once(r.seq_id, true);
     let cancel = ctx.cancel(r.seq_id);
     let label = format_args!("LFA_ACTIVATE({}, skip_cpu_rendezvous)", r.seq_id);
     match call.status() {
-        -8 => outcome!(Pass, "{}: INVALID_PARAMETERS (CANCEL then: {})", r.name(), S(cancel.status()))
-            .with(label, &call.sent, &call.got),
+        -8 => outcome!(
+            Pass,
+            "{}: INVALID_PARAMETERS (CANCEL then: {})",
+            r.name(),
+            S(cancel.status())
+        )
+        .with(label, &call.sent, &call.got),
         0 => outcome!(
             Fail,
             "{}: SUCCESS: activated from one CPU though every CPU must rendezvous",
             r.name()
         )
         .with(label, &call.sent, &call.got),
-        other => outcome!(Warn, "{}: {}, expected -8", r.name(), S(other)).with(label, &call.sent, &call.got),
+        other => outcome!(Warn, "{}: {}, expected -8", r.name(), S(other))
+            .with(label, &call.sent, &call.got),
     }
 }
