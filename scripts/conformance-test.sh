@@ -4,8 +4,8 @@
 #
 #   scripts/conformance-test.sh
 #
-# Steps: rustfmt, clippy (-D warnings) and rustdoc (-D warnings) of the
-# examples/conformance workspace; a release build of the checker and of its
+# Steps: rustfmt, clippy (-D warnings), rustdoc (-D warnings) and an MSRV
+# build of the examples/conformance workspace; a release build of the checker and of its
 # EL3 firmware; then runs, each compared check by check (ID and verdict)
 # with a file in examples/conformance/expected/ and with the exit status:
 #
@@ -46,6 +46,12 @@ rustup target add aarch64-unknown-none >/dev/null 2>&1 || true
     cargo clippy --all-targets -- -D warnings
     step "rustdoc (examples/conformance), warnings denied"
     RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --document-private-items
+    msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
+    [[ $msrv == *.*.* ]] || msrv="$msrv.0"
+    step "MSRV $msrv build (examples/conformance)"
+    rustup toolchain install "$msrv" --profile minimal --no-self-update >/dev/null 2>&1 || true
+    rustup target add --toolchain "$msrv" aarch64-unknown-none >/dev/null 2>&1 || true
+    CARGO_TARGET_DIR=$CARGO_TARGET_DIR/msrv cargo "+$msrv" build --release
     step "build the checker and its QEMU firmware (release)"
     cargo build --release
 )

@@ -69,6 +69,31 @@ impl<const N: usize> Text<N> {
     }
 }
 
+impl<const N: usize> Text<N> {
+    /// The text of `args` (cut to fit).
+    #[must_use]
+    pub fn from_args(args: fmt::Arguments<'_>) -> Self {
+        let mut text = Self::new();
+        let _ = text.write_fmt(args);
+        text
+    }
+}
+
+impl<const N: usize> fmt::Display for Text<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A call's label for [`Outcome::with`], kept by value (a stored
+/// `format_args!` with placeholders needs a newer compiler than the MSRV).
+#[macro_export]
+macro_rules! label {
+    ($($arg:tt)+) => {
+        $crate::report::Text::<48>::from_args(format_args!($($arg)+))
+    };
+}
+
 impl<const N: usize> Default for Text<N> {
     fn default() -> Self {
         Self::new()
@@ -153,9 +178,9 @@ impl Outcome {
 
     /// Attaches the call that decided the verdict.
     #[must_use]
-    pub fn with(mut self, label: fmt::Arguments<'_>, sent: &Regs, got: &Regs) -> Self {
+    pub fn with(mut self, label: impl fmt::Display, sent: &Regs, got: &Regs) -> Self {
         let mut text = Text::new();
-        let _ = text.write_fmt(label);
+        let _ = write!(text, "{label}");
         self.observed = Some(Observed {
             label: text,
             sent: *sent,

@@ -126,7 +126,7 @@ fn act_10(ctx: &mut Ctx<'_>) -> Outcome {
         FunctionId::Activate.to_x0(),
         [u64::from(p.seq_id), flags, 0, 0],
     );
-    let label = format_args!("LFA_ACTIVATE({}, x2 = {flags:#x})", p.seq_id);
+    let label = crate::label!("LFA_ACTIVATE({}, x2 = {flags:#x})", p.seq_id);
     match call.status() {
         -8 => {
             let cancel = ctx.cancel(p.seq_id);
@@ -347,9 +347,10 @@ fn act_12(ctx: &mut Ctx<'_>) -> Outcome {
         Ok(activation) => activation,
         Err(why) => return outcome!(Fail, "ACTIVATE of {}: {why}", b.name()),
     };
-    let label = format_args!(
+    let label = crate::label!(
         "LFA_ACTIVATE({}) right after activating {}",
-        b.seq_id, a.seq_id
+        b.seq_id,
+        a.seq_id
     );
     if activation.done() {
         ctx.last_activated = Some(b);
@@ -402,7 +403,7 @@ fn can_05(ctx: &mut Ctx<'_>) -> Outcome {
         return outcome!(Skip, "no completed activation to cancel after (ACT-12)");
     };
     let call = ctx.cancel(last.seq_id);
-    let label = format_args!("LFA_CANCEL({}) after its activation", last.seq_id);
+    let label = crate::label!("LFA_CANCEL({}) after its activation", last.seq_id);
     match call.status() {
         -8 => outcome!(Pass, "{}: INVALID_PARAMETERS, nothing current: the agent went back to idle", last.name())
             .with(label, &call.sent, &call.got),
@@ -556,7 +557,7 @@ fn can_04(ctx: &mut Ctx<'_>) -> Outcome {
         }
         let cancel = ctx.cancel(r.seq_id);
         let released = CPUS.wait_raw(1, ctx.options.wait_ms);
-        let label = format_args!("LFA_CANCEL({}) while CPU 1 waits", r.seq_id);
+        let label = crate::label!("LFA_CANCEL({}) while CPU 1 waits", r.seq_id);
         if cancel.status() != 0 {
             return outcome!(
                 Fail,

@@ -44,7 +44,7 @@ pub(super) const DISC_01: Check = Check {
 fn disc_01(ctx: &mut Ctx<'_>) -> Outcome {
     let call = lfa(FunctionId::Version, 0);
     let x0 = call.got.x[0];
-    let label = format_args!("LFA_VERSION");
+    let label = crate::label!("LFA_VERSION");
     if x0 == call.sent.x[0] {
         return outcome!(
             Fail,
@@ -80,7 +80,7 @@ pub(super) const DISC_02: Check = Check {
 
 fn disc_02(_: &mut Ctx<'_>) -> Outcome {
     let call = send(SMC32_VERSION, [0; 4]);
-    let label = format_args!("SMC32 LFA_VERSION ({SMC32_VERSION:#x})");
+    let label = crate::label!("SMC32 LFA_VERSION ({SMC32_VERSION:#x})");
     if call.status() == -1 {
         outcome!(Pass, "NOT_SUPPORTED").with(label, &call.sent, &call.got)
     } else {
@@ -154,7 +154,7 @@ pub(super) const FEAT_02: Check = Check {
 fn feat_02(_: &mut Ctx<'_>) -> Outcome {
     for id in UNASSIGNED {
         let call = lfa(FunctionId::Features, id);
-        let label = format_args!("LFA_FEATURES({id:#x})");
+        let label = crate::label!("LFA_FEATURES({id:#x})");
         match call.status() {
             -1 => {}
             0 => {
@@ -209,7 +209,7 @@ pub(super) const INFO_01: Check = Check {
 
 fn info_01(ctx: &mut Ctx<'_>) -> Outcome {
     let call = lfa(FunctionId::GetInfo, 0);
-    let label = format_args!("LFA_GET_INFO(0)");
+    let label = crate::label!("LFA_GET_INFO(0)");
     if call.status() != 0 {
         return outcome!(Fail, "{}", S(call.status())).with(label, &call.sent, &call.got);
     }

@@ -141,7 +141,7 @@ fn inv_04(ctx: &mut Ctx<'_>) -> Outcome {
     sent.x[4] = SENTINEL_X4;
     sent.x[5] = SENTINEL_X5;
     let (sent, got) = crate::probe::PROBE.exchange(&sent);
-    let label = format_args!(
+    let label = crate::label!(
         "LFA_GET_INVENTORY({}) with sentinels in x4/x5",
         first.seq_id
     );
@@ -221,7 +221,7 @@ fn inv_06(ctx: &mut Ctx<'_>) -> Outcome {
     };
     let id = (1_u64 << 32) | u64::from(first.seq_id);
     let call = lfa(FunctionId::GetInventory, id);
-    let label = format_args!("LFA_GET_INVENTORY({id:#x})");
+    let label = crate::label!("LFA_GET_INVENTORY({id:#x})");
     match call.status() {
         -8 => outcome!(Pass, "INVALID_PARAMETERS").with(label, &call.sent, &call.got),
         0 if uuid_from_regs(call.got.x[1], call.got.x[2]) == first.uuid => outcome!(

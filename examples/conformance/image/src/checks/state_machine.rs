@@ -128,7 +128,7 @@ fn prm_02(ctx: &mut Ctx<'_>) -> Outcome {
     let count = ctx.count.unwrap_or(0);
     for id in [count, u32::MAX] {
         let call = lfa(FunctionId::Prime, u64::from(id));
-        let label = format_args!("LFA_PRIME({id:#x})");
+        let label = crate::label!("LFA_PRIME({id:#x})");
         match call.status() {
             -8 => {}
             0 => {
@@ -171,7 +171,7 @@ fn prm_03(ctx: &mut Ctx<'_>) -> Outcome {
         return none_to("capable component with nothing pending");
     };
     let call = lfa(FunctionId::Prime, u64::from(e.seq_id));
-    let label = format_args!("LFA_PRIME({})", e.seq_id);
+    let label = crate::label!("LFA_PRIME({})", e.seq_id);
     match call.status() {
         -7 => outcome!(Pass, "{}: WRONG_STATE", e.name()).with(label, &call.sent, &call.got),
         0 => {
@@ -201,7 +201,7 @@ fn prm_04(ctx: &mut Ctx<'_>) -> Outcome {
     };
     let pending = e.flags.contains(InventoryFlags::ACTIVATION_PENDING);
     let call = lfa(FunctionId::Prime, u64::from(e.seq_id));
-    let label = format_args!("LFA_PRIME({})", e.seq_id);
+    let label = crate::label!("LFA_PRIME({})", e.seq_id);
     match call.status() {
         -1 => outcome!(Pass, "{}: NOT_SUPPORTED", e.name()).with(label, &call.sent, &call.got),
         -7 if !pending => outcome!(Pass, "{}: WRONG_STATE (nothing pending either)", e.name())
@@ -238,7 +238,7 @@ fn prm_05(ctx: &mut Ctx<'_>) -> Outcome {
         return none_to("capable and pending component");
     };
     let prime = ctx.prime(e.seq_id);
-    let label = format_args!("LFA_PRIME({}), round {}", e.seq_id, prime.rounds);
+    let label = crate::label!("LFA_PRIME({}), round {}", e.seq_id, prime.rounds);
     if !prime.done() {
         let cancel = ctx.cancel(e.seq_id);
         let why = if prime.out_of_rounds {
@@ -339,7 +339,7 @@ fn prm_06(ctx: &mut Ctx<'_>) -> Outcome {
     let other = lfa(FunctionId::Prime, u64::from(b.seq_id));
     let cancel_b = ctx.cancel(b.seq_id);
     let cancel_a = ctx.cancel(a.seq_id);
-    let label = format_args!("LFA_PRIME({}) while {} is primed", b.seq_id, a.seq_id);
+    let label = crate::label!("LFA_PRIME({}) while {} is primed", b.seq_id, a.seq_id);
     match other.status() {
         -7 if cancel_a.status() == 0 => outcome!(
             Pass,
@@ -394,7 +394,7 @@ fn prm_07(ctx: &mut Ctx<'_>) -> Outcome {
         let _ = ctx.cancel(b.seq_id);
     }
     let cancel_a = ctx.cancel(a.seq_id);
-    let label = format_args!("LFA_PRIME({}) while {} is mid-prime", b.seq_id, a.seq_id);
+    let label = crate::label!("LFA_PRIME({}) while {} is mid-prime", b.seq_id, a.seq_id);
     match other.status() {
         -7 => outcome!(
             Pass,
@@ -437,7 +437,7 @@ fn can_01(ctx: &mut Ctx<'_>) -> Outcome {
     let count = ctx.count.unwrap_or(0);
     for id in [e.seq_id, count] {
         let call = ctx.cancel(id);
-        let label = format_args!("LFA_CANCEL({id})");
+        let label = crate::label!("LFA_CANCEL({id})");
         match call.status() {
             -8 => {}
             0 => {
@@ -478,7 +478,7 @@ fn can_02(ctx: &mut Ctx<'_>) -> Outcome {
     };
     let cancel = ctx.cancel(a.seq_id);
     let again = ctx.cancel(a.seq_id);
-    let label = format_args!("LFA_CANCEL({}) mid-prime", a.seq_id);
+    let label = crate::label!("LFA_CANCEL({}) mid-prime", a.seq_id);
     if cancel.status() != 0 {
         return outcome!(
             Fail,
@@ -535,7 +535,7 @@ fn can_03(ctx: &mut Ctx<'_>) -> Outcome {
     }
     let wrong = ctx.cancel(b.seq_id);
     let right = ctx.cancel(a.seq_id);
-    let label = format_args!("LFA_CANCEL({}) while {} is primed", b.seq_id, a.seq_id);
+    let label = crate::label!("LFA_CANCEL({}) while {} is primed", b.seq_id, a.seq_id);
     match (wrong.status(), right.status()) {
         (-8, 0) => outcome!(
             Pass,
@@ -585,7 +585,7 @@ fn act_01(ctx: &mut Ctx<'_>) -> Outcome {
         return none_to("capable and pending component");
     };
     let call = activate_once(e.seq_id, !e.rendezvous_required());
-    let label = format_args!("LFA_ACTIVATE({}) with nothing primed", e.seq_id);
+    let label = crate::label!("LFA_ACTIVATE({}) with nothing primed", e.seq_id);
     match call.status() {
         -9 => outcome!(Pass, "{}: COMPONENT_WRONG_STATE", e.name()).with(label, &call.sent, &call.got),
         -8 => outcome!(
@@ -615,7 +615,7 @@ fn act_02(ctx: &mut Ctx<'_>) -> Outcome {
     let count = ctx.count.unwrap_or(0);
     for id in [count, u32::MAX] {
         let call = activate_once(id, true);
-        let label = format_args!("LFA_ACTIVATE({id:#x})");
+        let label = crate::label!("LFA_ACTIVATE({id:#x})");
         match call.status() {
             -8 => {}
             0 => return outcome!(Fail, "id {id:#x}: SUCCESS").with(label, &call.sent, &call.got),
@@ -655,7 +655,7 @@ fn act_03(ctx: &mut Ctx<'_>) -> Outcome {
     }
     let call = activate_once(b.seq_id, !b.rendezvous_required());
     let cancel = ctx.cancel(a.seq_id);
-    let label = format_args!("LFA_ACTIVATE({}) while {} is primed", b.seq_id, a.seq_id);
+    let label = crate::label!("LFA_ACTIVATE({}) while {} is primed", b.seq_id, a.seq_id);
     match call.status() {
         -8 => outcome!(
             Pass,
@@ -691,7 +691,7 @@ fn act_04(ctx: &mut Ctx<'_>) -> Outcome {
     };
     let call = activate_once(a.seq_id, !a.rendezvous_required());
     let cancel = ctx.cancel(a.seq_id);
-    let label = format_args!("LFA_ACTIVATE({}) mid-prime", a.seq_id);
+    let label = crate::label!("LFA_ACTIVATE({}) mid-prime", a.seq_id);
     match call.status() {
         -9 => outcome!(
             Pass,
@@ -731,7 +731,7 @@ fn act_05(ctx: &mut Ctx<'_>) -> Outcome {
     }
     let call = activate_once(r.seq_id, true);
     let cancel = ctx.cancel(r.seq_id);
-    let label = format_args!("LFA_ACTIVATE({}, skip_cpu_rendezvous)", r.seq_id);
+    let label = crate::label!("LFA_ACTIVATE({}, skip_cpu_rendezvous)", r.seq_id);
     match call.status() {
         -8 => outcome!(
             Pass,
