@@ -2,12 +2,14 @@
 # Builds lfa-conformance and the QEMU EL3 firmware (examples/conformance) and
 # boots the checker as the firmware's non-secure payload:
 #
-#   scripts/conformance-run.sh [--profile clean|tfa|broken] [--el1] [--no-build] [--] [word...]
+#   scripts/conformance-run.sh [--profile clean|tfa|broken] [--el1] [--no-build] [--raw] [--] [word...]
 #
 #   --profile   the simulated agent the firmware runs (default clean)
 #   --el1       enter the checker at NS-EL1 (the firmware serves hvc at EL2);
 #               default NS-EL2
 #   --no-build  use the images already built
+#   --raw       load the checker as a raw binary (llvm-objcopy -O binary), the
+#               way a BL33 .bin is loaded, instead of as an ELF
 #   word...     options of the checker (activate, conduit=hvc, no-prime,
 #               cpus=N, rounds=N, wait-ms=N; see examples/conformance/README.md)
 #
@@ -21,12 +23,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 profile=clean
 el1=""
 build=1
+raw=0
 while [ $# -gt 0 ]; do
     case $1 in
         --profile) profile=${2:?--profile needs a value}; shift 2 ;;
         --profile=*) profile=${1#--profile=}; shift ;;
         --el1) el1=payload-el1; shift ;;
         --no-build) build=0; shift ;;
+        --raw) raw=1; shift ;;
         --) shift; break ;;
         -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) break ;;
@@ -45,11 +49,20 @@ for f in "$firmware" "$checker"; do
     [ -f "$f" ] || { echo "missing image: $f (build first)" >&2; exit 2; }
 done
 
+payload=(-device "loader,file=$checker")
+if [ "$raw" -eq 1 ]; then
+    objcopy=$(command -v llvm-objcopy || command -v rust-objcopy \
+        || ls "$(rustc --print sysroot)"/lib/rustlib/*/bin/llvm-objcopy 2>/dev/null | head -1)
+    [ -n "$objcopy" ] || { echo "no llvm-objcopy (rustup component add llvm-tools)" >&2; exit 2; }
+    "$objcopy" -O binary "$checker" "$checker.bin" || exit 2
+    payload=(-device "loader,file=$checker.bin,addr=0x60000000,force-raw=on")
+fi
+
 words="profile=$profile $el1 $*"
 timeout -k 5 "${QEMU_TIMEOUT:-60}" qemu-system-aarch64 \
     -machine virt,secure=on,virtualization=on -cpu max -smp "${QEMU_SMP:-4}" -m 1G \
     -nographic -monitor none -semihosting \
-    -kernel "$firmware" -device loader,file="$checker" \
+    -kernel "$firmware" "${payload[@]}" \
     -append "$words" </dev/null
 status=$?
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then

@@ -14,6 +14,7 @@
 #   broken + activate                    expected/broken.txt           status 1
 #   clean  + activate, NS-EL1, hvc       expected/clean.txt            status 0
 #   clean, no options (read-only+prime)  expected/clean-no-activate.txt status 0
+#   clean  + activate, as a raw .bin     expected/clean.txt            status 0
 #   clean  + activate, -smp 1            clean.txt with CAN-04 SKIP    status 0
 #   a build without semihosting (options baked in, exit by PSCI SYSTEM_OFF)
 #
@@ -105,6 +106,7 @@ if ! tr -d '\r' <"$logs/clean-el1-hvc.log" | grep -q '^{"lfac":"start".*"el":1,"
     failed+=("clean-el1-hvc:start")
 fi
 run clean-no-activate "$expected/clean-no-activate.txt" 0 --profile clean
+run clean-raw-binary "$expected/clean.txt" 0 --profile clean --raw -- activate
 sed 's/^CAN-04 PASS$/CAN-04 SKIP/' "$expected/clean.txt" >"$logs/clean-smp1.expected"
 QEMU_SMP=1 run clean-smp1 "$logs/clean-smp1.expected" 0 --profile clean -- activate
 

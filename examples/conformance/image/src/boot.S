@@ -31,6 +31,38 @@ common:
     add     x2, x19, #1
     mov     x3, #STACK_SIZE
     madd    x1, x2, x3, x1          // top of this CPU's stack
+
+    // Caches: this CPU writes with the MMU off (non-cacheable) what it later
+    // reads with the caches on, so stale lines of the firmware's must not
+    // survive. The boot CPU invalidates the whole image to the point of
+    // coherency (the firmware cleaned the loaded part there before jumping
+    // to it; .bss and the stacks are ours to discard), a secondary its own
+    // stack. Nothing has been stored yet. (QEMU models no caches: this is for
+    // hardware.)
+    sub     x2, x1, x3              // this CPU's stack bottom
+    cbnz    x19, 7f
+    adrp    x2, __image_start
+    add     x2, x2, :lo12:__image_start
+    adrp    x1, __image_end
+    add     x1, x1, :lo12:__image_end
+7:  mrs     x4, ctr_el0
+    ubfx    x4, x4, #16, #4         // DminLine: log2(words per line)
+    mov     x5, #4
+    lsl     x5, x5, x4              // line size in bytes
+    sub     x6, x5, #1
+    bic     x2, x2, x6              // align down
+8:  cmp     x2, x1
+    b.hs    9f
+    dc      ivac, x2
+    add     x2, x2, x5
+    b       8b
+9:  dsb     sy
+
+    adrp    x1, __stacks_start      // recompute the stack top
+    add     x1, x1, :lo12:__stacks_start
+    add     x2, x19, #1
+    mov     x3, #STACK_SIZE
+    madd    x1, x2, x3, x1
     mov     sp, x1
 
     mrs     x20, CurrentEL
