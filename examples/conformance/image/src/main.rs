@@ -139,13 +139,14 @@ extern "C" fn lfac_start(cpu: usize, el: u64) -> ! {
         options.conduit
     );
     println!(
-        "{{\"lfac\":\"start\",\"version\":\"{}\",\"el\":{el},\"conduit\":\"{}\",\"activate\":{},\"prime\":{},\"max_cpus\":{},\"rounds\":{},\"wait_ms\":{}}}",
+        "{{\"lfac\":\"start\",\"version\":\"{}\",\"el\":{el},\"conduit\":\"{}\",\"activate\":{},\"prime\":{},\"max_cpus\":{},\"rounds\":{},\"retry_ms\":{},\"wait_ms\":{}}}",
         env!("CARGO_PKG_VERSION"),
         options.conduit,
         options.activate,
         options.prime,
         options.cpus,
         options.rounds,
+        options.retry_ms,
         options.wait_ms
     );
     if options.ignored > 0 {

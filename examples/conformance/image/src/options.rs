@@ -9,6 +9,7 @@
 //! | `cpus=N` | start at most N CPUs in all, the boot CPU included (8) |
 //! | `mpidrs=A,B,...` | MPIDRs (hex) to start with `CPU_ON`, instead of Aff0 = 0, 1, 2, ... |
 //! | `rounds=N` | bound of every CALL_AGAIN loop (1000) |
+//! | `retry-ms=N` | pause between two tries of a CALL_AGAIN loop, in ms (1; never inside a rendezvous) |
 //! | `wait-ms=N` | bound of every wait for another CPU, in ms (2000) |
 //!
 //! Other words are listed as ignored (the QEMU firmware's `profile=...`
@@ -35,6 +36,8 @@ pub struct Options {
     pub mpidr_count: usize,
     /// CALL_AGAIN bound.
     pub rounds: u32,
+    /// Pause between CALL_AGAIN tries (ms).
+    pub retry_ms: u64,
     /// Bound of waits for other CPUs (ms).
     pub wait_ms: u64,
     /// Words not understood.
@@ -51,6 +54,7 @@ impl Options {
         mpidrs: [0; MAX_CPUS],
         mpidr_count: 0,
         rounds: 1000,
+        retry_ms: 1,
         wait_ms: 2000,
         ignored: 0,
     };
@@ -81,6 +85,10 @@ impl Options {
             },
             (b"rounds", Some(v)) => match number(v).and_then(|n| u32::try_from(n).ok()) {
                 Some(n) => self.rounds = n.max(1),
+                None => return false,
+            },
+            (b"retry-ms", Some(v)) => match number(v) {
+                Some(n) => self.retry_ms = n,
                 None => return false,
             },
             (b"wait-ms", Some(v)) => match number(v) {

@@ -57,3 +57,23 @@ pub fn delay_ms(ms: u64) {
         core::hint::spin_loop();
     }
 }
+
+/// The generic timer as `lfa-client`'s clock: CALL_AGAIN loops of the
+/// client pause and are timed with it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timer;
+
+impl lfa_client::Clock for Timer {
+    fn now(&self) -> core::time::Duration {
+        let micros = u128::from(ticks()) * 1_000_000 / u128::from(frequency());
+        core::time::Duration::from_micros(u64::try_from(micros).unwrap_or(u64::MAX))
+    }
+
+    fn delay(&self, duration: core::time::Duration) {
+        let ticks_needed = duration.as_micros() * u128::from(frequency()) / 1_000_000;
+        let until = ticks().saturating_add(u64::try_from(ticks_needed).unwrap_or(u64::MAX));
+        while ticks() < until {
+            core::hint::spin_loop();
+        }
+    }
+}

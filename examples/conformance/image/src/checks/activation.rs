@@ -9,6 +9,8 @@
 //! listing, and SKIPs when there is none left: a platform needs several
 //! pending components to run them all.
 
+use core::time::Duration;
+
 use lfa_client::{Client, Options as ClientOptions, RetryPolicy};
 use lfa_proto::{ActivateFlags, FirmwareVersion, FunctionId, InventoryFlags, Regs};
 
@@ -39,11 +41,16 @@ impl core::fmt::Display for V {
     }
 }
 
-/// The client's retry bounds from the `rounds` option (no clock: rounds only).
+/// The client's retry bounds: `rounds` tries, `retry-ms` apart (with the
+/// generic timer as the client's clock; never a pause inside a rendezvous).
 fn client_options(ctx: &Ctx<'_>, force_rendezvous: bool) -> ClientOptions {
+    let policy = RetryPolicy {
+        delay: Duration::from_millis(ctx.options.retry_ms),
+        ..RetryPolicy::rounds(ctx.options.rounds)
+    };
     ClientOptions {
-        prime: RetryPolicy::rounds(ctx.options.rounds),
-        activate: RetryPolicy::rounds(ctx.options.rounds),
+        prime: policy,
+        activate: policy,
         force_rendezvous,
         ..ClientOptions::DEFAULT
     }
@@ -190,7 +197,9 @@ fn act_11(ctx: &mut Ctx<'_>) -> Outcome {
         Ok(client) => client,
         Err(e) => return outcome!(Fail, "lfa-client discovery failed: {e}"),
     };
-    let mut client = client.with_options(client_options(ctx, false));
+    let mut client = client
+        .with_options(client_options(ctx, false))
+        .with_clock(crate::time::Timer);
     let component = match client.find(p.uuid) {
         Ok(Some(c)) => c,
         Ok(None) => return outcome!(Fail, "lfa-client does not list {}", p.name()),
@@ -442,7 +451,9 @@ fn act_13(ctx: &mut Ctx<'_>) -> Outcome {
         Ok(client) => client,
         Err(e) => return outcome!(Fail, "lfa-client discovery failed: {e}"),
     };
-    let mut client = client.with_options(client_options(ctx, true));
+    let mut client = client
+        .with_options(client_options(ctx, true))
+        .with_clock(crate::time::Timer);
     let component = match client.find(r.uuid) {
         Ok(Some(c)) => c,
         Ok(None) => return outcome!(Fail, "lfa-client does not list {}", r.name()),

@@ -271,10 +271,13 @@ impl Ctx<'_> {
     }
 
     /// Sends `sent` until CALL_AGAIN is clear, an error, or the bound
-    /// (`rounds` option), the same registers every time.
+    /// (`rounds` option), the same registers every time, `retry-ms` apart.
     pub fn repeat(&self, sent: &Regs) -> Loop {
         let mut rounds = 0;
         loop {
+            if rounds > 0 {
+                crate::time::delay_ms(self.options.retry_ms);
+            }
             let (with_sentinels, got) = PROBE.exchange(sent);
             rounds += 1;
             let last = Call {
