@@ -16,7 +16,7 @@
 //! | `profile=broken` | a clean agent with deliberate defects (see [`Broken`]) |
 //! | `payload-el1` | enter the payload at NS-EL1 and serve `hvc` at EL2 too |
 //!
-//! The population (eight components, nine for `broken`) gives every check of
+//! The population (nine components, ten for `broken`) gives every check of
 //! the catalogue something to work on: see [`POPULATION`].
 #![no_std]
 #![no_main]
@@ -54,11 +54,12 @@ const fn vendor(n: u128) -> Uuid {
 /// | 5 | vendor C 5.0 -> 5.1 | yes | yes | required | PRIME x1 |
 /// | 6 | vendor D 7.0 -> 7.1 | yes | yes | required | - |
 /// | 7 | vendor E 9.0 -> 9.1 | yes | yes | required | ACTIVATE x1 |
+/// | 8 | vendor F 11.0 -> 11.1 | yes | yes | optional | ACTIVATE x1 |
 ///
 /// The TF-A profile uses up one component more than the clean one (its
 /// agent ignores ACTIVATE's reserved flag bits, so `ACT-10` activates one),
 /// hence vendor E.
-pub const POPULATION: [SimComponent; 8] = [
+pub const POPULATION: [SimComponent; 9] = [
     SimComponent::new(TFA_BL31.uuid)
         .capable()
         .current(FirmwareVersion::new(2, 12))
@@ -93,6 +94,12 @@ pub const POPULATION: [SimComponent; 8] = [
         .capable()
         .current(FirmwareVersion::new(9, 0))
         .pending(FirmwareVersion::new(9, 1))
+        .activate_rounds(1),
+    SimComponent::new(vendor(0xF))
+        .capable()
+        .current(FirmwareVersion::new(11, 0))
+        .pending(FirmwareVersion::new(11, 1))
+        .rendezvous_optional()
         .activate_rounds(1),
 ];
 

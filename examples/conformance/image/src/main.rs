@@ -21,7 +21,7 @@
 //!          sent: x0=0xc40002e3 x1=0x0 x2=0x0 x3=0x0 x4=0x5e04... x5=0x5e05...
 //!          got:  x0=0x0 x1=0x4698fe4c6d08d447 x2=0x5ab8d... x3=0x3 x4=0x5e04... x5=0x5e05...
 //! {"lfac":"check","id":"INV-04","verdict":"WARN",...}
-//! == lfa-conformance: PASS: 33 pass, 5 warn, 0 fail, 0 skip (38 checks)
+//! == lfa-conformance: FAIL: 32 pass, 6 warn, 2 fail, 0 skip (40 checks)
 //! ```
 #![no_std]
 #![no_main]

@@ -243,6 +243,107 @@ fn act_11(ctx: &mut Ctx<'_>) -> Outcome {
     )
 }
 
+pub(super) const CAN_06: Check = Check {
+    id: "CAN-06",
+    title: "CANCEL between CALL_AGAIN rounds of a skip-rendezvous activation",
+    rule: "PROTOCOL.md \"State machine\": PRIMED / ACTIVATING --CANCEL--> IDLE, BUSY once it can no longer be cancelled (TF-A: -2 while a skip-rendezvous activation runs); either the activation goes on to completion or it is abandoned cleanly",
+    group: Group::Activate,
+    run: can_06,
+};
+
+fn can_06(ctx: &mut Ctx<'_>) -> Outcome {
+    if let Err(outcome) = ctx.refresh() {
+        return outcome;
+    }
+    let Some(p) = ctx.pick(|e| activatable(e, false), &[]) else {
+        return none_to("pending component with optional rendezvous left");
+    };
+    let prime = ctx.prime(p.seq_id);
+    if !prime.done() {
+        let _ = ctx.cancel(p.seq_id);
+        return outcome!(
+            Skip,
+            "{} could not be primed ({})",
+            p.name(),
+            S(prime.status())
+        );
+    }
+    let first = activate_once(p.seq_id, true);
+    if first.status() != 0 || !call_again(&first.got) {
+        let settle = ctx.cancel(p.seq_id);
+        return outcome!(
+            Skip,
+            "ACTIVATE of {} answered {} without CALL_AGAIN: no round to cancel in (CANCEL afterwards: {})",
+            p.name(),
+            S(first.status()),
+            S(settle.status())
+        );
+    }
+    let cancel = ctx.cancel(p.seq_id);
+    let label = crate::label!("LFA_CANCEL({}) between ACTIVATE rounds", p.seq_id);
+    match cancel.status() {
+        -2 => {
+            let rest = ctx.repeat(&first.sent);
+            // TF-A keeps the activated component current: leave it idle.
+            let settle = ctx.cancel(p.seq_id);
+            if rest.done() {
+                outcome!(
+                    Pass,
+                    "{}: BUSY, and the activation went on to completion (ACTIVATE x{} more; CANCEL afterwards: {})",
+                    p.name(),
+                    rest.rounds,
+                    S(settle.status())
+                )
+                .with(label, &cancel.sent, &cancel.got)
+            } else {
+                outcome!(
+                    Fail,
+                    "{}: CANCEL answered BUSY, but the activation then ended with {}",
+                    p.name(),
+                    S(rest.status())
+                )
+                .with(label, &cancel.sent, &cancel.got)
+            }
+        }
+        0 => {
+            let entry = lfa(FunctionId::GetInventory, u64::from(p.seq_id));
+            let pending = entry.got.x[3] & InventoryFlags::ACTIVATION_PENDING.bits() != 0;
+            let again = activate_once(p.seq_id, true);
+            if again.status() == 0 {
+                let _ = ctx.cancel(p.seq_id);
+            }
+            if pending && (again.status() == -8 || again.status() == -9) {
+                outcome!(
+                    Pass,
+                    "{}: cancelled mid-activation; still pending, ACTIVATE again refused ({})",
+                    p.name(),
+                    S(again.status())
+                )
+                .with(label, &cancel.sent, &cancel.got)
+            } else {
+                outcome!(
+                    Fail,
+                    "{}: CANCEL answered 0, but afterwards pending = {pending} and ACTIVATE answered {}: the activation was not abandoned",
+                    p.name(),
+                    S(again.status())
+                )
+                .with(label, &cancel.sent, &cancel.got)
+            }
+        }
+        other => {
+            let _ = ctx.repeat(&first.sent);
+            let _ = ctx.cancel(p.seq_id);
+            outcome!(
+                Fail,
+                "{}: CANCEL answered {}, expected -2 BUSY or 0",
+                p.name(),
+                S(other)
+            )
+            .with(label, &cancel.sent, &cancel.got)
+        }
+    }
+}
+
 /// ACTIVATE of `e` until done: from this CPU with skip_cpu_rendezvous if
 /// the rendezvous is optional, else from every CPU at once (the boot CPU's
 /// result; `Err` if the CPUs disagree or one did not finish).

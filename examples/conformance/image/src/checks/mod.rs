@@ -100,6 +100,7 @@ pub const CATALOGUE: &[Check] = &[
     activation::CPU_01,
     activation::ACT_10,
     activation::ACT_11,
+    activation::CAN_06,
     activation::ACT_12,
     activation::CAN_05,
     activation::ACT_13,
