@@ -18,10 +18,11 @@ pub const MAX_SKIPPED: usize = 16;
 pub enum Progress<'a> {
     /// The component was activated.
     Activated(&'a Activated),
-    /// The component could not be primed or activated, the client cancelled
-    /// the attempt (the error's [`CancelOutcome`] is `Cancelled` or
-    /// `NothingToCancel`), and the call goes on with the next component. It
-    /// is not attempted again in this call.
+    /// The component could not be primed or activated, in a way that
+    /// concerns it alone; where an `LFA_PRIME` had been sent, the client
+    /// cancelled it (the error's [`CancelOutcome`] is `Cancelled` or
+    /// `NothingToCancel`). The call goes on with the next component; this
+    /// one is not attempted again in this call.
     Skipped {
         /// The component, as the listing the attempt started from found it.
         component: &'a Component,
