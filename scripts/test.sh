@@ -9,7 +9,8 @@
 # denied, a build with the declared MSRV toolchain, and the bare-metal
 # scenarios under QEMU (scripts/qemu-test.sh, which installs qemu-system-arm),
 # and the static arm64 lfactl with its tests under qemu-aarch64
-# (scripts/musl-test.sh, which installs qemu-user).
+# (scripts/musl-test.sh, which installs qemu-user), and lfa-conformance
+# against our EL3 agent in each profile (scripts/conformance-test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,5 +58,8 @@ scripts/musl-test.sh
 
 step "bare-metal QEMU scenarios (smc, hvc, -smp 4 rendezvous, faults, no agent)"
 scripts/qemu-test.sh
+
+step "lfa-conformance under QEMU against the clean, TF-A and broken agent profiles"
+scripts/conformance-test.sh
 
 printf '\nAll checks passed.\n'
