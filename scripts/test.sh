@@ -48,6 +48,8 @@ cargo test --workspace --locked
 
 step "rustdoc, warnings denied"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+# The AArch64-only items (Smc, Hvc, the generic timer clock) are documented too.
+RUSTDOCFLAGS="-D warnings" cargo doc "${NO_STD_CRATES[@]}" --target aarch64-unknown-none --no-deps --locked
 
 step "MSRV $MSRV build of the library crates (host, and aarch64-unknown-none with the real conduits)"
 cargo "+$MSRV" build "${NO_STD_CRATES[@]}" --locked

@@ -113,7 +113,7 @@
 //!
 //! - `std`: `ThreadRendezvous`, a rendezvous hook of std threads for hosted
 //!   programs and tests (the simulated agent plays several CPUs); and
-//!   [`sysfs`], the Linux backend over `/sys/firmware/lfa`.
+//!   `sysfs`, the Linux backend over `/sys/firmware/lfa`.
 #![no_std]
 #![forbid(unsafe_code)]
 
