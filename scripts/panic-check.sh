@@ -42,6 +42,16 @@ fi
 symbols=$("$nm" --demangle "$image")
 total=$(wc -l <<<"$symbols")
 lfa=$(grep -c -E 'lfa_(client|proto|smccc)|lfa_client_flows|lfa_sim_handle' <<<"$symbols" || true)
+# A vacuous pass (the flows optimised away) would prove nothing: the image
+# must hold the client's activation paths (one instance per conduit) and the
+# simulated agent's ACTIVATE handling.
+for pattern in 'lfa_client::activation::Primed.*::activate_with' \
+    'lfa_client::activation::Primed.*::activate::' 'lfa_smccc::sim::state::State.*::activate::'; do
+    if ! grep -q -E "$pattern" <<<"$symbols"; then
+        echo "FAIL: no symbol matches $pattern: the image does not hold what it should check."
+        exit 1
+    fi
+done
 if grep -i -E 'panic|unwrap_failed|expect_failed|bounds_check|slice_(start|end)_index|str_index_overflow' <<<"$symbols"; then
     echo "FAIL: the image references the panic machinery (symbols above)."
     exit 1
