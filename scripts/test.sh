@@ -10,7 +10,8 @@
 # scenarios under QEMU (scripts/qemu-test.sh, which installs qemu-system-arm),
 # and the static arm64 lfactl with its tests under qemu-aarch64
 # (scripts/musl-test.sh, which installs qemu-user), and lfa-conformance
-# against our EL3 agent in each profile (scripts/conformance-test.sh).
+# against our EL3 agent in each profile (scripts/conformance-test.sh); and
+# the no-panic check of an aarch64 release image (scripts/panic-check.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,6 +55,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc "${NO_STD_CRATES[@]}" --target aarch64-unkn
 step "MSRV $MSRV build of the library crates (host, and aarch64-unknown-none with the real conduits)"
 cargo "+$MSRV" build "${NO_STD_CRATES[@]}" --locked
 cargo "+$MSRV" build "${NO_STD_CRATES[@]}" --target aarch64-unknown-none --locked
+
+step "no panic path reachable from LFA code in an aarch64 release image"
+scripts/panic-check.sh
 
 step "lfactl and the sysfs backend on aarch64-unknown-linux-musl (static, tests under qemu-aarch64)"
 scripts/musl-test.sh
