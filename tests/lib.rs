@@ -62,3 +62,9 @@ pub mod counting_alloc {
         (out, ALLOCATIONS.with(Cell::get) - before)
     }
 }
+
+/// The Rust examples of the README, run as doctests so the front door cannot
+/// drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -329,3 +329,13 @@ proptest! {
         prop_assert_eq!((v.major(), v.minor()), (major, minor));
     }
 }
+
+#[test]
+fn smccc_version_try_new_never_panics() {
+    assert_eq!(SmcccVersion::try_new(1, 2), Some(SmcccVersion::V1_2));
+    assert_eq!(
+        SmcccVersion::try_new(0x7FFF, 0xFFFF),
+        Some(SmcccVersion::new(0x7FFF, 0xFFFF))
+    );
+    assert_eq!(SmcccVersion::try_new(0x8000, 0), None);
+}

@@ -102,6 +102,17 @@ impl SmcccVersion {
         Self { major, minor }
     }
 
+    /// A version, or `None` if `major` does not fit in 15 bits: the form
+    /// that never panics.
+    #[must_use]
+    pub const fn try_new(major: u16, minor: u16) -> Option<Self> {
+        if major > Self::MAX_MAJOR {
+            None
+        } else {
+            Some(Self { major, minor })
+        }
+    }
+
     /// The major version (bits 30:16).
     #[must_use]
     pub const fn major(self) -> u16 {
