@@ -13,9 +13,6 @@
 #[path = "client_support.rs"]
 mod support;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use lfa_client::{
     Client, CpuOutcome, Error, OnlyCpu, Options, Rendezvous, RendezvousError, RetryPolicy, Summary,
 };
@@ -24,64 +21,11 @@ use lfa_proto::{
     components::{TF_RMM, TFA_BL31},
 };
 use lfa_smccc::sim::{DEMO_VENDOR_UUID, Fault, Profile};
+use lfa_tests::counting_alloc::{Counting, credit, measure, unmeasured};
 use support::*;
-
-struct Counting;
-
-thread_local! {
-    /// Whether this thread counts its allocations now.
-    static MEASURING: Cell<bool> = const { Cell::new(false) };
-    /// The allocations this thread made while measuring (per thread, so
-    /// tests running in parallel do not see each other's).
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn note() {
-    if MEASURING.with(Cell::get) {
-        ALLOCATIONS.with(|a| a.set(a.get() + 1));
-    }
-}
-
-fn allocations() -> usize {
-    ALLOCATIONS.with(Cell::get)
-}
-
-// SAFETY: every method forwards to the system allocator unchanged; counting
-// touches only const-initialised thread-locals.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note();
-        // SAFETY: the caller's contract for `alloc` is passed on.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: the caller's contract for `dealloc` is passed on.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note();
-        // SAFETY: the caller's contract for `alloc_zeroed` is passed on.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note();
-        // SAFETY: the caller's contract for `realloc` is passed on.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
-
-/// Runs `f` on this thread with counting on; returns its result and the
-/// allocations made.
-fn measure<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    let before = allocations();
-    MEASURING.with(|m| m.set(true));
-    let out = f();
-    MEASURING.with(|m| m.set(false));
-    (out, allocations() - before)
-}
 
 /// A rendezvous of std threads whose per-CPU work is measured (each thread's
 /// count is added to the calling thread's), while their start-up is not.
@@ -93,24 +37,15 @@ impl Rendezvous for MeasuredThreads {
         call: &(dyn Fn() -> CpuOutcome + Sync),
         collect: &mut dyn FnMut(CpuOutcome),
     ) -> Result<(), RendezvousError> {
-        let outer = MEASURING.with(|m| m.replace(false));
-        let results: Vec<(CpuOutcome, usize)> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..self.0)
-                .map(|_| {
-                    s.spawn(|| {
-                        let before = allocations();
-                        MEASURING.with(|m| m.set(true));
-                        let outcome = call();
-                        MEASURING.with(|m| m.set(false));
-                        (outcome, allocations() - before)
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        // Starting the threads is the hook's business; each thread's call is
+        // the client's and is measured, then credited to this thread.
+        let results: Vec<(CpuOutcome, usize)> = unmeasured(|| {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = (0..self.0).map(|_| s.spawn(|| measure(call))).collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            })
         });
-        let made: usize = results.iter().map(|(_, n)| n).sum();
-        ALLOCATIONS.with(|a| a.set(a.get() + made));
-        MEASURING.with(|m| m.set(outer));
+        credit(results.iter().map(|(_, n)| n).sum());
         for (outcome, _) in results {
             collect(outcome);
         }

@@ -61,6 +61,20 @@ pub mod counting_alloc {
         MEASURING.with(|m| m.set(false));
         (out, ALLOCATIONS.with(Cell::get) - before)
     }
+
+    /// Runs `f` with counting off on this thread (for work that is not the
+    /// code under test, such as starting threads), then restores it.
+    pub fn unmeasured<T>(f: impl FnOnce() -> T) -> T {
+        let outer = MEASURING.with(|m| m.replace(false));
+        let out = f();
+        MEASURING.with(|m| m.set(outer));
+        out
+    }
+
+    /// Adds allocations measured on other threads to this thread's count.
+    pub fn credit(allocations: usize) {
+        ALLOCATIONS.with(|a| a.set(a.get() + allocations));
+    }
 }
 
 /// The Rust examples of the README, run as doctests so the front door cannot
