@@ -5,7 +5,8 @@
 #
 # Steps: install qemu-system-aarch64 if missing (apt-get, sudo only when not
 # root) and the aarch64-unknown-none target; rustfmt, clippy and rustdoc of
-# the examples/qemu workspace; build every image; run each scenario through
+# examples/baremetal and of the examples/qemu workspace; build every image;
+# run each scenario through
 # scripts/qemu-run.sh (cargo's runner) and time it; then three self-tests of
 # the harness: a deliberately broken check must fail the run, a hung
 # guest must be killed by the timeout and fail the run, and an unexpected
@@ -29,6 +30,14 @@ if ! command -v qemu-system-aarch64 >/dev/null 2>&1; then
 fi
 qemu-system-aarch64 --version | head -1
 rustup target add aarch64-unknown-none >/dev/null 2>&1 || true
+
+# examples/baremetal: the leaf library the images of examples/qemu and
+# examples/conformance share (its own workspace; their lints skip it).
+cd "$root/examples/baremetal"
+step "rustfmt, clippy, rustdoc (examples/baremetal)"
+cargo fmt --check
+cargo clippy --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 
 cd "$root/examples/qemu"
 

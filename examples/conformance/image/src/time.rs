@@ -1,53 +1,20 @@
 //! Time from the generic timer's virtual counter, for bounded waits.
 //!
 //! CNTVCT_EL0 is readable at EL2 and (unless the hypervisor traps it) at
-//! EL1; the image never programs the timer.
+//! EL1; the image never programs the timer. The reads are
+//! [`lfa_baremetal::timer`]'s.
 
-use core::arch::asm;
+use lfa_baremetal::timer::{self as generic, Counter, Virtual};
+
+pub use lfa_baremetal::timer::frequency;
+
+/// A point in time (on the virtual counter) after which a wait gives up.
+pub type Deadline = generic::Deadline<Virtual>;
 
 /// The counter value.
 #[must_use]
 pub fn ticks() -> u64 {
-    let ticks: u64;
-    // SAFETY: Reading CNTVCT_EL0 has no side effects; the `isb` keeps it in
-    // program order.
-    unsafe {
-        asm!("isb", "mrs {}, cntvct_el0", out(reg) ticks, options(nomem, nostack, preserves_flags))
-    };
-    ticks
-}
-
-/// Ticks per second (never 0, so deadlines always expire).
-#[must_use]
-pub fn frequency() -> u64 {
-    let frequency: u64;
-    // SAFETY: Reading CNTFRQ_EL0 has no side effects and works at every EL.
-    unsafe {
-        asm!("mrs {}, cntfrq_el0", out(reg) frequency, options(nomem, nostack, preserves_flags))
-    };
-    frequency.max(1)
-}
-
-/// A point in time after which a wait gives up.
-#[derive(Clone, Copy, Debug)]
-pub struct Deadline {
-    at: u64,
-}
-
-impl Deadline {
-    /// `ms` milliseconds from now.
-    #[must_use]
-    pub fn after_ms(ms: u64) -> Self {
-        Self {
-            at: ticks().saturating_add(frequency().saturating_mul(ms) / 1000),
-        }
-    }
-
-    /// Whether it has passed.
-    #[must_use]
-    pub fn expired(&self) -> bool {
-        ticks() >= self.at
-    }
+    Virtual::ticks()
 }
 
 /// Spins for `ms` milliseconds.
@@ -65,8 +32,7 @@ pub struct Timer;
 
 impl lfa_client::Clock for Timer {
     fn now(&self) -> core::time::Duration {
-        let micros = u128::from(ticks()) * 1_000_000 / u128::from(frequency());
-        core::time::Duration::from_micros(u64::try_from(micros).unwrap_or(u64::MAX))
+        core::time::Duration::from_micros(generic::ticks_to_micros(ticks()))
     }
 
     fn delay(&self, duration: core::time::Duration) {
