@@ -11,16 +11,17 @@
 
 use core::time::Duration;
 
-use lfa_client::{Client, Options as ClientOptions, RetryPolicy};
+use lfa_client::{Client, Component, Options as ClientOptions, RetryPolicy};
 use lfa_proto::{ActivateFlags, FirmwareVersion, FunctionId, InventoryFlags, Regs};
 
 use super::state_machine::activate_once;
 use super::{Check, Ctx, Entry, Group, Loop, S, call_again, lfa, none_to, send};
 use crate::cpus::{CPUS, MAX_CPUS};
 use crate::outcome;
-use crate::probe::PROBE;
+use crate::probe::{PROBE, Probe};
 use crate::psci;
 use crate::report::Outcome;
+use crate::time::Timer;
 
 /// Capable, pending, no CPU reset, with the rendezvous `required` or not.
 fn activatable(e: &Entry, required: bool) -> bool {
@@ -53,6 +54,30 @@ fn client_options(ctx: &Ctx<'_>, force_rendezvous: bool) -> ClientOptions {
         activate: policy,
         force_rendezvous,
         ..ClientOptions::DEFAULT
+    }
+}
+
+/// lfa-client over the probe, with [`client_options`] and the generic timer
+/// as its clock, and its view of `entry`; or the FAIL of the step that went
+/// wrong (discovery, listing, `entry` missing).
+// No heap: the outcome travels by value, once per check.
+#[allow(clippy::result_large_err)]
+fn client_for(
+    ctx: &Ctx<'_>,
+    entry: &Entry,
+    force_rendezvous: bool,
+) -> Result<(Client<&'static Probe, Timer>, Component), Outcome> {
+    let client = match Client::discover(&PROBE) {
+        Ok(client) => client,
+        Err(e) => return Err(outcome!(Fail, "lfa-client discovery failed: {e}")),
+    };
+    let client = client
+        .with_options(client_options(ctx, force_rendezvous))
+        .with_clock(Timer);
+    match client.find(entry.uuid) {
+        Ok(Some(component)) => Ok((client, component)),
+        Ok(None) => Err(outcome!(Fail, "lfa-client does not list {}", entry.name())),
+        Err(e) => Err(outcome!(Fail, "lfa-client listing failed: {e}")),
     }
 }
 
@@ -118,15 +143,8 @@ fn act_10(ctx: &mut Ctx<'_>) -> Outcome {
     let Some(p) = ctx.pick(|e| activatable(e, false), &[]) else {
         return none_to("pending component with optional rendezvous");
     };
-    let prime = ctx.prime(p.seq_id);
-    if !prime.done() {
-        let _ = ctx.cancel(p.seq_id);
-        return outcome!(
-            Skip,
-            "{} could not be primed ({})",
-            p.name(),
-            S(prime.status())
-        );
+    if let Err(skip) = ctx.prime_or_skip(&p, "") {
+        return skip;
     }
     let flags = ActivateFlags::SKIP_CPU_RENDEZVOUS.bits() | 0b10;
     let call = send(
@@ -193,17 +211,9 @@ fn act_11(ctx: &mut Ctx<'_>) -> Outcome {
     let Some(p) = ctx.pick(|e| activatable(e, false), &[]) else {
         return none_to("pending component with optional rendezvous left");
     };
-    let client = match Client::discover(&PROBE) {
-        Ok(client) => client,
-        Err(e) => return outcome!(Fail, "lfa-client discovery failed: {e}"),
-    };
-    let mut client = client
-        .with_options(client_options(ctx, false))
-        .with_clock(crate::time::Timer);
-    let component = match client.find(p.uuid) {
-        Ok(Some(c)) => c,
-        Ok(None) => return outcome!(Fail, "lfa-client does not list {}", p.name()),
-        Err(e) => return outcome!(Fail, "lfa-client listing failed: {e}"),
+    let (mut client, component) = match client_for(ctx, &p, false) {
+        Ok(found) => found,
+        Err(fail) => return fail,
     };
     let primed = match client.prime(&component) {
         Ok(primed) => primed,
@@ -258,15 +268,8 @@ fn can_06(ctx: &mut Ctx<'_>) -> Outcome {
     let Some(p) = ctx.pick(|e| activatable(e, false), &[]) else {
         return none_to("pending component with optional rendezvous left");
     };
-    let prime = ctx.prime(p.seq_id);
-    if !prime.done() {
-        let _ = ctx.cancel(p.seq_id);
-        return outcome!(
-            Skip,
-            "{} could not be primed ({})",
-            p.name(),
-            S(prime.status())
-        );
+    if let Err(skip) = ctx.prime_or_skip(&p, "") {
+        return skip;
     }
     let first = activate_once(p.seq_id, true);
     if first.status() != 0 || !call_again(&first.got) {
@@ -548,17 +551,9 @@ fn act_13(ctx: &mut Ctx<'_>) -> Outcome {
     let Some(r) = ctx.pick(|e| activatable(e, true), &[]) else {
         return none_to("pending component that requires the rendezvous left");
     };
-    let client = match Client::discover(&PROBE) {
-        Ok(client) => client,
-        Err(e) => return outcome!(Fail, "lfa-client discovery failed: {e}"),
-    };
-    let mut client = client
-        .with_options(client_options(ctx, true))
-        .with_clock(crate::time::Timer);
-    let component = match client.find(r.uuid) {
-        Ok(Some(c)) => c,
-        Ok(None) => return outcome!(Fail, "lfa-client does not list {}", r.name()),
-        Err(e) => return outcome!(Fail, "lfa-client listing failed: {e}"),
+    let (mut client, component) = match client_for(ctx, &r, true) {
+        Ok(found) => found,
+        Err(fail) => return fail,
     };
     let primed = match client.prime(&component) {
         Ok(primed) => primed,
@@ -632,15 +627,8 @@ fn can_04(ctx: &mut Ctx<'_>) -> Outcome {
     let mut args = Regs::with_x0(FunctionId::Activate.to_x0());
     args.x[1] = u64::from(r.seq_id);
     for delay in PEN_DELAYS_MS {
-        let prime = ctx.prime(r.seq_id);
-        if !prime.done() {
-            let _ = ctx.cancel(r.seq_id);
-            return outcome!(
-                Skip,
-                "{} could not be primed ({})",
-                r.name(),
-                S(prime.status())
-            );
+        if let Err(skip) = ctx.prime_or_skip(&r, "") {
+            return skip;
         }
         if !CPUS.post_raw(1, args, 1) {
             let _ = ctx.cancel(r.seq_id);

@@ -271,6 +271,25 @@ impl Ctx<'_> {
         self.repeat(&lfa(FunctionId::Prime, u64::from(seq_id)).sent)
     }
 
+    /// Primes `entry` as [`Ctx::prime`] does; if that does not end in
+    /// SUCCESS, cancels it and gives the SKIP for the caller to return:
+    /// "`<name>` could not be primed (`<status>`)`<note>`".
+    // No heap: the outcome travels by value, once per check.
+    #[allow(clippy::result_large_err)]
+    pub fn prime_or_skip(&self, entry: &Entry, note: &str) -> Result<Loop, Outcome> {
+        let prime = self.prime(entry.seq_id);
+        if !prime.done() {
+            let _ = self.cancel(entry.seq_id);
+            return Err(outcome!(
+                Skip,
+                "{} could not be primed ({}){note}",
+                entry.name(),
+                S(prime.status())
+            ));
+        }
+        Ok(prime)
+    }
+
     /// Sends `sent` until CALL_AGAIN is clear, an error, or the bound
     /// (`rounds` option), the same registers every time, `retry-ms` apart.
     pub fn repeat(&self, sent: &Regs) -> Loop {

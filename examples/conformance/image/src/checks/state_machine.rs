@@ -326,15 +326,8 @@ fn prm_06(ctx: &mut Ctx<'_>) -> Outcome {
     let Some(b) = ctx.pick(primable, &[a.uuid]) else {
         return none_to("second capable and pending component");
     };
-    let prime = ctx.prime(a.seq_id);
-    if !prime.done() {
-        let _ = ctx.cancel(a.seq_id);
-        return outcome!(
-            Skip,
-            "{} could not be primed ({}): see PRM-05",
-            a.name(),
-            S(prime.status())
-        );
+    if let Err(skip) = ctx.prime_or_skip(&a, ": see PRM-05") {
+        return skip;
     }
     let other = lfa(FunctionId::Prime, u64::from(b.seq_id));
     let cancel_b = ctx.cancel(b.seq_id);
@@ -523,15 +516,8 @@ fn can_03(ctx: &mut Ctx<'_>) -> Outcome {
     let Some(b) = ctx.pick(|_| true, &[a.uuid]) else {
         return none_to("second component");
     };
-    let prime = ctx.prime(a.seq_id);
-    if !prime.done() {
-        let _ = ctx.cancel(a.seq_id);
-        return outcome!(
-            Skip,
-            "{} could not be primed ({}): see PRM-05",
-            a.name(),
-            S(prime.status())
-        );
+    if let Err(skip) = ctx.prime_or_skip(&a, ": see PRM-05") {
+        return skip;
     }
     let wrong = ctx.cancel(b.seq_id);
     let right = ctx.cancel(a.seq_id);
@@ -643,15 +629,8 @@ fn act_03(ctx: &mut Ctx<'_>) -> Outcome {
     let Some(b) = ctx.pick(primable, &[a.uuid]) else {
         return none_to("second capable and pending component");
     };
-    let prime = ctx.prime(a.seq_id);
-    if !prime.done() {
-        let _ = ctx.cancel(a.seq_id);
-        return outcome!(
-            Skip,
-            "{} could not be primed ({}): see PRM-05",
-            a.name(),
-            S(prime.status())
-        );
+    if let Err(skip) = ctx.prime_or_skip(&a, ": see PRM-05") {
+        return skip;
     }
     let call = activate_once(b.seq_id, !b.rendezvous_required());
     let cancel = ctx.cancel(a.seq_id);
@@ -719,15 +698,8 @@ fn act_05(ctx: &mut Ctx<'_>) -> Outcome {
     let Some(r) = ctx.pick(|e| primable(e) && e.rendezvous_required(), &[]) else {
         return none_to("capable and pending component that requires the rendezvous");
     };
-    let prime = ctx.prime(r.seq_id);
-    if !prime.done() {
-        let _ = ctx.cancel(r.seq_id);
-        return outcome!(
-            Skip,
-            "{} could not be primed ({}): see PRM-05",
-            r.name(),
-            S(prime.status())
-        );
+    if let Err(skip) = ctx.prime_or_skip(&r, ": see PRM-05") {
+        return skip;
     }
     let call = activate_once(r.seq_id, true);
     let cancel = ctx.cancel(r.seq_id);
