@@ -9,27 +9,44 @@ use core::arch::asm;
 /// SCR_EL3: NS (bit 0), RES1 (bits 5:4), HCE (bit 8: `hvc` enabled), RW
 /// (bit 10: EL2 is AArch64), APK and API (bits 16, 17: no pointer
 /// authentication traps). SMD (bit 7) clear: `smc` enabled.
-const SCR_EL3_NS_EL2: u64 = 0x3_0531;
+pub(crate) const SCR_EL3_NS_EL2: u64 = 0x3_0531;
 /// SPSR for an `eret` to EL2h (SP_EL2) with D, A, I, F masked.
-const SPSR_EL2H_MASKED: u64 = 0x3C9;
+pub(crate) const SPSR_EL2H_MASKED: u64 = 0x3C9;
 /// SPSR for an `eret` to EL1h (SP_EL1) with D, A, I, F masked.
-const SPSR_EL1H_MASKED: u64 = 0x3C5;
+pub(crate) const SPSR_EL1H_MASKED: u64 = 0x3C5;
 /// CPTR_EL2 with only its RES1 bits: FP/SIMD not trapped (TFP = 0).
-const CPTR_EL2_NO_TRAPS: u64 = 0x33FF;
+pub(crate) const CPTR_EL2_NO_TRAPS: u64 = 0x33FF;
 /// SCTLR_EL2 with only its RES1 bits: MMU and caches off until EL2 sets them.
-const SCTLR_EL2_RES1: u64 = 0x30C5_0830;
+pub(crate) const SCTLR_EL2_RES1: u64 = 0x30C5_0830;
 /// HCR_EL2: RW (bit 31, EL1 is AArch64). TSC clear: EL1 `smc` goes to EL3.
-const HCR_EL2_RW: u64 = 1 << 31;
+pub(crate) const HCR_EL2_RW: u64 = 1 << 31;
 /// CNTHCTL_EL2: EL1PCTEN and EL1PCEN, EL1 may use the physical counter/timer.
-const CNTHCTL_EL2_EL1_ACCESS: u64 = 0b11;
+pub(crate) const CNTHCTL_EL2_EL1_ACCESS: u64 = 0b11;
 /// CPACR_EL1.FPEN = 0b11: FP/SIMD not trapped at EL1.
 const CPACR_EL1_FP: u64 = 3 << 20;
 /// SCTLR_EL1 with only its RES1 bits: MMU and caches off until EL1 sets them.
-const SCTLR_EL1_RES1: u64 = 0x30D0_0800;
+pub(crate) const SCTLR_EL1_RES1: u64 = 0x30D0_0800;
 
 unsafe extern "C" {
     /// The Rust entry of every level, in `lib.rs`; `eret` targets it.
     fn lfa_qemu_start(cpu: usize, el: u64) -> !;
+}
+
+/// MIDR_EL1 and MPIDR_EL1 of this CPU, for VPIDR_EL2 and VMPIDR_EL2 (what
+/// EL1 then reads).
+pub(crate) fn midr_mpidr() -> (u64, u64) {
+    let (midr, mpidr): (u64, u64);
+    // SAFETY: Reading MIDR_EL1 and MPIDR_EL1 has no side effects.
+    unsafe {
+        asm!(
+            "mrs {}, midr_el1",
+            "mrs {}, mpidr_el1",
+            out(reg) midr,
+            out(reg) mpidr,
+            options(nomem, nostack, preserves_flags),
+        );
+    }
+    (midr, mpidr)
 }
 
 /// The current exception level (1, 2 or 3).
@@ -84,17 +101,7 @@ pub fn el3_enter_el2(cpu: usize) -> ! {
 /// `lfa_qemu_start(cpu, 1)` on its own stack.
 pub fn el2_enter_el1(cpu: usize) -> ! {
     let entry = lfa_qemu_start as *const () as usize;
-    let (midr, mpidr): (u64, u64);
-    // SAFETY: Reading MIDR_EL1 and MPIDR_EL1 has no side effects.
-    unsafe {
-        asm!(
-            "mrs {}, midr_el1",
-            "mrs {}, mpidr_el1",
-            out(reg) midr,
-            out(reg) mpidr,
-            options(nomem, nostack, preserves_flags),
-        );
-    }
+    let (midr, mpidr) = midr_mpidr();
     // SAFETY: Runs at EL2 (`lfa_qemu_start` calls it for el == 2). It sets
     // EL1 up as the constants above describe, makes EL1 read this CPU's real
     // MIDR and MPIDR, gives EL1 the stack reserved for (cpu, EL1), and

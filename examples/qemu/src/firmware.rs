@@ -40,6 +40,10 @@ use lfa_proto::regs::from_signed;
 use lfa_smccc::{Conduit, Regs};
 
 use crate::cpu::{self, MAX_CPUS};
+use crate::exception_level::{
+    CNTHCTL_EL2_EL1_ACCESS, CPTR_EL2_NO_TRAPS, HCR_EL2_RW, SCR_EL3_NS_EL2, SCTLR_EL1_RES1,
+    SCTLR_EL2_RES1, SPSR_EL1H_MASKED, SPSR_EL2H_MASKED, midr_mpidr,
+};
 use crate::{check, println, semihosting};
 
 /// `PSCI_VERSION` (SMC32).
@@ -238,19 +242,8 @@ pub fn handover(cpu: usize, el: u64) -> ! {
     }
 }
 
-/// SCR_EL3 for the non-secure world (see `exception_level`).
-const SCR_EL3_NS: u64 = 0x3_0531;
-/// SPSR: EL2h, DAIF masked.
-const SPSR_EL2H: u64 = 0x3C9;
-/// SPSR: EL1h, DAIF masked.
-const SPSR_EL1H: u64 = 0x3C5;
 /// CPTR_EL2: RES1 bits and TFP (FP/SIMD trapped until the payload untraps).
-const CPTR_EL2_TFP: u64 = 0x33FF | (1 << 10);
-/// SCTLR_EL2 / SCTLR_EL1 with only their RES1 bits: MMU and caches off.
-const SCTLR_EL2_RES1: u64 = 0x30C5_0830;
-const SCTLR_EL1_RES1: u64 = 0x30D0_0800;
-/// HCR_EL2: EL1 is AArch64; `smc` from EL1 goes to EL3.
-const HCR_EL2_RW: u64 = 1 << 31;
+const CPTR_EL2_TFP: u64 = CPTR_EL2_NO_TRAPS | (1 << 10);
 
 /// EL3 -> the payload at NS-EL2, x0 = `context`.
 fn enter_el2(cpu: usize, entry: u64, context: u64) -> ! {
@@ -272,11 +265,11 @@ fn enter_el2(cpu: usize, entry: u64, context: u64) -> ! {
             "isb",
             "mov sp, {sp_el3}",
             "eret",
-            scr = in(reg) SCR_EL3_NS,
+            scr = in(reg) SCR_EL3_NS_EL2,
             cptr = in(reg) CPTR_EL2_TFP,
             sctlr = in(reg) SCTLR_EL2_RES1,
             entry = in(reg) entry,
-            spsr = in(reg) SPSR_EL2H,
+            spsr = in(reg) SPSR_EL2H_MASKED,
             sp_el3 = in(reg) cpu::stack_top(cpu, 3),
             in("x0") context,
             in("x1") 0_u64,
@@ -289,17 +282,7 @@ fn enter_el2(cpu: usize, entry: u64, context: u64) -> ! {
 
 /// This image's NS-EL2 -> the payload at NS-EL1, x0 = `context`.
 fn enter_el1(cpu: usize, entry: u64, context: u64) -> ! {
-    let (midr, mpidr): (u64, u64);
-    // SAFETY: Reading MIDR_EL1 and MPIDR_EL1 has no side effects.
-    unsafe {
-        asm!(
-            "mrs {}, midr_el1",
-            "mrs {}, mpidr_el1",
-            out(reg) midr,
-            out(reg) mpidr,
-            options(nomem, nostack, preserves_flags),
-        );
-    }
+    let (midr, mpidr) = midr_mpidr();
     // SAFETY: Runs at EL2 (`handover` with el = 2, after this image set EL2
     // up). It makes EL1 AArch64 with the real MIDR/MPIDR, counter access,
     // MMU off and FP/SIMD trapped, and returns into the payload's entry
@@ -320,12 +303,12 @@ fn enter_el1(cpu: usize, entry: u64, context: u64) -> ! {
             "mov sp, {sp_el2}",
             "eret",
             hcr = in(reg) HCR_EL2_RW,
-            cnthctl = in(reg) 0b11_u64,
+            cnthctl = in(reg) CNTHCTL_EL2_EL1_ACCESS,
             midr = in(reg) midr,
             mpidr = in(reg) mpidr,
             sctlr = in(reg) SCTLR_EL1_RES1,
             entry = in(reg) entry,
-            spsr = in(reg) SPSR_EL1H,
+            spsr = in(reg) SPSR_EL1H_MASKED,
             sp_el2 = in(reg) cpu::stack_top(cpu, 2),
             in("x0") context,
             in("x1") 0_u64,
