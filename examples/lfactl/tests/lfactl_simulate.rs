@@ -14,17 +14,7 @@ const VENDOR: &str = "7a1e5c0d-e000-4f1a-8bad-5eed00000001";
 fn simulate_list_shows_the_demo_population() {
     let r = run(&["--simulate", "list"]);
     assert_eq!(r.code, OK, "{r:?}");
-    let rows: Vec<Vec<&str>> = r
-        .stdout
-        .lines()
-        .skip(1)
-        .map(|l| {
-            l.split("  ")
-                .map(str::trim)
-                .filter(|w| !w.is_empty())
-                .collect()
-        })
-        .collect();
+    let rows = &r.table()[1..];
     assert_eq!(
         rows,
         [

@@ -22,16 +22,7 @@ fn list_prints_a_table_of_every_component() {
     let r = on(&tree.root(), &["list"]);
     assert_eq!(r.code, OK, "{r:?}");
     assert_eq!(r.stderr, "");
-    let lines: Vec<Vec<&str>> = r
-        .stdout
-        .lines()
-        .map(|l| {
-            l.split("  ")
-                .map(str::trim)
-                .filter(|w| !w.is_empty())
-                .collect()
-        })
-        .collect();
+    let lines = r.table();
     assert_eq!(
         lines,
         [

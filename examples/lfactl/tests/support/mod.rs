@@ -36,6 +36,20 @@ impl Run {
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {:?}", self.stdout))
     }
 
+    /// stdout read as a table: one row per line (the header included), cells
+    /// separated by two or more spaces.
+    pub fn table(&self) -> Vec<Vec<&str>> {
+        self.stdout
+            .lines()
+            .map(|l| {
+                l.split("  ")
+                    .map(str::trim)
+                    .filter(|w| !w.is_empty())
+                    .collect()
+            })
+            .collect()
+    }
+
     /// stdout parsed as JSON lines.
     pub fn json_lines(&self) -> Vec<serde_json::Value> {
         self.stdout
