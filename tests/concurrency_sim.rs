@@ -102,6 +102,26 @@ struct Recorder<'a> {
     transcript: Mutex<Vec<Entry>>,
 }
 
+impl<'a> Recorder<'a> {
+    /// A recorder of every call to `agent`, with an empty transcript.
+    fn new(agent: &'a Agent) -> Self {
+        Self {
+            agent,
+            transcript: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// One conduit per thread, each tagged with its thread number.
+    fn conduits(&'a self) -> Vec<Tagged<'a>> {
+        (0..THREADS)
+            .map(|thread| Tagged {
+                recorder: self,
+                thread,
+            })
+            .collect()
+    }
+}
+
 /// One thread's conduit: the shared recorder, tagged with the thread.
 struct Tagged<'a> {
     recorder: &'a Recorder<'a>,
@@ -297,16 +317,8 @@ fn racing_clients_activate_one_at_a_time() {
         let mut totals = Vec::new();
         for _ in 0..ROUNDS {
             let agent = agent(Profile::Clean, false);
-            let recorder = Recorder {
-                agent: &agent,
-                transcript: Mutex::new(Vec::new()),
-            };
-            let conduits: Vec<_> = (0..THREADS)
-                .map(|thread| Tagged {
-                    recorder: &recorder,
-                    thread,
-                })
-                .collect();
+            let recorder = Recorder::new(&agent);
+            let conduits = recorder.conduits();
             let barrier = Barrier::new(THREADS);
             let seen = race(&conduits, &barrier, None);
             for s in &seen {
@@ -402,16 +414,8 @@ fn tfa_agent_race_with_release_activates_everyone_one_at_a_time() {
         let mut refusals = [0u32; 3];
         for _ in 0..ROUNDS {
             let agent = agent(Profile::TfA, false);
-            let recorder = Recorder {
-                agent: &agent,
-                transcript: Mutex::new(Vec::new()),
-            };
-            let conduits: Vec<_> = (0..THREADS)
-                .map(|thread| Tagged {
-                    recorder: &recorder,
-                    thread,
-                })
-                .collect();
+            let recorder = Recorder::new(&agent);
+            let conduits = recorder.conduits();
             let barrier = Barrier::new(THREADS);
             let seen: Vec<[u32; 3]> = thread::scope(|s| {
                 let handles: Vec<_> = conduits
