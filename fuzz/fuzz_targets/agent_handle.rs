@@ -10,7 +10,9 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
-use lfa_agent::{Activated, Agent, Component, Exit, FirmwareVersion, LfaError, Phase, Platform, Step, Uuid};
+use lfa_agent::{
+    Activated, Agent, Component, Exit, FirmwareVersion, LfaError, Phase, Platform, Step, Uuid,
+};
 use lfa_fuzz::Input;
 use libfuzzer_sys::fuzz_target;
 
@@ -98,7 +100,9 @@ fn component(input: &mut Input<'_>, n: u8) -> Component {
 
 fuzz_target!(|data: &[u8]| {
     let mut input = Input::new(data);
-    let components: Vec<Component> = (0..input.u8() % 5).map(|n| component(&mut input, n)).collect();
+    let components: Vec<Component> = (0..input.u8() % 5)
+        .map(|n| component(&mut input, n))
+        .collect();
     let pending = components
         .iter()
         .map(|_| AtomicBool::new(input.u8() & 1 != 0))
@@ -114,7 +118,10 @@ fuzz_target!(|data: &[u8]| {
     let count = agent.platform().component_count();
     while !input.is_empty() {
         match input.u8() % 8 {
-            0 => agent.platform().cpus_on.store(u32::from(input.u8() % 3), Ordering::Relaxed),
+            0 => agent
+                .platform()
+                .cpus_on
+                .store(u32::from(input.u8() % 3), Ordering::Relaxed),
             1 => {
                 // Stage (or unstage) an image.
                 if let Some(p) = agent.platform().pending.get(usize::from(input.u8() % 5)) {
@@ -134,12 +141,20 @@ fuzz_target!(|data: &[u8]| {
                 };
                 let sent = regs;
                 let exit = agent.handle(&mut regs);
-                assert_eq!(regs.x[6..], sent.x[6..], "x6..x17 changed: {sent:?} -> {regs:?}");
+                assert_eq!(
+                    regs.x[6..],
+                    sent.x[6..],
+                    "x6..x17 changed: {sent:?} -> {regs:?}"
+                );
                 if !lfa_agent::owns(sent.x[0]) {
                     assert_eq!(regs.x[0], LfaError::NotSupported.to_x0());
                     assert_eq!(regs.x[1..], sent.x[1..]);
                 }
-                if let Exit::Resume { entry_point, context_id } = exit {
+                if let Exit::Resume {
+                    entry_point,
+                    context_id,
+                } = exit
+                {
                     assert_eq!(sent.x[0], 0xC400_02E5);
                     assert_eq!((entry_point, context_id), (sent.x[3], sent.x[4]));
                     assert_ne!(entry_point, 0);
@@ -151,7 +166,12 @@ fuzz_target!(|data: &[u8]| {
         match agent.phase() {
             Phase::Idle => {}
             Phase::Priming { index, .. } | Phase::Primed { index } => assert!(index < count),
-            Phase::Activating { index, waiting, skip_rendezvous, .. } => {
+            Phase::Activating {
+                index,
+                waiting,
+                skip_rendezvous,
+                ..
+            } => {
                 assert!(index < count && waiting == 0);
                 let c = agent.platform().component(index).unwrap();
                 assert!(!(skip_rendezvous && c.rendezvous_required));
