@@ -36,6 +36,7 @@
 use core::arch::asm;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
+use lfa_agent::{Agent, Exit, Platform};
 use lfa_proto::regs::from_signed;
 use lfa_smccc::{Conduit, Regs};
 
@@ -127,23 +128,67 @@ pub fn cpus_on() -> u32 {
     u32::try_from(on).unwrap_or(u32::MAX)
 }
 
-/// The firmware's SMCCC entry: PSCI and `SMCCC_VERSION` here, everything
-/// else to the LFA agent.
+/// An EL3 LFA agent as the firmware calls it: [`lfa_agent::Agent`] with any
+/// platform (this crate implements it for them), answering one trapped call
+/// in place.
+pub trait LfaAgent: Sync {
+    /// [`lfa_agent::Agent::handle`].
+    fn handle(&self, regs: &mut Regs) -> Exit;
+}
+
+impl<P: Platform, const CPUS: usize> LfaAgent for Agent<P, CPUS> {
+    fn handle(&self, regs: &mut Regs) -> Exit {
+        Agent::handle(self, regs)
+    }
+}
+
+/// Who answers LFA calls.
+#[derive(Clone, Copy)]
+enum Lfa {
+    /// A conduit-shaped agent (the simulator), told about `CPU_ON`s.
+    Conduit(&'static (dyn Conduit + Sync), fn(u32)),
+    /// An [`lfa_agent::Agent`]: it asks its platform how many CPUs are on.
+    Agent(&'static dyn LfaAgent),
+}
+
+/// The firmware's SMCCC entry: PSCI and `SMCCC_VERSION` here, then its own
+/// runtime service (if any, see [`with_service`](Self::with_service)), then
+/// the LFA agent.
 pub struct Firmware {
-    lfa: &'static (dyn Conduit + Sync),
-    on_cpus_changed: fn(u32),
+    lfa: Lfa,
+    service: Option<fn(&mut Regs) -> bool>,
 }
 
 impl Firmware {
-    /// Wraps the LFA agent `lfa`; `on_cpus_changed` is called with the number
-    /// of CPUs that are on after every accepted `CPU_ON` (an LFA agent sizes
-    /// its rendezvous by it, as TF-A does).
+    /// Wraps the conduit-shaped LFA agent `lfa`; `on_cpus_changed` is called
+    /// with the number of CPUs that are on after every accepted `CPU_ON` (an
+    /// LFA agent sizes its rendezvous by it, as TF-A does).
     #[must_use]
     pub const fn new(lfa: &'static (dyn Conduit + Sync), on_cpus_changed: fn(u32)) -> Self {
         Self {
-            lfa,
-            on_cpus_changed,
+            lfa: Lfa::Conduit(lfa, on_cpus_changed),
+            service: None,
         }
+    }
+
+    /// Wraps an [`lfa_agent::Agent`] (its platform pulls the CPU count from
+    /// [`cpus_on`]; nothing is pushed to it). An [`Exit::Resume`] from it
+    /// enters the caller's entry point (see [`resume`]).
+    #[must_use]
+    pub const fn with_agent(agent: &'static dyn LfaAgent) -> Self {
+        Self {
+            lfa: Lfa::Agent(agent),
+            service: None,
+        }
+    }
+
+    /// Adds a runtime service: `serve` sees every call that is not PSCI or
+    /// `SMCCC_VERSION` first and answers it in place (`true`), or leaves it
+    /// to the LFA agent (`false`).
+    #[must_use]
+    pub const fn with_service(mut self, serve: fn(&mut Regs) -> bool) -> Self {
+        self.service = Some(serve);
+        self
     }
 
     /// `CPU_ON(target MPIDR, entry point, context id)`.
@@ -167,7 +212,9 @@ impl Firmware {
         {
             Ok(_) => {
                 CPU_ON_CALLS.fetch_add(1, Ordering::AcqRel);
-                (self.on_cpus_changed)(cpus_on());
+                if let Lfa::Conduit(_, on_cpus_changed) = self.lfa {
+                    on_cpus_changed(cpus_on());
+                }
                 0
             }
             Err(ON) => PSCI_ALREADY_ON,
@@ -191,11 +238,39 @@ impl Conduit for Firmware {
                 println!("firmware: PSCI SYSTEM_OFF from CPU {}", cpu::index());
                 semihosting::exit(check::EXIT_PASS)
             }
-            _ => return self.lfa.call(args),
+            _ => {
+                if let Some(serve) = self.service {
+                    if serve(&mut regs) {
+                        return regs;
+                    }
+                }
+                return match self.lfa {
+                    Lfa::Conduit(lfa, _) => lfa.call(args),
+                    Lfa::Agent(agent) => match agent.handle(&mut regs) {
+                        Exit::Return => regs,
+                        Exit::Resume {
+                            entry_point,
+                            context_id,
+                        } => resume(entry_point, context_id),
+                    },
+                };
+            }
         };
         regs.x[0] = from_signed(status);
         regs
     }
+}
+
+/// An agent's [`Exit::Resume`]: the calling CPU does not return from its
+/// `smc`. Not yet implemented: no platform of this crate resets CPUs
+/// (`may_reset_cpu` is false for every component), so the image stops with
+/// a failure instead of returning a wrong answer.
+fn resume(entry_point: u64, context_id: u64) -> ! {
+    println!(
+        "FAIL: CPU {} asked to resume at {entry_point:#x} (context {context_id:#x}): not supported",
+        cpu::index()
+    );
+    semihosting::exit(check::EXIT_FAIL)
 }
 
 /// The [`Scenario::handover`](crate::Scenario::handover) of a firmware

@@ -57,8 +57,10 @@ pub mod exception_level;
 pub mod exceptions;
 pub mod firmware;
 pub mod mmu;
+pub mod platform;
 pub mod rendezvous;
 pub mod semihosting;
+pub mod service;
 pub mod timer;
 pub mod uart;
 
