@@ -41,7 +41,7 @@ fi
 
 symbols=$("$nm" --demangle "$image")
 total=$(wc -l <<<"$symbols")
-lfa=$(grep -c -E 'lfa_(client|proto|smccc)|lfa_client_flows|lfa_sim_handle' <<<"$symbols" || true)
+lfa=$(grep -c -E 'lfa_(client|proto|smccc|agent)|lfa_client_flows|lfa_sim_handle|lfa_agent_handle|QemuPlatform' <<<"$symbols" || true)
 # A vacuous pass (the flows optimised away) would prove nothing: the image
 # must hold the client's activation paths (one instance per conduit) and the
 # simulated agent's ACTIVATE handling.
