@@ -25,8 +25,6 @@
 #![no_std]
 #![no_main]
 
-use core::sync::atomic::{AtomicU64, Ordering};
-
 use lfa_agent::{Agent, Phase};
 use lfa_client::{Client, CpuResult, Error};
 use lfa_proto::regs::from_signed;
@@ -129,6 +127,18 @@ fn el3_init() {
         platform::STAGING_IMAGE
     );
     firmware::set_payload(payload_entry(), 1);
+}
+
+/// `maj.min`, or `N/A` for a version not reported.
+struct Ver(Option<FirmwareVersion>);
+
+impl core::fmt::Display for Ver {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.0 {
+            Some(v) => write!(f, "{v}"),
+            None => f.write_str("N/A"),
+        }
+    }
 }
 
 /// Waits for every CPU at the end of a step.
@@ -270,14 +280,14 @@ fn listed_pending() {
         return;
     };
     println!(
-        "  {} {} capable={} pending={} rendezvous={} current={:?} pending_version={:?}",
+        "  {} {} capable={} pending={} rendezvous={} current={} pending_version={}",
         c.seq_id(),
         c.uuid(),
         u8::from(c.is_capable()),
         u8::from(c.is_pending()),
         u8::from(c.rendezvous_required()),
-        c.current_version(),
-        c.pending_version()
+        Ver(c.current_version()),
+        Ver(c.pending_version())
     );
     check_eq!(
         (
@@ -392,9 +402,6 @@ fn partial_rendezvous_fails() {
     );
 }
 
-/// Rendezvous window of the activation, in ticks.
-static WINDOW: AtomicU64 = AtomicU64::new(0);
-
 /// Step 5: the activation on every CPU.
 fn activate() {
     println!("-- the activation on all 4 CPUs");
@@ -410,9 +417,9 @@ fn activate() {
     FULL.end();
     match &result {
         Ok(done) => println!(
-            "activated the demo service: {:?} -> {:?} (PRIME x{}, ACTIVATE x{} on {} CPUs)",
-            done.old_version(),
-            done.new_version(),
+            "activated the demo service: {} -> {} (PRIME x{}, ACTIVATE x{} on {} CPUs)",
+            Ver(done.old_version()),
+            Ver(done.new_version()),
             done.prime_rounds(),
             done.activate_rounds(),
             done.cpus()
@@ -437,7 +444,6 @@ fn activate() {
     let first_out = records.iter().map(|r| r.left).min().unwrap_or(0);
     let last_out = records.iter().map(|r| r.left).max().unwrap_or(0);
     let us = |ticks: u64| ticks * 1_000_000 / timer::frequency();
-    WINDOW.store(last_out - first_in, Ordering::Relaxed);
     println!(
         "rendezvous window: {} us (first CPU in -> last CPU out; arrivals over {} us); \
          copy and cache maintenance in `activate`: {} us",
@@ -458,10 +464,10 @@ fn listed_activated() {
         return;
     };
     println!(
-        "  after: pending={} current={:?} pending_version={:?}",
+        "  after: pending={} current={} pending_version={}",
         u8::from(c.is_pending()),
-        c.current_version(),
-        c.pending_version()
+        Ver(c.current_version()),
+        Ver(c.pending_version())
     );
     check_eq!(
         (c.is_pending(), c.current_version()),
