@@ -102,13 +102,21 @@ struct Loaded {
     image: [u8; SERVICE_MAX],
 }
 
+/// The one buffer `prime` loads into: a static of its own, so that its
+/// 64 KiB are .bss, not initialised data of the agent's static. (The
+/// platform drives fixed memory regions: one per image.)
+static BUFFER: spin::Mutex<Loaded> = spin::Mutex::new(Loaded {
+    manifest: None,
+    image: [0; SERVICE_MAX],
+});
+
 /// The QEMU platform: the demo service component, PSCI's CPU states, MPIDR
-/// and the generic timer. Use one, in the agent's `static`.
+/// and the generic timer. Use one per image, in the agent's `static`: it
+/// drives the fixed regions above.
 pub struct QemuPlatform {
     /// The running service's version (`to_reg`), 0 before [`boot`](Self::boot).
     running: AtomicU64,
     stage: AtomicU32,
-    loaded: spin::Mutex<Loaded>,
     prime_calls: AtomicU32,
     auth_errors: AtomicU32,
     activations: AtomicU32,
@@ -129,10 +137,6 @@ impl QemuPlatform {
         Self {
             running: AtomicU64::new(0),
             stage: AtomicU32::new(NOTHING),
-            loaded: spin::Mutex::new(Loaded {
-                manifest: None,
-                image: [0; SERVICE_MAX],
-            }),
             prime_calls: AtomicU32::new(0),
             auth_errors: AtomicU32::new(0),
             activations: AtomicU32::new(0),
@@ -247,7 +251,7 @@ impl Platform for QemuPlatform {
             return Err(LfaError::InvalidParameters);
         }
         self.prime_calls.fetch_add(1, Ordering::AcqRel);
-        let mut loaded = self.loaded.lock();
+        let mut loaded = BUFFER.lock();
         if self.stage.load(Ordering::Acquire) != LOADED {
             // Round 1: take the firmware's own copy of what is staged.
             let mut bytes = [0_u8; MANIFEST_LEN];
@@ -279,7 +283,7 @@ impl Platform for QemuPlatform {
         if index != 0 {
             return Err(LfaError::InvalidParameters);
         }
-        let loaded = self.loaded.lock();
+        let loaded = BUFFER.lock();
         let manifest = match (self.stage.load(Ordering::Acquire), loaded.manifest) {
             (VERIFIED, Some(manifest)) => manifest,
             _ => return Err(LfaError::ComponentWrongState),
