@@ -6,16 +6,19 @@
 //! [`Scenario::el3_agent`](crate::Scenario::el3_agent) (and, for a payload at
 //! NS-EL1, in [`Scenario::el2_agent`](crate::Scenario::el2_agent)): it answers
 //! a minimal PSCI (`PSCI_VERSION`, `PSCI_FEATURES`, `CPU_ON`, `SYSTEM_OFF`)
-//! and `SMCCC_VERSION` (1.2) itself and passes every other call to the LFA
-//! agent it wraps. [`handover`] is the image's
+//! and `SMCCC_VERSION` (1.2) itself, then offers the call to its runtime
+//! service if it has one, and passes every other call to the LFA agent it
+//! wraps: an [`lfa_agent::Agent`] ([`Firmware::with_agent`]; its platform
+//! pulls the CPU count from [`cpus_on`]) or a conduit-shaped simulator
+//! ([`Firmware::new`], told of each `CPU_ON`). [`handover`] is the image's
 //! [`Scenario::handover`](crate::Scenario::handover): CPU 0 enters the
 //! payload as soon as the boot code has set EL3 up, every other CPU waits,
 //! powered off as far as the payload can tell, until a `CPU_ON` names it.
 //!
 //! ```ignore
-//! static AGENT: SimAgent = SimAgent::new(Profile::Clean);
-//! static FIRMWARE: Firmware = Firmware::new(&AGENT, set_online_cpus);
-//! fn set_online_cpus(cpus: u32) { AGENT.set_online_cpus(cpus) }
+//! static AGENT: Agent<QemuPlatform, 4> = Agent::new(QemuPlatform::new());
+//! static FIRMWARE: Firmware = Firmware::with_agent(&AGENT).with_service(serve);
+//! fn serve(regs: &mut Regs) -> bool { AGENT.platform().serve(regs) }
 //!
 //! #[unsafe(no_mangle)]
 //! static LFA_QEMU_SCENARIO: Scenario = Scenario {
@@ -173,7 +176,7 @@ impl Firmware {
 
     /// Wraps an [`lfa_agent::Agent`] (its platform pulls the CPU count from
     /// [`cpus_on`]; nothing is pushed to it). An [`Exit::Resume`] from it
-    /// enters the caller's entry point (see [`resume`]).
+    /// stops the image (no platform here resets CPUs).
     #[must_use]
     pub const fn with_agent(agent: &'static dyn LfaAgent) -> Self {
         Self {

@@ -18,7 +18,8 @@
 //! the normal world writes afterwards. `activate` runs with every other
 //! powered-on CPU parked in the agent's pen, so no CPU executes the region
 //! while it is rewritten; it copies the checked image in and makes it
-//! visible to instruction fetch ([`sync_instructions`]).
+//! visible to instruction fetch (`sync_instructions`: clean D-cache to PoU,
+//! invalidate I-cache, barriers).
 
 use core::arch::asm;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
