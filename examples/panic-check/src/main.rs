@@ -43,7 +43,8 @@ mod cpu {
     }
 }
 
-/// lfa-qemu's `firmware::cpus_on`: PSCI states, counted.
+/// lfa-qemu's `firmware::cpus_on` (PSCI states, counted) and
+/// `firmware::valid_entry_point`.
 mod firmware {
     use core::sync::atomic::{AtomicU32, Ordering};
 
@@ -57,6 +58,11 @@ mod firmware {
             .filter(|c| c.load(Ordering::Acquire) == 2)
             .count();
         u32::try_from(on).unwrap_or(u32::MAX)
+    }
+
+    /// A CPU may be started or resumed there (RAM).
+    pub fn valid_entry_point(entry_point: u64) -> bool {
+        (0x4000_0000..0x8000_0000).contains(&entry_point)
     }
 }
 

@@ -175,8 +175,9 @@ impl Firmware {
     }
 
     /// Wraps an [`lfa_agent::Agent`] (its platform pulls the CPU count from
-    /// [`cpus_on`]; nothing is pushed to it). An [`Exit::Resume`] from it
-    /// stops the image (no platform here resets CPUs).
+    /// [`cpus_on`]; nothing is pushed to it). On an [`Exit::Resume`] from it
+    /// the CPU enters the caller's entry point instead of returning (at the
+    /// caller's level, x0 = the context id, MMU off, as after `CPU_ON`).
     #[must_use]
     pub const fn with_agent(agent: &'static dyn LfaAgent) -> Self {
         Self {
@@ -204,7 +205,7 @@ impl Firmware {
         else {
             return PSCI_INVALID_PARAMETERS;
         };
-        if !RAM.contains(&entry) {
+        if !valid_entry_point(entry) {
             return PSCI_INVALID_ADDRESS;
         }
         slot.entry.store(entry, Ordering::Relaxed);
@@ -264,16 +265,76 @@ impl Conduit for Firmware {
     }
 }
 
-/// An agent's [`Exit::Resume`]: the calling CPU does not return from its
-/// `smc`. Not yet implemented: no platform of this crate resets CPUs
-/// (`may_reset_cpu` is false for every component), so the image stops with
-/// a failure instead of returning a wrong answer.
+/// Is `entry_point` one a CPU may be started or resumed at (in RAM)?
+#[must_use]
+pub fn valid_entry_point(entry_point: u64) -> bool {
+    RAM.contains(&entry_point)
+}
+
+/// An agent's [`Exit::Resume`] (an activation that reset CPUs): the calling
+/// CPU does not return from its `smc`. It enters `entry_point` at the
+/// exception level the call came from (SPSR_EL3.M), as for a CPU that
+/// `CPU_ON` started: x0 = `context_id`, x1..x3 = 0, MMU off, DAIF masked,
+/// FP/SIMD trapped at that level. The exception frame of the call is
+/// abandoned: EL3's stack restarts at its top for the next `smc`.
 fn resume(entry_point: u64, context_id: u64) -> ! {
-    println!(
-        "FAIL: CPU {} asked to resume at {entry_point:#x} (context {context_id:#x}): not supported",
-        cpu::index()
-    );
-    semihosting::exit(check::EXIT_FAIL)
+    let spsr: u64;
+    // SAFETY: Reading SPSR_EL3 at EL3 (this runs in the `smc` handler) has
+    // no side effects; no exception has been taken since the call's.
+    unsafe { asm!("mrs {}, spsr_el3", out(reg) spsr, options(nomem, nostack, preserves_flags)) };
+    let cpu = cpu::index();
+    let sp_el3 = cpu::stack_top(cpu, 3);
+    if (spsr >> 2) & 3 == 2 {
+        // SAFETY: At EL3, returning to the non-secure EL2 that made the
+        // call: its MMU off and FP/SIMD trapped (as `enter_el2` leaves them
+        // for a payload), the entry point checked by the agent with
+        // `valid_entry_point` (RAM). Nothing of the abandoned frame is used
+        // again; EL3's stack restarts at its top.
+        unsafe {
+            asm!(
+                "msr sctlr_el2, {sctlr}",
+                "msr cptr_el2, {cptr}",
+                "msr elr_el3, {entry}",
+                "msr spsr_el3, {spsr}",
+                "isb",
+                "mov sp, {sp_el3}",
+                "eret",
+                sctlr = in(reg) SCTLR_EL2_RES1,
+                cptr = in(reg) CPTR_EL2_TFP,
+                entry = in(reg) entry_point,
+                spsr = in(reg) SPSR_EL2H_MASKED,
+                sp_el3 = in(reg) sp_el3,
+                in("x0") context_id,
+                in("x1") 0_u64,
+                in("x2") 0_u64,
+                in("x3") 0_u64,
+                options(noreturn),
+            );
+        }
+    }
+    // SAFETY: As above, for a call from NS-EL1: EL1's MMU off and FP/SIMD
+    // trapped (as `enter_el1` leaves them), EL2 as this image set it up
+    // (so `hvc` and the EL1 regime keep working).
+    unsafe {
+        asm!(
+            "msr sctlr_el1, {sctlr}",
+            "msr cpacr_el1, xzr",
+            "msr elr_el3, {entry}",
+            "msr spsr_el3, {spsr}",
+            "isb",
+            "mov sp, {sp_el3}",
+            "eret",
+            sctlr = in(reg) SCTLR_EL1_RES1,
+            entry = in(reg) entry_point,
+            spsr = in(reg) SPSR_EL1H_MASKED,
+            sp_el3 = in(reg) sp_el3,
+            in("x0") context_id,
+            in("x1") 0_u64,
+            in("x2") 0_u64,
+            in("x3") 0_u64,
+            options(noreturn),
+        );
+    }
 }
 
 /// The [`Scenario::handover`](crate::Scenario::handover) of a firmware

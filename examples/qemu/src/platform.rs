@@ -20,6 +20,11 @@
 //! while it is rewritten; it copies the checked image in and makes it
 //! visible to instruction fetch (`sync_instructions`: clean D-cache to PoU,
 //! invalidate I-cache, barriers).
+//!
+//! Component #1, the "CPU-reset demo", is scripted: no image, 1.0 pending
+//! 1.1 until activated; its activation only changes its version and resets
+//! the CPUs ([`Activated::ResetCpus`]: each CPU resumes at the entry point
+//! it passed), which exercises the firmware's exception-return path.
 
 use core::arch::asm;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -43,6 +48,12 @@ pub const STAGING_IMAGE: usize = STAGING + 64;
 pub const STAGING_LEN: usize = 64 + SERVICE_MAX;
 /// The demo service component's UUID (a vendor UUID of this project).
 pub const DEMO_SERVICE_UUID: Uuid = Uuid::from_u128(0x1fa0_de30_5e71_4ce0_9a11_7e57_0000_0001);
+/// The CPU-reset demo component's UUID.
+pub const CPU_RESET_DEMO_UUID: Uuid = Uuid::from_u128(0x1fa0_de30_5e71_4ce0_9a11_7e57_0000_0002);
+/// The CPU-reset demo's version before its activation.
+pub const CPU_RESET_DEMO_FROM: FirmwareVersion = FirmwareVersion::new(1, 0);
+/// The CPU-reset demo's version after its activation.
+pub const CPU_RESET_DEMO_TO: FirmwareVersion = FirmwareVersion::new(1, 1);
 /// The rendezvous bound: 2 s of the generic timer from the first CPU's
 /// arrival, far above the few milliseconds four CPUs need even on a loaded
 /// host, far below the runner's 30 s timeout.
@@ -123,6 +134,10 @@ pub struct QemuPlatform {
     activations: AtomicU32,
     /// Ticks the last `activate` took (copy and cache maintenance).
     activate_ticks: AtomicU64,
+    /// The CPU-reset demo's version (`to_reg`).
+    reset_demo: AtomicU64,
+    /// The entry point and context id of its last activation.
+    reset_to: [AtomicU64; 2],
 }
 
 impl Default for QemuPlatform {
@@ -142,7 +157,25 @@ impl QemuPlatform {
             auth_errors: AtomicU32::new(0),
             activations: AtomicU32::new(0),
             activate_ticks: AtomicU64::new(0),
+            reset_demo: AtomicU64::new(CPU_RESET_DEMO_FROM.to_reg()),
+            reset_to: [AtomicU64::new(0), AtomicU64::new(0)],
         }
+    }
+
+    /// The entry point and context id the CPU-reset demo's last activation
+    /// was given (zeros before it).
+    #[must_use]
+    pub fn reset_to(&self) -> (u64, u64) {
+        let [entry, context] = &self.reset_to;
+        (
+            entry.load(Ordering::Acquire),
+            context.load(Ordering::Acquire),
+        )
+    }
+
+    /// The CPU-reset demo's version.
+    fn reset_demo(&self) -> FirmwareVersion {
+        FirmwareVersion::from_reg(self.reset_demo.load(Ordering::Acquire))
     }
 
     /// Installs the boot version of the service (at EL3, before any CPU
@@ -228,10 +261,22 @@ impl QemuPlatform {
 
 impl Platform for QemuPlatform {
     fn component_count(&self) -> u32 {
-        1
+        2
     }
 
     fn component(&self, index: u32) -> Option<Component> {
+        if index == 1 {
+            let current = self.reset_demo();
+            let component = Component::new(CPU_RESET_DEMO_UUID)
+                .capable()
+                .may_reset_cpu()
+                .current(current);
+            return Some(if current == CPU_RESET_DEMO_TO {
+                component
+            } else {
+                component.pending(CPU_RESET_DEMO_TO)
+            });
+        }
         if index != 0 {
             return None;
         }
@@ -244,12 +289,18 @@ impl Platform for QemuPlatform {
     }
 
     fn is_pending(&self, index: u32) -> bool {
-        index == 0 && self.staged().is_some()
+        match index {
+            0 => self.staged().is_some(),
+            1 => self.reset_demo() != CPU_RESET_DEMO_TO,
+            _ => false,
+        }
     }
 
     fn prime(&self, index: u32) -> Result<Step, LfaError> {
-        if index != 0 {
-            return Err(LfaError::InvalidParameters);
+        match index {
+            0 => {}
+            1 => return Ok(Step::Done),
+            _ => return Err(LfaError::InvalidParameters),
         }
         self.prime_calls.fetch_add(1, Ordering::AcqRel);
         let mut loaded = BUFFER.lock();
@@ -280,7 +331,15 @@ impl Platform for QemuPlatform {
         }
     }
 
-    fn activate(&self, index: u32, _entry: u64, _context: u64) -> Result<Activated, LfaError> {
+    fn activate(&self, index: u32, entry: u64, context: u64) -> Result<Activated, LfaError> {
+        if index == 1 {
+            let [to_entry, to_context] = &self.reset_to;
+            to_entry.store(entry, Ordering::Release);
+            to_context.store(context, Ordering::Release);
+            self.reset_demo
+                .store(CPU_RESET_DEMO_TO.to_reg(), Ordering::Release);
+            return Ok(Activated::ResetCpus);
+        }
         if index != 0 {
             return Err(LfaError::InvalidParameters);
         }
@@ -308,6 +367,10 @@ impl Platform for QemuPlatform {
             self.stage.store(NOTHING, Ordering::Release);
         }
         true
+    }
+
+    fn valid_entry_point(&self, entry_point: u64) -> bool {
+        firmware::valid_entry_point(entry_point)
     }
 
     fn cpus_on(&self) -> u32 {

@@ -21,19 +21,29 @@
 //!    still gets 1.0's answers;
 //! 5. the activation through `CpuRendezvous` on all four CPUs;
 //! 6. every CPU calls the service: version 2.0, `x * x + 0x200`; the
-//!    listing shows the component not pending, at 2.0.
+//!    listing shows the component not pending, at 2.0;
+//! 7. an activation that resets the CPUs (the scripted CPU-reset demo
+//!    component): no CPU returns from its ACTIVATE; each resumes at
+//!    `live_resume_entry` at NS-EL1 with x0 = the context id it passed,
+//!    still gets 2.0's answers, and the listing shows the component at 1.1.
 #![no_std]
 #![no_main]
 
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use lfa_agent::{Agent, Phase};
-use lfa_client::{Client, CpuResult, Error};
+
+use lfa_client::{Client, CpuReset, CpuResult, Error, Options};
 use lfa_proto::regs::from_signed;
 use lfa_proto::{FirmwareVersion, LfaError};
 use lfa_qemu::cpu::Barrier;
 use lfa_qemu::firmware::{self, CPU_ON, Firmware};
-use lfa_qemu::platform::{self, DEMO_SERVICE_CALL, DEMO_SERVICE_UUID, QemuPlatform};
+use lfa_qemu::platform::{
+    self, CPU_RESET_DEMO_UUID, DEMO_SERVICE_CALL, DEMO_SERVICE_UUID, QemuPlatform,
+};
 use lfa_qemu::rendezvous::CpuRendezvous;
-use lfa_qemu::{Scenario, check, check_eq, println, service, timer};
+use lfa_qemu::{
+    Scenario, check, check_eq, exception_level, exceptions, mmu, println, service, timer,
+};
 use lfa_smccc::{Conduit, Regs, Smc};
 
 const CPUS: usize = 4;
@@ -52,6 +62,11 @@ static STEP: Barrier = Barrier::new(CPUS);
 static PARTIAL: CpuRendezvous = CpuRendezvous::new(2, 10_000);
 /// Every CPU: the activation.
 static FULL: CpuRendezvous = CpuRendezvous::new(CPUS, 10_000);
+/// Every CPU: the activation that resets them (never completes: the CPUs
+/// resume elsewhere).
+static RESET: CpuRendezvous = CpuRendezvous::new(CPUS, 10_000);
+/// x0 at the resume entry point.
+const RESET_CONTEXT: u64 = 0x5EED_C0DE_0000_0007;
 /// Bound of each step barrier: above the partial rendezvous's 2 s.
 const STEP_MS: u64 = 10_000;
 
@@ -85,11 +100,42 @@ live_payload_entry:
     bl      lfa_qemu_start
 1:  wfi
     b       1b
+
+    .global live_resume_entry
+// Where an activation that resets CPUs resumes them, at NS-EL1 (MMU off,
+// FP/SIMD trapped, x0 = the context id): as above, then
+// `live_resumed(cpu, context id)`.
+live_resume_entry:
+    mov     x20, x0
+    mrs     x19, mpidr_el1
+    and     x19, x19, #0xff
+    mov     x22, #3
+    mul     x22, x19, x22
+    add     x22, x22, #3
+    mov     x23, #0x10000
+    adrp    x24, __stacks_start
+    add     x24, x24, :lo12:__stacks_start
+    madd    x24, x22, x23, x24
+    mov     sp, x24
+    mov     x0, #(3 << 20)
+    msr     cpacr_el1, x0
+    isb
+    mov     x0, x19
+    mov     x1, x20
+    bl      live_resumed
+2:  wfi
+    b       2b
 "#
 );
 
 unsafe extern "C" {
     fn live_payload_entry();
+    fn live_resume_entry();
+}
+
+/// The resume entry's address (`Options::cpu_reset`).
+fn resume_entry() -> u64 {
+    live_resume_entry as *const () as usize as u64
 }
 
 /// The payload's entry address (for `set_payload` and `CPU_ON`).
@@ -198,6 +244,18 @@ fn main(cpu: usize) {
     if cpu == 0 {
         listed_activated();
     }
+    step(cpu, "the listing after the activation");
+
+    // 7: an activation that resets every CPU: success never returns here.
+    if cpu == 0 {
+        reset_activation();
+    } else {
+        RESET.serve(cpu);
+    }
+    check!(
+        false,
+        "CPU {cpu}: an activation that resets CPUs did not return"
+    );
 }
 
 /// What one version of the service answers.
@@ -475,4 +533,80 @@ fn listed_activated() {
         "after the activation: not pending, current 2.0"
     );
     check_eq!(AGENT.phase(), Phase::Idle, "the agent is idle");
+}
+
+/// CPUs that came back at the resume entry point.
+static RESUMED: AtomicUsize = AtomicUsize::new(0);
+/// When CPU 0 sent the resetting activation (ticks).
+static RESET_SENT: AtomicU64 = AtomicU64::new(0);
+
+/// Step 7 on CPU 0: activate the CPU-reset demo with an entry point; only
+/// a failure returns.
+fn reset_activation() {
+    println!("-- an activation that resets every CPU (the CPU-reset demo)");
+    let Ok(client) = Client::discover(Smc) else {
+        check!(false, "discover");
+        RESET.end();
+        return;
+    };
+    let mut client = client.with_options(Options {
+        cpu_reset: Some(CpuReset {
+            entry_point: resume_entry(),
+            context_id: RESET_CONTEXT,
+        }),
+        ..Options::DEFAULT
+    });
+    let found = client.find(CPU_RESET_DEMO_UUID);
+    let Ok(Some(c)) = found else {
+        check!(false, "the CPU-reset demo is listed: {found:?}");
+        RESET.end();
+        return;
+    };
+    check!(
+        c.may_reset_cpu() && c.is_pending(),
+        "the CPU-reset demo: may reset CPUs, pending"
+    );
+    RESET_SENT.store(timer::ticks(), Ordering::Release);
+    let result = client
+        .prime(&c)
+        .and_then(|primed| primed.activate_with(&RESET));
+    RESET.end();
+    check!(false, "the resetting activation returned: {result:?}");
+}
+
+/// Where every CPU resumes after step 7 (from `live_resume_entry`, NS-EL1,
+/// MMU off): the MMU and vectors again, checks, then the end of the body.
+#[unsafe(no_mangle)]
+extern "C" fn live_resumed(cpu: usize, context: u64) -> ! {
+    mmu::enable(1);
+    exceptions::install_vectors(1);
+    RESUMED.fetch_add(1, Ordering::AcqRel);
+    check_eq!(
+        (exception_level::current(), context),
+        (1, RESET_CONTEXT),
+        "CPU {cpu} resumed at NS-EL1 at the entry point, x0 = the context id"
+    );
+    service_round(cpu, "after the CPU reset", V2_0);
+    step(cpu, "the resume");
+    if cpu == 0 {
+        let us =
+            (timer::ticks() - RESET_SENT.load(Ordering::Acquire)) * 1_000_000 / timer::frequency();
+        println!("all {CPUS} CPUs resumed; {us} us from PRIME to the last resume");
+        check_eq!(RESUMED.load(Ordering::Acquire), CPUS, "every CPU resumed");
+        check_eq!(
+            AGENT.platform().reset_to(),
+            (resume_entry(), RESET_CONTEXT),
+            "the platform got the entry point and context id"
+        );
+        check_eq!(AGENT.phase(), Phase::Idle, "the agent is idle");
+        match Client::discover(Smc).map(|client| client.find(CPU_RESET_DEMO_UUID)) {
+            Ok(Ok(Some(c))) => check_eq!(
+                (c.is_pending(), c.current_version()),
+                (false, Some(platform::CPU_RESET_DEMO_TO)),
+                "the CPU-reset demo: not pending, at 1.1"
+            ),
+            other => check!(false, "the CPU-reset demo listed: {other:?}"),
+        };
+    }
+    lfa_qemu::main_done(cpu)
 }
