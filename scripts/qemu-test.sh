@@ -5,7 +5,9 @@
 #
 # Steps: install qemu-system-aarch64 if missing (apt-get, sudo only when not
 # root) and the aarch64-unknown-none target; rustfmt, clippy and rustdoc of
-# examples/baremetal and of the examples/qemu workspace; build every image;
+# examples/baremetal and of the examples/qemu workspace (and rustfmt, clippy
+# of the demo service it builds); build every image (every [[test]] of
+# examples/qemu/Cargo.toml, live_activation included);
 # run each scenario through
 # scripts/qemu-run.sh (cargo's runner) and time it; then three self-tests of
 # the harness: a deliberately broken check must fail the run, a hung
@@ -39,6 +41,13 @@ cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 
+# examples/qemu/service: the demo service images of live_activation (its own
+# workspace; examples/qemu's build.rs builds it).
+cd "$root/examples/qemu/service"
+step "rustfmt, clippy (examples/qemu/service)"
+cargo fmt --check
+cargo clippy --release --target aarch64-unknown-none -- -D warnings
+
 cd "$root/examples/qemu"
 
 step "rustfmt (examples/qemu)"
@@ -66,7 +75,7 @@ for scenario in $scenarios; do
         failed+=("$scenario")
     fi
     ms=$(( ($(date +%s%N) - start) / 1000000 ))
-    summary+=("$(printf '%-12s %s %6d ms (cargo + QEMU)' "$scenario" "$result" "$ms")")
+    summary+=("$(printf '%-16s %s %6d ms (cargo + QEMU)' "$scenario" "$result" "$ms")")
 done
 
 # The figures: the bench image again in release (the loop above ran it in
@@ -87,11 +96,11 @@ else
     failed+=("bench-release")
 fi
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
-summary+=("$(printf '%-12s %s %6d ms (cargo + QEMU, release)' "bench" "$result" "$ms")")
+summary+=("$(printf '%-16s %s %6d ms (cargo + QEMU, release)' "bench" "$result" "$ms")")
 
 step "size report: .text of lfa-proto, lfa-smccc, lfa-client in the release client image"
 if "$root/scripts/size-report.sh"; then
-    summary+=("$(printf '%-12s %s' "size-report" "printed")")
+    summary+=("$(printf '%-16s %s' "size-report" "printed")")
 else
     failed+=("size-report")
 fi
@@ -108,7 +117,7 @@ if [ "$status" -eq 0 ]; then
     failed+=("self-test:break-check")
 else
     echo "ok: the broken check failed the run (status $status), as it must"
-    summary+=("$(printf '%-12s %s' "break-check" "failed as it must")")
+    summary+=("$(printf '%-16s %s' "break-check" "failed as it must")")
 fi
 
 step "self-test: a hung guest is killed and fails (boot -- hang-guest, 3 s timeout)"
@@ -124,7 +133,7 @@ if [ "$status" -eq 0 ]; then
     failed+=("self-test:hang-guest")
 else
     echo "ok: the hung guest was killed after ${ms} ms and failed the run, as it must"
-    summary+=("$(printf '%-12s %s' "hang-guest" "killed by the timeout, failed as it must")")
+    summary+=("$(printf '%-16s %s' "hang-guest" "killed by the timeout, failed as it must")")
 fi
 
 step "self-test: an unexpected exception fails the run (no_agent -- try-smc)"
@@ -135,7 +144,7 @@ set -e
 printf '%s\n' "$out" | grep -E 'try-smc|unexpected|exit status' || true
 if [ "$status" -ne 0 ] && printf '%s' "$out" | grep -q 'FAIL: unexpected synchronous exception'; then
     echo "ok: the UNDEFINED smc was reported and failed the run, as it must"
-    summary+=("$(printf '%-12s %s' "try-smc" "exception reported, failed as it must")")
+    summary+=("$(printf '%-16s %s' "try-smc" "exception reported, failed as it must")")
 else
     echo "SELF-TEST FAILED: an smc without EL3 was not reported as an exception"
     failed+=("self-test:try-smc")

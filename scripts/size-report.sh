@@ -5,6 +5,10 @@
 #   scripts/size-report.sh            # the table
 #   scripts/size-report.sh --symbols  # also every lfa_* symbol with its size
 #
+# Then the EL3 side of the `live_activation` image (release, same flags):
+# the .text of lfa-agent (its handler and state machine, instantiated with
+# the QEMU platform), of the platform (lfa_qemu::platform) and of sha2.
+#
 # The image is examples/qemu's `client_image` test: the client side alone
 # (lfa-client over `smc`, with a hand-written EL3 stub instead of the
 # simulator), so every lfa_* symbol in it is client-side code. It is built in
@@ -135,4 +139,40 @@ echo
                 printf "\n%s:\n%s", lfa[i], lines[lfa[i]]
             }
         }
+    }'
+
+# The EL3 side of the live_activation image: lfa-agent, the QEMU platform,
+# sha2 (attributed as above: `<Agent<QemuPlatform> as LfaAgent>::handle` is
+# lfa-agent's; Debug impls of lfa-agent types that only the test body's
+# checks print are left out).
+out=$(RUSTFLAGS="-C symbol-mangling-version=v0" CARGO_TARGET_DIR="$target_dir" \
+    cargo test --release --no-run --test live_activation 2>&1) || {
+    printf '%s\n' "$out" >&2
+    exit 1
+}
+image=$(printf '%s\n' "$out" | sed -n 's/.*Executable .*(\(.*live_activation-[0-9a-f]*\)).*/\1/p' | tail -1)
+if [ -z "$image" ] || [ ! -f "$image" ]; then
+    echo "size-report: could not find the live_activation executable" >&2
+    exit 1
+fi
+text=$("$size" -A "$image" | awk '$1 == ".text" { print $2 }')
+echo
+echo "image: examples/qemu/$image (release, EL3 firmware with lfa-agent and the test body)"
+"$nm" --print-size --size-sort --radix=d --demangle "$image" |
+    awk 'NF >= 4 && $3 ~ /^[tTwW]$/ { size = $2; $1 = ""; $2 = ""; $3 = ""; sub(/^ +/, ""); print size "\t" $0 }' |
+    awk -F '\t' -v text="$text" '
+    {
+        s = $2
+        while (substr(s, 1, 1) == "<") { s = substr(s, 2); sub(/^(&mut |&|\*const |\*mut |\[|dyn )+/, "", s) }
+        if (s ~ /^lfa_agent::/ && $2 !~ / as core::fmt::[A-Za-z]+>::fmt/) g = "lfa_agent (handler, state machine, pen)"
+        else if (s ~ /^lfa_qemu::platform::/) g = "lfa_qemu::platform (QEMU platform)"
+        else if (s ~ /^sha2::/) g = "sha2 (SHA-256 of PRIME)"
+        else next
+        total[g] += $1; count[g] += 1
+    }
+    END {
+        printf "%-44s %8s %8s %7s\n", "EL3 LFA code (by symbol path)", "symbols", "bytes", ".text"
+        n = split("lfa_agent (handler, state machine, pen)|lfa_qemu::platform (QEMU platform)|sha2 (SHA-256 of PRIME)", rows, "|")
+        for (i = 1; i <= n; i++) printf "%-44s %8d %8d %6.1f%%\n", rows[i], count[rows[i]], total[rows[i]], 100 * total[rows[i]] / text
+        printf "%-44s %8s %8d\n", "total .text", "", text
     }'

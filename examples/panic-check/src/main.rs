@@ -1,6 +1,9 @@
 //! An aarch64 bare-metal image holding every lfa-client flow over the real
-//! conduits and the simulated agent's call handler, linked with a panic
-//! handler that references an undefined symbol.
+//! conduits, the simulated agent's call handler and `lfa_agent::Agent`'s
+//! handler with the QEMU platform of `examples/qemu` (its
+//! `src/platform.rs`, compiled here as a module: lfa-qemu itself brings a
+//! panic handler), linked with a panic handler that references an
+//! undefined symbol.
 //!
 //! If any panic path survives optimisation in the code below (which is all
 //! LFA code plus the parts of `core` it uses), the panic handler is
@@ -18,6 +21,79 @@ use lfa_client::{Client, Error, OnlyCpu, Options, Progress, Rendezvous};
 use lfa_proto::{Regs, Uuid};
 use lfa_smccc::sim::SimAgent;
 use lfa_smccc::{Conduit, Hvc, Method, Smc};
+
+/// The QEMU platform of examples/qemu, the same source file. It uses
+/// `crate::{cpu, firmware, timer}`: the modules below give it what
+/// lfa-qemu's modules of those names do.
+#[path = "../../qemu/src/platform.rs"]
+#[allow(dead_code)] // its boot-time installer and test accessors are not linked here
+mod platform;
+
+/// lfa-qemu's `cpu::index`.
+mod cpu {
+    /// MPIDR_EL1.Aff0.
+    pub fn index() -> usize {
+        let mpidr: u64;
+        // SAFETY: Reading MPIDR_EL1 has no side effects.
+        unsafe {
+            core::arch::asm!("mrs {}, mpidr_el1", out(reg) mpidr, options(nomem, nostack, preserves_flags));
+        }
+        let [aff0, ..] = mpidr.to_le_bytes();
+        usize::from(aff0)
+    }
+}
+
+/// lfa-qemu's `firmware::cpus_on` (PSCI states, counted) and
+/// `firmware::valid_entry_point`.
+mod firmware {
+    use core::sync::atomic::{AtomicU32, Ordering};
+
+    /// PSCI state per CPU (2 = ON), written by a `CPU_ON` elsewhere.
+    pub static CPUS: [AtomicU32; 4] = [const { AtomicU32::new(0) }; 4];
+
+    /// CPUs that are on.
+    pub fn cpus_on() -> u32 {
+        let on = CPUS
+            .iter()
+            .filter(|c| c.load(Ordering::Acquire) == 2)
+            .count();
+        u32::try_from(on).unwrap_or(u32::MAX)
+    }
+
+    /// A CPU may be started or resumed there (RAM).
+    pub fn valid_entry_point(entry_point: u64) -> bool {
+        (0x4000_0000..0x8000_0000).contains(&entry_point)
+    }
+}
+
+/// lfa-qemu's `timer`.
+mod timer {
+    use lfa_baremetal::timer::Counter;
+    pub use lfa_baremetal::timer::frequency;
+
+    /// The physical counter.
+    pub fn ticks() -> u64 {
+        lfa_baremetal::timer::Physical::ticks()
+    }
+}
+
+/// The EL3 side with lfa-agent: the agent with the QEMU platform, and the
+/// platform's demo service, as the firmware's SMC dispatcher calls them.
+static QEMU_AGENT: lfa_agent::Agent<platform::QemuPlatform, 4> =
+    lfa_agent::Agent::new(platform::QemuPlatform::new());
+
+/// The lfa-qemu firmware's dispatch of one trapped call after PSCI:
+/// service, then LFA. Returns the agent's exit as a number.
+#[unsafe(no_mangle)]
+pub extern "C" fn lfa_agent_handle(regs: &mut Regs) -> u64 {
+    if QEMU_AGENT.platform().serve(regs) {
+        return 0;
+    }
+    match QEMU_AGENT.handle(regs) {
+        lfa_agent::Exit::Return => 1,
+        lfa_agent::Exit::Resume { entry_point, .. } => entry_point,
+    }
+}
 
 /// The EL3 side: a simulated agent, as an SMC handler would hold it.
 static AGENT: SimAgent = SimAgent::new(lfa_smccc::sim::Profile::TfA);
@@ -126,6 +202,7 @@ pub extern "C" fn _start(x0: u64, x1: u64, x2: u64) -> ! {
     regs.x[1] = x1;
     loop {
         lfa_sim_handle(&mut regs);
+        regs.x[3] = lfa_agent_handle(&mut regs);
         let which = u32::try_from(regs.x[0] & 3).unwrap_or(0);
         regs.x[2] = u64::from(lfa_client_flows(which, x1, x2));
     }

@@ -6,16 +6,19 @@
 //! [`Scenario::el3_agent`](crate::Scenario::el3_agent) (and, for a payload at
 //! NS-EL1, in [`Scenario::el2_agent`](crate::Scenario::el2_agent)): it answers
 //! a minimal PSCI (`PSCI_VERSION`, `PSCI_FEATURES`, `CPU_ON`, `SYSTEM_OFF`)
-//! and `SMCCC_VERSION` (1.2) itself and passes every other call to the LFA
-//! agent it wraps. [`handover`] is the image's
+//! and `SMCCC_VERSION` (1.2) itself, then offers the call to its runtime
+//! service if it has one, and passes every other call to the LFA agent it
+//! wraps: an [`lfa_agent::Agent`] ([`Firmware::with_agent`]; its platform
+//! pulls the CPU count from [`cpus_on`]) or a conduit-shaped simulator
+//! ([`Firmware::new`], told of each `CPU_ON`). [`handover`] is the image's
 //! [`Scenario::handover`](crate::Scenario::handover): CPU 0 enters the
 //! payload as soon as the boot code has set EL3 up, every other CPU waits,
 //! powered off as far as the payload can tell, until a `CPU_ON` names it.
 //!
 //! ```ignore
-//! static AGENT: SimAgent = SimAgent::new(Profile::Clean);
-//! static FIRMWARE: Firmware = Firmware::new(&AGENT, set_online_cpus);
-//! fn set_online_cpus(cpus: u32) { AGENT.set_online_cpus(cpus) }
+//! static AGENT: Agent<QemuPlatform, 4> = Agent::new(QemuPlatform::new());
+//! static FIRMWARE: Firmware = Firmware::with_agent(&AGENT).with_service(serve);
+//! fn serve(regs: &mut Regs) -> bool { AGENT.platform().serve(regs) }
 //!
 //! #[unsafe(no_mangle)]
 //! static LFA_QEMU_SCENARIO: Scenario = Scenario {
@@ -36,6 +39,7 @@
 use core::arch::asm;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
+use lfa_agent::{Agent, Exit, Platform};
 use lfa_proto::regs::from_signed;
 use lfa_smccc::{Conduit, Regs};
 
@@ -127,23 +131,68 @@ pub fn cpus_on() -> u32 {
     u32::try_from(on).unwrap_or(u32::MAX)
 }
 
-/// The firmware's SMCCC entry: PSCI and `SMCCC_VERSION` here, everything
-/// else to the LFA agent.
+/// An EL3 LFA agent as the firmware calls it: [`lfa_agent::Agent`] with any
+/// platform (this crate implements it for them), answering one trapped call
+/// in place.
+pub trait LfaAgent: Sync {
+    /// [`lfa_agent::Agent::handle`].
+    fn handle(&self, regs: &mut Regs) -> Exit;
+}
+
+impl<P: Platform, const CPUS: usize> LfaAgent for Agent<P, CPUS> {
+    fn handle(&self, regs: &mut Regs) -> Exit {
+        Agent::handle(self, regs)
+    }
+}
+
+/// Who answers LFA calls.
+#[derive(Clone, Copy)]
+enum Lfa {
+    /// A conduit-shaped agent (the simulator), told about `CPU_ON`s.
+    Conduit(&'static (dyn Conduit + Sync), fn(u32)),
+    /// An [`lfa_agent::Agent`]: it asks its platform how many CPUs are on.
+    Agent(&'static dyn LfaAgent),
+}
+
+/// The firmware's SMCCC entry: PSCI and `SMCCC_VERSION` here, then its own
+/// runtime service (if any, see [`with_service`](Self::with_service)), then
+/// the LFA agent.
 pub struct Firmware {
-    lfa: &'static (dyn Conduit + Sync),
-    on_cpus_changed: fn(u32),
+    lfa: Lfa,
+    service: Option<fn(&mut Regs) -> bool>,
 }
 
 impl Firmware {
-    /// Wraps the LFA agent `lfa`; `on_cpus_changed` is called with the number
-    /// of CPUs that are on after every accepted `CPU_ON` (an LFA agent sizes
-    /// its rendezvous by it, as TF-A does).
+    /// Wraps the conduit-shaped LFA agent `lfa`; `on_cpus_changed` is called
+    /// with the number of CPUs that are on after every accepted `CPU_ON` (an
+    /// LFA agent sizes its rendezvous by it, as TF-A does).
     #[must_use]
     pub const fn new(lfa: &'static (dyn Conduit + Sync), on_cpus_changed: fn(u32)) -> Self {
         Self {
-            lfa,
-            on_cpus_changed,
+            lfa: Lfa::Conduit(lfa, on_cpus_changed),
+            service: None,
         }
+    }
+
+    /// Wraps an [`lfa_agent::Agent`] (its platform pulls the CPU count from
+    /// [`cpus_on`]; nothing is pushed to it). On an [`Exit::Resume`] from it
+    /// the CPU enters the caller's entry point instead of returning (at the
+    /// caller's level, x0 = the context id, MMU off, as after `CPU_ON`).
+    #[must_use]
+    pub const fn with_agent(agent: &'static dyn LfaAgent) -> Self {
+        Self {
+            lfa: Lfa::Agent(agent),
+            service: None,
+        }
+    }
+
+    /// Adds a runtime service: `serve` sees every call that is not PSCI or
+    /// `SMCCC_VERSION` first and answers it in place (`true`), or leaves it
+    /// to the LFA agent (`false`).
+    #[must_use]
+    pub const fn with_service(mut self, serve: fn(&mut Regs) -> bool) -> Self {
+        self.service = Some(serve);
+        self
     }
 
     /// `CPU_ON(target MPIDR, entry point, context id)`.
@@ -156,7 +205,7 @@ impl Firmware {
         else {
             return PSCI_INVALID_PARAMETERS;
         };
-        if !RAM.contains(&entry) {
+        if !valid_entry_point(entry) {
             return PSCI_INVALID_ADDRESS;
         }
         slot.entry.store(entry, Ordering::Relaxed);
@@ -167,7 +216,9 @@ impl Firmware {
         {
             Ok(_) => {
                 CPU_ON_CALLS.fetch_add(1, Ordering::AcqRel);
-                (self.on_cpus_changed)(cpus_on());
+                if let Lfa::Conduit(_, on_cpus_changed) = self.lfa {
+                    on_cpus_changed(cpus_on());
+                }
                 0
             }
             Err(ON) => PSCI_ALREADY_ON,
@@ -191,10 +242,98 @@ impl Conduit for Firmware {
                 println!("firmware: PSCI SYSTEM_OFF from CPU {}", cpu::index());
                 semihosting::exit(check::EXIT_PASS)
             }
-            _ => return self.lfa.call(args),
+            _ => {
+                if let Some(serve) = self.service {
+                    if serve(&mut regs) {
+                        return regs;
+                    }
+                }
+                return match self.lfa {
+                    Lfa::Conduit(lfa, _) => lfa.call(args),
+                    Lfa::Agent(agent) => match agent.handle(&mut regs) {
+                        Exit::Return => regs,
+                        Exit::Resume {
+                            entry_point,
+                            context_id,
+                        } => resume(entry_point, context_id),
+                    },
+                };
+            }
         };
         regs.x[0] = from_signed(status);
         regs
+    }
+}
+
+/// Is `entry_point` one a CPU may be started or resumed at (in RAM)?
+#[must_use]
+pub fn valid_entry_point(entry_point: u64) -> bool {
+    RAM.contains(&entry_point)
+}
+
+/// An agent's [`Exit::Resume`] (an activation that reset CPUs): the calling
+/// CPU does not return from its `smc`. It enters `entry_point` at the
+/// exception level the call came from (SPSR_EL3.M), as for a CPU that
+/// `CPU_ON` started: x0 = `context_id`, x1..x3 = 0, MMU off, DAIF masked,
+/// FP/SIMD trapped at that level. The exception frame of the call is
+/// abandoned: EL3's stack restarts at its top for the next `smc`.
+fn resume(entry_point: u64, context_id: u64) -> ! {
+    let spsr: u64;
+    // SAFETY: Reading SPSR_EL3 at EL3 (this runs in the `smc` handler) has
+    // no side effects; no exception has been taken since the call's.
+    unsafe { asm!("mrs {}, spsr_el3", out(reg) spsr, options(nomem, nostack, preserves_flags)) };
+    let cpu = cpu::index();
+    let sp_el3 = cpu::stack_top(cpu, 3);
+    if (spsr >> 2) & 3 == 2 {
+        // SAFETY: At EL3, returning to the non-secure EL2 that made the
+        // call: its MMU off and FP/SIMD trapped (as `enter_el2` leaves them
+        // for a payload), the entry point checked by the agent with
+        // `valid_entry_point` (RAM). Nothing of the abandoned frame is used
+        // again; EL3's stack restarts at its top.
+        unsafe {
+            asm!(
+                "msr sctlr_el2, {sctlr}",
+                "msr cptr_el2, {cptr}",
+                "msr elr_el3, {entry}",
+                "msr spsr_el3, {spsr}",
+                "isb",
+                "mov sp, {sp_el3}",
+                "eret",
+                sctlr = in(reg) SCTLR_EL2_RES1,
+                cptr = in(reg) CPTR_EL2_TFP,
+                entry = in(reg) entry_point,
+                spsr = in(reg) SPSR_EL2H_MASKED,
+                sp_el3 = in(reg) sp_el3,
+                in("x0") context_id,
+                in("x1") 0_u64,
+                in("x2") 0_u64,
+                in("x3") 0_u64,
+                options(noreturn),
+            );
+        }
+    }
+    // SAFETY: As above, for a call from NS-EL1: EL1's MMU off and FP/SIMD
+    // trapped (as `enter_el1` leaves them), EL2 as this image set it up
+    // (so `hvc` and the EL1 regime keep working).
+    unsafe {
+        asm!(
+            "msr sctlr_el1, {sctlr}",
+            "msr cpacr_el1, xzr",
+            "msr elr_el3, {entry}",
+            "msr spsr_el3, {spsr}",
+            "isb",
+            "mov sp, {sp_el3}",
+            "eret",
+            sctlr = in(reg) SCTLR_EL1_RES1,
+            entry = in(reg) entry_point,
+            spsr = in(reg) SPSR_EL1H_MASKED,
+            sp_el3 = in(reg) sp_el3,
+            in("x0") context_id,
+            in("x1") 0_u64,
+            in("x2") 0_u64,
+            in("x3") 0_u64,
+            options(noreturn),
+        );
     }
 }
 

@@ -57,8 +57,10 @@ pub mod exception_level;
 pub mod exceptions;
 pub mod firmware;
 pub mod mmu;
+pub mod platform;
 pub mod rendezvous;
 pub mod semihosting;
+pub mod service;
 pub mod timer;
 pub mod uart;
 
@@ -249,6 +251,15 @@ fn el1(cpu: usize) -> ! {
         }
     }
     (scenario.main)(cpu);
+    main_done(cpu)
+}
+
+/// What follows [`Scenario::main`] on each CPU, for a CPU that left it
+/// another way (an LFA activation that reset it and resumed it elsewhere):
+/// count it as finished; CPU 0 then waits for the others and exits QEMU
+/// with the result of every check, the others park.
+pub fn main_done(cpu: usize) -> ! {
+    let scenario = scenario();
     FINISHED.fetch_add(1, Ordering::AcqRel);
     if cpu != 0 {
         cpu::park();

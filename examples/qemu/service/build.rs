@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! Links both service images with `link.ld` (one execution address).
+
+fn main() {
+    let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+    println!("cargo:rustc-link-arg-bins=-T{dir}/link.ld");
+    println!("cargo:rerun-if-changed=link.ld");
+}
