@@ -105,14 +105,18 @@ fn cpu_01(ctx: &mut Ctx<'_>) -> Outcome {
     }
     let topology = ctx.topology;
     if topology.count == 0 {
-        return outcome!(
-            Skip,
-            "no secondary to start: {}; only the boot CPU runs the rendezvous checks (give mpidrs= or cpus=, or pass a device tree)",
-            match topology.source {
-                Source::None => "nothing describes the CPUs (no device tree, mpidrs= or cpus=)",
-                _ => "the platform describes no CPU but the boot CPU",
-            }
-        );
+        return match topology.source {
+            Source::None => outcome!(
+                Skip,
+                "nothing describes the CPUs (no device tree, mpidrs= or cpus=): only the boot CPU runs the rendezvous checks; CPU_ON never names a CPU the platform did not describe"
+            ),
+            _ => outcome!(
+                Pass,
+                "1 CPU on: the platform describes no CPU but the boot CPU (PSCI {}.{})",
+                (version >> 16) & 0x7FFF,
+                version & 0xFFFF
+            ),
+        };
     }
     let started = CPUS.start(topology.secondaries(), topology.source == Source::Sweep);
     ctx.cpus_started = true;
