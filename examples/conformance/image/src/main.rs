@@ -5,10 +5,11 @@
 //! at NS-EL2 or NS-EL1 with the MMU off at the address it was linked for
 //! (`LFA_CONFORMANCE_BASE`, default 0x6000_0000, TF-A's BL33 address on
 //! QEMU), sets up its own stacks, page tables and vectors, talks to the
-//! agent over `smc` (or `hvc`), starts the other CPUs with PSCI `CPU_ON` for
-//! the rendezvous checks, prints its report on the PL011, and ends with
+//! agent over `smc` (or `hvc`), starts the CPUs the platform describes
+//! ([`topology`]: `mpidrs=`, the device tree) with PSCI `CPU_ON` for the
+//! rendezvous checks, prints its report on the PL011, and ends with
 //! semihosting `SYS_EXIT` (status 0 when no check failed) or PSCI
-//! `SYSTEM_OFF`.
+//! `SYSTEM_OFF` (no check failed) / `SYSTEM_RESET` (one did).
 //!
 //! The catalogue of checks is in [`checks`]; options in [`options`]. Each
 //! check prints one human line and one JSON line:
@@ -21,7 +22,7 @@
 //!          sent: x0=0xc40002e3 x1=0x0 x2=0x0 x3=0x0 x4=0x5e04... x5=0x5e05...
 //!          got:  x0=0x0 x1=0x4698fe4c6d08d447 x2=0x5ab8d... x3=0x3 x4=0x5e04... x5=0x5e05...
 //! {"lfac":"check","id":"INV-04","verdict":"WARN",...}
-//! == lfa-conformance: FAIL: 32 pass, 6 warn, 2 fail, 0 skip (40 checks)
+//! == lfa-conformance: FAIL: 33 pass, 6 warn, 2 fail, 0 skip (41 checks)
 //! ```
 #![no_std]
 #![no_main]
@@ -41,7 +42,7 @@ mod psci;
 mod report;
 mod semihosting;
 mod time;
-mod topology;
+pub mod topology;
 mod uart;
 
 use core::arch::asm;
