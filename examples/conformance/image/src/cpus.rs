@@ -5,8 +5,9 @@
 //! repeated while the agent says CALL_AGAIN, bounded), or the client's
 //! per-CPU call of a rendezvous ([`Rendezvous`] for `lfa-client`). Raw jobs
 //! borrow nothing, so the boot CPU may give up waiting for one (a CPU stuck
-//! in the agent's holding pen) and go on; such a CPU is *lost* and no later
-//! rendezvous is attempted. The client's call borrows the client, so its
+//! in the agent's holding pen) and go on; such a CPU is *lost*, as is one
+//! that `CPU_ON` accepted but that never arrived, and no later rendezvous is
+//! attempted ([`Cpus::rendezvous_blocker`]). The client's call borrows the client, so its
 //! rendezvous waits for every CPU, and if one never returns the image stops
 //! with a failure instead of returning (see `run_on_every_cpu`).
 

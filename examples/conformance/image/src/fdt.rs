@@ -366,6 +366,16 @@ mod tests {
         b.finish()
     }
 
+    /// QEMU's own DTB (`-machine virt,secure=on,virtualization=on,dumpdtb=`,
+    /// `-smp 4`, trimmed to its totalsize), also the fuzz seed.
+    #[test]
+    fn qemu_virt_dtb() {
+        let blob = include_bytes!("../../../../fuzz/seeds/fdt_cpus/qemu-virt-smp4.dtb");
+        let list = cpus::<8>(blob).unwrap();
+        assert_eq!(list.as_slice(), &[0, 1, 2, 3]);
+        assert_eq!(total_size(blob), Ok(blob.len()));
+    }
+
     #[test]
     fn reads_every_cpu_in_order() {
         let list = cpus::<8>(&four_cpus()).unwrap();

@@ -103,7 +103,7 @@ impl Options {
                     report::info(
                         "notice",
                         format_args!(
-                            "`{shown}` ({source}) is not an option of this image: ignored (the firmware's words share the line)"
+                            "`{shown}` ({source}) is not an option of this image, or its value is malformed: ignored (the firmware's words share the line)"
                         ),
                     );
                 }
