@@ -2,7 +2,7 @@
 # Builds lfa-conformance and the QEMU EL3 firmware (examples/conformance) and
 # boots the checker as the firmware's non-secure payload:
 #
-#   scripts/conformance-run.sh [--profile clean|tfa|broken] [--el1] [--no-build] [--raw] [--] [word...]
+#   scripts/conformance-run.sh [--profile clean|tfa|broken] [--el1] [--no-build] [--raw] [--no-dtb] [--] [word...]
 #
 #   --profile   the simulated agent the firmware runs (default clean)
 #   --el1       enter the checker at NS-EL1 (the firmware serves hvc at EL2);
@@ -10,12 +10,15 @@
 #   --no-build  use the images already built
 #   --raw       load the checker as a raw binary (llvm-objcopy -O binary), the
 #               way a BL33 .bin is loaded, instead of as an ELF
+#   --no-dtb    do not load QEMU's device tree (the checker then finds no
+#               CPU description unless given mpidrs= or cpus=)
 #   word...     options of the checker (activate, conduit=hvc, no-prime,
 #               cpus=N, rounds=N, wait-ms=N; see examples/conformance/README.md)
 #
 # QEMU: -machine virt,secure=on,virtualization=on -cpu max -smp ${QEMU_SMP:-4}
 # -m 1G, the firmware as -kernel (EL3), the checker loaded at 0x6000_0000 with
-# -device loader. The report goes to stdout; the exit status is QEMU's
+# -device loader, and QEMU's own DTB for that machine (dumped with dumpdtb=)
+# loaded at 0x4800_0000, whose address the firmware passes to the checker in x0. The report goes to stdout; the exit status is QEMU's
 # (0: no check failed, 1: a check failed, 2: panic, 3: unexpected exception,
 # 124: killed after ${QEMU_TIMEOUT:-60} s).
 set -uo pipefail
@@ -24,6 +27,7 @@ profile=clean
 el1=""
 build=1
 raw=0
+dtb=1
 while [ $# -gt 0 ]; do
     case $1 in
         --profile) profile=${2:?--profile needs a value}; shift 2 ;;
@@ -31,8 +35,9 @@ while [ $# -gt 0 ]; do
         --el1) el1=payload-el1; shift ;;
         --no-build) build=0; shift ;;
         --raw) raw=1; shift ;;
+        --no-dtb) dtb=0; shift ;;
         --) shift; break ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
         *) break ;;
     esac
 done
@@ -58,9 +63,19 @@ if [ "$raw" -eq 1 ]; then
     payload=(-device "loader,file=$checker.bin,addr=0x60000000,force-raw=on")
 fi
 
+machine=virt,secure=on,virtualization=on
+smp=${QEMU_SMP:-4}
+if [ "$dtb" -eq 1 ]; then
+    blob=$target/qemu-virt-smp$smp.dtb
+    qemu-system-aarch64 -machine "$machine,dumpdtb=$blob" -cpu max -smp "$smp" -m 1G \
+        -nographic -monitor none </dev/null >/dev/null 2>&1
+    [ -s "$blob" ] || { echo "could not dump QEMU's device tree to $blob" >&2; exit 2; }
+    payload+=(-device "loader,file=$blob,addr=0x48000000,force-raw=on")
+fi
+
 words="profile=$profile $el1 $*"
 timeout -k 5 "${QEMU_TIMEOUT:-60}" qemu-system-aarch64 \
-    -machine virt,secure=on,virtualization=on -cpu max -smp "${QEMU_SMP:-4}" -m 1G \
+    -machine "$machine" -cpu max -smp "$smp" -m 1G \
     -nographic -monitor none -semihosting \
     -kernel "$firmware" "${payload[@]}" \
     -append "$words" </dev/null

@@ -4,8 +4,13 @@
 #
 #   scripts/conformance-table.sh [--markdown | --verdicts] [--width N] [log]
 #
-# Reads the log file (or stdin); other lines (the human report, firmware
-# messages, carriage returns) are ignored. Formats:
+# Reads the log file (or stdin). A record is a `{"lfac":...}` object that
+# ends its line; text before it on the line (another CPU's or the firmware's
+# output) is dropped, and lines without a record (the human report, firmware
+# messages such as a debug TF-A's INFO/NOTICE lines, carriage returns) are
+# ignored. A record cut or garbled by interleaved output (no closing brace,
+# or an id or verdict that is not one) is skipped and counted on stderr.
+# Formats:
 #   default     aligned text: ID, VERDICT, TITLE, DETAIL (cut to --width, 0 = whole)
 #   --markdown  a Markdown table with the same columns, details whole
 #   --verdicts  "ID VERDICT" per check, in run order (what conformance-test.sh compares)
@@ -57,7 +62,17 @@ function cut(s) {
     if (width > 0 && length(s) > width) return substr(s, 1, width - 3) "..."
     return s
 }
+{
+    start = index($0, "{\"lfac\":\"")
+    if (start == 0) next
+    $0 = substr($0, start)
+    if ($0 !~ /\}$/) { damaged++; next }
+}
 /^\{"lfac":"check"/ {
+    if (field($0, "id") !~ /^[A-Z0-9]+-[0-9]+$/ || field($0, "verdict") !~ /^(PASS|WARN|FAIL|SKIP)$/) {
+        damaged++
+        next
+    }
     n++
     id[n] = field($0, "id"); verdict[n] = field($0, "verdict")
     title[n] = field($0, "title"); detail[n] = field($0, "detail")
@@ -69,6 +84,7 @@ function cut(s) {
         number($0, "pass"), number($0, "warn"), number($0, "fail"), number($0, "skip"))
 }
 END {
+    if (damaged > 0) printf "conformance-table: %d damaged lfac record(s) skipped (output of another CPU or the firmware interleaved)\n", damaged > "/dev/stderr"
     if (n == 0) { print "no lfa-conformance check lines found" > "/dev/stderr"; exit 1 }
     if (format == "verdicts") {
         for (i = 1; i <= n; i++) print id[i], verdict[i]

@@ -16,7 +16,17 @@
 #   clean, no options (read-only+prime)  expected/clean-no-activate.txt status 0
 #   clean  + activate, as a raw .bin     expected/clean.txt            status 0
 #   clean  + activate, -smp 1            clean.txt with CAN-04 SKIP    status 0
-#   a build without semihosting (options baked in, exit by PSCI SYSTEM_OFF)
+#   tfa + phantom CPUs, -smp 2, CPUs from the device tree: none started that
+#     does not exist                     expected/tfa.txt              status 1
+#   tfa + phantom CPUs, -smp 2, mpidrs= naming two that do not exist: CPU-01
+#     FAIL, every rendezvous check SKIPs within the bound (no hang)   status 1
+#   the README's "TF-A on QEMU" command line, our firmware in place of TF-A's
+#     (no virtualization=on: NS-EL1; -semihosting-config arg=)  clean.txt  status 0
+#   the tfa run's log with foreign lines interleaved: the same verdicts
+#   a build without semihosting (options baked in): PSCI SYSTEM_OFF and
+#     status 0 against the clean agent, SYSTEM_RESET and status 1 against tfa
+#
+# Before QEMU: the device tree reader (image/src/fdt.rs) as a host unit test.
 #
 # Every non-PASS line of the tfa and broken runs must carry its explanation
 # (a detail and a rule). Logs are kept in $CONFORMANCE_LOGS (default a temp
@@ -49,6 +59,9 @@ rustup target add aarch64-unknown-none >/dev/null 2>&1 || true
     RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --document-private-items
     msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
     [[ $msrv == *.*.* ]] || msrv="$msrv.0"
+    step "device tree reader: host unit tests (rustc --test image/src/fdt.rs)"
+    rustc --edition 2024 --test image/src/fdt.rs -o "$logs/fdt-test"
+    "$logs/fdt-test"
     step "MSRV $msrv build (examples/conformance)"
     rustup toolchain install "$msrv" --profile minimal --no-self-update >/dev/null 2>&1 || true
     rustup target add --toolchain "$msrv" aarch64-unknown-none >/dev/null 2>&1 || true
@@ -98,7 +111,19 @@ run() {
 }
 
 run clean-activate "$expected/clean.txt" 0 --profile clean -- activate
-run tfa-activate "$expected/tfa.txt" 1 --profile tfa -- activate
+# Every word is accounted for: the image path, the firmware's word as a
+# notice, the option with what it did.
+if ! { tr -d '\r' <"$logs/clean-activate.log" | grep -q '^-- option: `/.*lfa-conformance-firmware` (semihosting): the image path' \
+       && tr -d '\r' <"$logs/clean-activate.log" | grep -q '^-- notice: `profile=clean` (semihosting) is not an option' \
+       && tr -d '\r' <"$logs/clean-activate.log" | grep -q '^-- option: `activate` (semihosting): run the activation checks'; }; then
+    summary+=("clean-activate         FAIL the option words are not all listed with what they did")
+    failed+=("clean-activate:words")
+fi
+run tfa-activate "$expected/tfa.txt" 1 --profile tfa -- activate tfa-debug-log
+if ! tr -d '\r' <"$logs/tfa-activate.log" | grep -q '^INFO:    LFA_GET_INVENTORY'; then
+    summary+=("tfa-activate           FAIL the firmware printed no debug lines (tfa-debug-log)")
+    failed+=("tfa-activate:debug-log")
+fi
 run broken-activate "$expected/broken.txt" 1 --profile broken -- activate
 run clean-el1-hvc "$expected/clean.txt" 0 --profile clean --el1 -- conduit=hvc activate
 if ! tr -d '\r' <"$logs/clean-el1-hvc.log" | grep -q '^{"lfac":"start".*"el":1,"conduit":"hvc"'; then
@@ -110,6 +135,60 @@ run clean-raw-binary "$expected/clean.txt" 0 --profile clean --raw -- activate
 sed 's/^CAN-04 PASS$/CAN-04 SKIP/' "$expected/clean.txt" >"$logs/clean-smp1.expected"
 QEMU_SMP=1 run clean-smp1 "$logs/clean-smp1.expected" 0 --profile clean -- activate
 
+# A TF-A-like CPU_ON that accepts CPUs that do not exist (phantom-cpus): the
+# device tree keeps the checker from naming them...
+QEMU_SMP=2 QEMU_TIMEOUT=30 run tfa-phantom-dtb "$expected/tfa.txt" 1 \
+    --profile tfa -- activate phantom-cpus
+if tr -d '\r' <"$logs/tfa-phantom-dtb.log" | grep -q 'phantom-cpus): it never arrives'; then
+    summary+=("tfa-phantom-dtb        FAIL the checker started a CPU the device tree does not list")
+    failed+=("tfa-phantom-dtb:cpu-on")
+fi
+# ...and when mpidrs= names them anyway they are lost: no rendezvous starts.
+sed -e 's/^CPU-01 .*/CPU-01 FAIL/' -e 's/^\(ACT-12\|CAN-05\|ACT-13\|CAN-04\) .*/\1 SKIP/' \
+    "$expected/tfa.txt" >"$logs/tfa-phantom-mpidrs.expected"
+QEMU_SMP=2 QEMU_TIMEOUT=30 run tfa-phantom-mpidrs "$logs/tfa-phantom-mpidrs.expected" 1 \
+    --profile tfa -- activate phantom-cpus mpidrs=0x1,0x2,0x3 wait-ms=500
+if [ "$(tr -d '\r' <"$logs/tfa-phantom-mpidrs.log" | grep -c '^\[SKIP\].*CPU 2 (MPIDR 0x2) is lost')" -ne 3 ]; then
+    summary+=("tfa-phantom-mpidrs     FAIL ACT-12, ACT-13 and CAN-04 do not name the lost CPU")
+    failed+=("tfa-phantom-mpidrs:reason")
+fi
+
+step "the README's TF-A command line, our firmware in place of TF-A (NS-EL1, -semihosting-config arg=)"
+images=$CARGO_TARGET_DIR/aarch64-unknown-none/release
+objcopy=$(command -v llvm-objcopy || command -v rust-objcopy \
+    || ls "$(rustc --print sysroot)"/lib/rustlib/*/bin/llvm-objcopy 2>/dev/null | head -1)
+"$objcopy" -O binary "$images/lfa-conformance" "$logs/lfa-conformance.bin"
+status=0
+(cd "$logs" && timeout -k 5 60 qemu-system-aarch64 -machine virt,secure=on -cpu max -smp 4 -m 1G \
+    -nographic -monitor none \
+    -kernel "$images/lfa-conformance-firmware" \
+    -device loader,file=lfa-conformance.bin,addr=0x60000000,force-raw=on \
+    -semihosting-config enable=on,target=native,arg=activate,arg=cpus=4 \
+    </dev/null >"$logs/readme-tfa-line.log" 2>&1) || status=$?
+scripts/conformance-table.sh "$logs/readme-tfa-line.log" || true
+if [ "$status" -eq 0 ] \
+    && diff <(grep -v '^#' "$expected/clean.txt" | sed 's/ *#.*//' | grep -v '^$') \
+            <(scripts/conformance-table.sh --verdicts "$logs/readme-tfa-line.log") >/dev/null \
+    && tr -d '\r' <"$logs/readme-tfa-line.log" | grep -q '^{"lfac":"start".*"el":1,.*"activate":true'; then
+    summary+=("$(printf '%-22s ok   (clean.txt at NS-EL1, options from arg=)' readme-tfa-line)")
+else
+    summary+=("$(printf '%-22s FAIL status %s, see %s' readme-tfa-line "$status" "$logs/readme-tfa-line.log")")
+    failed+=("readme-tfa-line")
+fi
+
+step "the JSON-line reader skips foreign and damaged lines"
+awk '{ print; print "NOTICE:  BL31: a line of another CPU\r" }
+     NR == 30 { print "INFO:    LFA: {\"lfac\":\"check\",\"id\":\"ZZ-01\",\"verdi" }' \
+    "$logs/tfa-activate.log" | sed 's/^{"lfac":"check","id":"INV-01"/INFO:    cut off&/' >"$logs/interleaved.log"
+if diff <(scripts/conformance-table.sh --verdicts "$logs/tfa-activate.log" 2>/dev/null) \
+        <(scripts/conformance-table.sh --verdicts "$logs/interleaved.log" 2>"$logs/interleaved.err") >/dev/null \
+    && grep -q '1 damaged lfac record' "$logs/interleaved.err"; then
+    summary+=("$(printf '%-22s ok   (same verdicts, 1 damaged record counted)' interleaved-log)")
+else
+    summary+=("$(printf '%-22s FAIL see %s' interleaved-log "$logs/interleaved.log")")
+    failed+=("interleaved-log")
+fi
+
 step "self-test: the comparison can fail (the clean run against tfa.txt)"
 if diff <(grep -v '^#' "$expected/tfa.txt" | sed 's/ *#.*//' | grep -v '^$') \
         <(scripts/conformance-table.sh --verdicts "$logs/clean-activate.log") >/dev/null; then
@@ -119,27 +198,33 @@ else
     summary+=("$(printf '%-22s ok   (the clean run does not match tfa.txt)' self-test)")
 fi
 
-step "a build without semihosting: options from LFA_CONFORMANCE_ARGS, exit by PSCI SYSTEM_OFF"
+step "a build without semihosting: options from LFA_CONFORMANCE_ARGS, the verdict in the PSCI call"
 nosemi=$CARGO_TARGET_DIR/no-semihosting
 (cd examples/conformance && LFA_CONFORMANCE_ARGS="activate" CARGO_TARGET_DIR=$nosemi \
     cargo build --release -q -p lfa-conformance --no-default-features)
-images=$CARGO_TARGET_DIR/aarch64-unknown-none/release
-status=0
-timeout -k 5 60 qemu-system-aarch64 -machine virt,secure=on,virtualization=on -cpu max -smp 4 -m 1G \
-    -nographic -monitor none -semihosting \
-    -kernel "$images/lfa-conformance-firmware" \
-    -device loader,file="$nosemi/aarch64-unknown-none/release/lfa-conformance" \
-    </dev/null >"$logs/no-semihosting.log" 2>&1 || status=$?
-tr -d '\r' <"$logs/no-semihosting.log" | grep -E '^==|SYSTEM_OFF' || true
-if [ "$status" -eq 0 ] \
-    && diff <(grep -v '^#' "$expected/clean.txt" | sed 's/ *#.*//' | grep -v '^$') \
-            <(scripts/conformance-table.sh --verdicts "$logs/no-semihosting.log") >/dev/null \
-    && tr -d '\r' <"$logs/no-semihosting.log" | grep -q 'firmware: PSCI SYSTEM_OFF'; then
-    summary+=("$(printf '%-22s ok   (clean.txt, ended by PSCI SYSTEM_OFF)' no-semihosting)")
-else
-    summary+=("$(printf '%-22s FAIL status %s, see %s' no-semihosting "$status" "$logs/no-semihosting.log")")
-    failed+=("no-semihosting")
-fi
+# no_semihosting NAME PROFILE EXPECTED-FILE WANT-STATUS PSCI-CALL (with the
+# DTB that conformance-run.sh dumped for -smp 4)
+no_semihosting() {
+    local name=$1 profile=$2 want_file=$3 want_status=$4 call=$5 status=0
+    timeout -k 5 60 qemu-system-aarch64 -machine virt,secure=on,virtualization=on -cpu max -smp 4 -m 1G \
+        -nographic -monitor none -semihosting \
+        -kernel "$images/lfa-conformance-firmware" \
+        -device loader,file="$nosemi/aarch64-unknown-none/release/lfa-conformance" \
+        -device loader,file="$CARGO_TARGET_DIR/qemu-virt-smp4.dtb",addr=0x48000000,force-raw=on \
+        -append "profile=$profile" </dev/null >"$logs/$name.log" 2>&1 || status=$?
+    tr -d '\r' <"$logs/$name.log" | grep -E '^==|SYSTEM_OFF|SYSTEM_RESET' || true
+    if [ "$status" -eq "$want_status" ] \
+        && diff <(grep -v '^#' "$want_file" | sed 's/ *#.*//' | grep -v '^$') \
+                <(scripts/conformance-table.sh --verdicts "$logs/$name.log") >/dev/null \
+        && tr -d '\r' <"$logs/$name.log" | grep -q "firmware: PSCI $call"; then
+        summary+=("$(printf '%-22s ok   (%s, PSCI %s, status %s)' "$name" "$(basename "$want_file")" "$call" "$status")")
+    else
+        summary+=("$(printf '%-22s FAIL status %s, see %s' "$name" "$status" "$logs/$name.log")")
+        failed+=("$name")
+    fi
+}
+no_semihosting no-semihosting clean "$expected/clean.txt" 0 SYSTEM_OFF
+no_semihosting no-semihosting-fail tfa "$expected/tfa.txt" 1 SYSTEM_RESET
 
 step "summary (logs in $logs)"
 printf '%s\n' "${summary[@]}"

@@ -31,7 +31,8 @@
 //! ```
 //!
 //! The payload enters at NS-EL2 (or NS-EL1, with this image's EL2 serving
-//! `hvc`) with the MMU off, DAIF masked, x0 = 0 on CPU 0 and x0 = the context
+//! `hvc`; straight from EL3 when the CPU has no EL2) with the MMU off, DAIF
+//! masked, x0 = 0 (or [`set_payload_x0`]'s value) on CPU 0 and x0 = the context
 //! id on a CPU started by `CPU_ON`, and FP/SIMD *trapped* at the payload's
 //! level (`CPTR_EL2.TFP` or `CPACR_EL1.FPEN`), so a payload that forgets to
 //! untrap them fails at once instead of by chance on other firmware.
@@ -107,6 +108,26 @@ static PAYLOAD_ENTRY: AtomicU64 = AtomicU64::new(0);
 static PAYLOAD_EL: AtomicU64 = AtomicU64::new(2);
 /// `CPU_ON` calls accepted since boot.
 static CPU_ON_CALLS: AtomicU32 = AtomicU32::new(0);
+/// x0 of CPU 0's entry into the payload (0 unless `set_payload_x0`).
+static PAYLOAD_X0: AtomicU64 = AtomicU64::new(0);
+
+/// Sets x0 of CPU 0's entry into the payload, for example a device tree
+/// address (default 0). Call it from [`Scenario::el3_init`](crate::Scenario::el3_init).
+pub fn set_payload_x0(x0: u64) {
+    PAYLOAD_X0.store(x0, Ordering::Release);
+}
+
+/// Whether the CPU implements EL2 (QEMU: `virtualization=on`); without it
+/// a payload at EL1 is entered straight from EL3.
+#[must_use]
+pub fn el2_implemented() -> bool {
+    let pfr0: u64;
+    // SAFETY: Reading ID_AA64PFR0_EL1 has no side effects.
+    unsafe {
+        asm!("mrs {}, id_aa64pfr0_el1", out(reg) pfr0, options(nomem, nostack, preserves_flags))
+    };
+    (pfr0 >> 8) & 0xF != 0
+}
 
 /// Sets where CPU 0 enters the payload and at which level (2 or 1; anything
 /// else is taken as 2). Call it from [`Scenario::el3_init`](crate::Scenario::el3_init).
@@ -355,7 +376,8 @@ pub fn handover(cpu: usize, el: u64) -> ! {
                 semihosting::exit(check::EXIT_FAIL);
             }
             slot.entry.store(entry, Ordering::Relaxed);
-            slot.context.store(0, Ordering::Relaxed);
+            slot.context
+                .store(PAYLOAD_X0.load(Ordering::Acquire), Ordering::Relaxed);
             slot.state.store(ON, Ordering::Release);
             println!(
                 "firmware: entering the payload at {entry:#x}, NS-EL{}",
@@ -369,6 +391,10 @@ pub fn handover(cpu: usize, el: u64) -> ! {
             }
         }
         if PAYLOAD_EL.load(Ordering::Acquire) == 1 {
+            if !el2_implemented() {
+                let entry = slot.entry.load(Ordering::Acquire);
+                el3_enter_el1(cpu, entry, slot.context.load(Ordering::Acquire))
+            }
             crate::exception_level::el3_enter_el2(cpu)
         }
     }
@@ -409,6 +435,40 @@ fn enter_el2(cpu: usize, entry: u64, context: u64) -> ! {
             sctlr = in(reg) SCTLR_EL2_RES1,
             entry = in(reg) entry,
             spsr = in(reg) SPSR_EL2H_MASKED,
+            sp_el3 = in(reg) cpu::stack_top(cpu, 3),
+            in("x0") context,
+            in("x1") 0_u64,
+            in("x2") 0_u64,
+            in("x3") 0_u64,
+            options(noreturn),
+        );
+    }
+}
+
+/// SCR_EL3 for a non-secure EL1 with no EL2: NS, RES1 bits 5:4, RW (EL1
+/// AArch64), APK and API; SMD clear (`smc` enabled).
+const SCR_EL3_NS_EL1: u64 = 0x3_0431;
+
+/// EL3 -> the payload at NS-EL1 on a CPU without EL2, x0 = `context`.
+fn el3_enter_el1(cpu: usize, entry: u64, context: u64) -> ! {
+    // SAFETY: Runs at EL3 (`handover` with el = 3) on a CPU without EL2. It
+    // makes the non-secure EL1 AArch64 with MMU off and FP/SIMD trapped
+    // (CPACR_EL1 = 0) and returns into the payload's entry point, checked as
+    // for `enter_el2`. EL3's stack is reset to its top for the next `smc`.
+    unsafe {
+        asm!(
+            "msr scr_el3, {scr}",
+            "msr cpacr_el1, xzr",
+            "msr sctlr_el1, {sctlr}",
+            "msr elr_el3, {entry}",
+            "msr spsr_el3, {spsr}",
+            "isb",
+            "mov sp, {sp_el3}",
+            "eret",
+            scr = in(reg) SCR_EL3_NS_EL1,
+            sctlr = in(reg) SCTLR_EL1_RES1,
+            entry = in(reg) entry,
+            spsr = in(reg) SPSR_EL1H_MASKED,
             sp_el3 = in(reg) cpu::stack_top(cpu, 3),
             in("x0") context,
             in("x1") 0_u64,

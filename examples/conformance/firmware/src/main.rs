@@ -12,27 +12,38 @@
 //! | Word | Effect |
 //! |---|---|
 //! | `profile=clean` (default) | `Profile::Clean`: the specification's intent |
-//! | `profile=tfa` | `Profile::TfA`: TF-A's agent as measured (PROTOCOL.md) |
+//! | `profile=tfa` | `Profile::TfA`: TF-A's agent as measured (docs/protocol.md) |
 //! | `profile=broken` | a clean agent with deliberate defects (see [`Broken`]) |
-//! | `payload-el1` | enter the payload at NS-EL1 and serve `hvc` at EL2 too |
+//! | `payload-el1` | enter the payload at NS-EL1 and serve `hvc` at EL2 too (without EL2, QEMU's `virtualization=off`, the payload is entered at NS-EL1 from EL3 anyway) |
+//! | `phantom-cpus` | PSCI `CPU_ON` accepts MPIDRs of CPUs that do not exist (Aff1 < 2, Aff0 < 16, as TF-A's QEMU port) and counts them as on; they never arrive |
+//! | `tfa-debug-log` | print two `INFO:` lines per `LFA_GET_INVENTORY` on the UART, as a debug build of TF-A does |
 //!
-//! The population (nine components, ten for `broken`) gives every check of
+//! PSCI beyond lfa-qemu's firmware mode: `SYSTEM_RESET` ends the run with
+//! semihosting exit status 1 (the checker's convention for "a check
+//! failed" without semihosting; `SYSTEM_OFF` is 0).
+//!
+//! Device tree: `scripts/conformance-run.sh` loads QEMU's own DTB (dumped
+//! with `dumpdtb=`) at [`DTB_ADDRESS`]; when an FDT is there the firmware
+//! passes its address to the payload in x0 (QEMU cannot put it at the base
+//! of RAM, where it leaves it for TF-A, because this image is linked there).
+//!
+//! The population (ten components, eleven for `broken`) gives every check of
 //! the catalogue something to work on: see [`POPULATION`].
 #![no_std]
 #![no_main]
 
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 
 use lfa_proto::components::{BL33, TF_RMM, TFA_BL31};
 use lfa_proto::regs::from_signed;
 use lfa_proto::{FirmwareVersion, FunctionId, LfaError, Regs, Uuid};
 use lfa_qemu::firmware::{self, Firmware};
-use lfa_qemu::{Scenario, cmdline, println};
+use lfa_qemu::{Scenario, cmdline, println, semihosting};
 use lfa_smccc::Conduit;
 use lfa_smccc::sim::{DEMO_VENDOR_UUID, Profile, SimAgent, SimComponent};
 
 /// The agent type: 10 components, a short call log (EL3 RAM is the image's).
-type Agent = SimAgent<10, 16>;
+type Agent = SimAgent<11, 16>;
 
 /// Where the payload is loaded and entered (TF-A's QEMU port puts BL33 here).
 const PAYLOAD_BASE: u64 = 0x6000_0000;
@@ -55,11 +66,15 @@ const fn vendor(n: u128) -> Uuid {
 /// | 6 | vendor D 7.0 -> 7.1 | yes | yes | required | - |
 /// | 7 | vendor E 9.0 -> 9.1 | yes | yes | required | ACTIVATE x1 |
 /// | 8 | vendor F 11.0 -> 11.1 | yes | yes | optional | ACTIVATE x1 |
+/// | 9 | vendor G 13.0 -> 13.1 | no | yes | required | - |
+///
+/// Vendor G is pending but not capable (`PRM-08`: PRIME answers
+/// NOT_SUPPORTED, as TF-A does for such a component).
 ///
 /// The TF-A profile uses up one component more than the clean one (its
 /// agent ignores ACTIVATE's reserved flag bits, so `ACT-10` activates one),
 /// hence vendor E.
-pub const POPULATION: [SimComponent; 9] = [
+pub const POPULATION: [SimComponent; 10] = [
     SimComponent::new(TFA_BL31.uuid)
         .capable()
         .current(FirmwareVersion::new(2, 12))
@@ -101,6 +116,9 @@ pub const POPULATION: [SimComponent; 9] = [
         .pending(FirmwareVersion::new(11, 1))
         .rendezvous_optional()
         .activate_rounds(1),
+    SimComponent::new(vendor(0x10))
+        .current(FirmwareVersion::new(13, 0))
+        .pending(FirmwareVersion::new(13, 1)),
 ];
 
 /// The broken agent's inventory defects: vendor A reports reserved flag
@@ -135,12 +153,92 @@ impl Conduit for Selected {
 
 static LFA: Selected = Selected;
 static FIRMWARE: Firmware = Firmware::new(&LFA, set_online_cpus);
+static PSCI: Psci = Psci;
 
-/// PSCI `CPU_ON` changed how many CPUs are on: the rendezvous size.
+/// Where `scripts/conformance-run.sh` loads QEMU's DTB.
+pub const DTB_ADDRESS: u64 = 0x4800_0000;
+/// [`DTB_ADDRESS`] as a pointer value (the image is 64-bit only).
+const DTB_POINTER: usize = 0x4800_0000;
+/// PSCI `SYSTEM_RESET` (SMC32).
+const SYSTEM_RESET: u64 = 0x8400_0009;
+/// PSCI `ALREADY_ON`.
+const PSCI_ALREADY_ON: i64 = -4;
+/// PSCI `INVALID_PARAMETERS`.
+const PSCI_INVALID_PARAMETERS: i64 = -2;
+
+/// `phantom-cpus`: CPU_ON accepts CPUs that do not exist.
+static PHANTOM_MODE: AtomicBool = AtomicBool::new(false);
+/// `tfa-debug-log`: INFO lines on GET_INVENTORY.
+static DEBUG_LOG: AtomicBool = AtomicBool::new(false);
+/// Phantom CPUs accepted: bit Aff1 * 16 + Aff0.
+static PHANTOMS: AtomicU32 = AtomicU32::new(0);
+
+/// PSCI `CPU_ON` changed how many CPUs are on: the rendezvous size (the
+/// phantom CPUs counted too, as TF-A counts every CPU it accepted).
 fn set_online_cpus(cpus: u32) {
+    let cpus = cpus + PHANTOMS.load(Ordering::Acquire).count_ones();
     CLEAN.set_online_cpus(cpus);
     TFA.set_online_cpus(cpus);
     BROKEN_INNER.set_online_cpus(cpus);
+}
+
+/// lfa-qemu's firmware conduit plus `SYSTEM_RESET`, phantom CPUs and
+/// TF-A's debug lines.
+struct Psci;
+
+impl Conduit for Psci {
+    fn call(&self, args: &Regs) -> Regs {
+        let mut regs = *args;
+        match args.x[0] {
+            SYSTEM_RESET => {
+                println!("firmware: PSCI SYSTEM_RESET from the payload: exit status 1");
+                semihosting::exit(1)
+            }
+            firmware::PSCI_FEATURES if args.x[1] == SYSTEM_RESET => {
+                regs.x[0] = 0;
+                return regs;
+            }
+            firmware::CPU_ON | firmware::CPU_ON_32 => {
+                let answer = FIRMWARE.call(args);
+                if lfa_proto::regs::as_signed(answer.x[0]) != PSCI_INVALID_PARAMETERS
+                    || !PHANTOM_MODE.load(Ordering::Acquire)
+                {
+                    return answer;
+                }
+                let target = args.x[1];
+                let (aff1, aff0) = ((target >> 8) & 0xFF, target & 0xFF);
+                if target & !0xFFFF != 0 || aff1 >= 2 || aff0 >= 16 {
+                    return answer;
+                }
+                let bit = 1_u32 << (aff1 * 16 + aff0);
+                let before = PHANTOMS.fetch_or(bit, Ordering::AcqRel);
+                let status = if before & bit != 0 {
+                    PSCI_ALREADY_ON
+                } else {
+                    println!(
+                        "firmware: CPU_ON({target:#x}) accepted for a CPU that does not exist (phantom-cpus): it never arrives"
+                    );
+                    set_online_cpus(firmware::cpus_on());
+                    0
+                };
+                regs.x[0] = from_signed(status);
+                return regs;
+            }
+            _ => {}
+        }
+        if DEBUG_LOG.load(Ordering::Acquire)
+            && FunctionId::try_from(args.x[0]) == Ok(FunctionId::GetInventory)
+        {
+            println!("INFO:    LFA_GET_INVENTORY: fw_seq_id {}", args.x[1]);
+            let answer = FIRMWARE.call(args);
+            println!(
+                "INFO:    LFA_GET_INVENTORY: status {}",
+                lfa_proto::regs::as_signed(answer.x[0])
+            );
+            return answer;
+        }
+        FIRMWARE.call(args)
+    }
 }
 
 /// A clean agent with deliberate defects, for checking that the checker
@@ -218,8 +316,21 @@ fn init() {
     // visible to the payload's own bounds rather than to ours.
     agent.set_spin_budget(1 << 30);
     SELECTED.store(selected, Ordering::Release);
-    let el = if cmdline::has("payload-el1") { 1 } else { 2 };
+    PHANTOM_MODE.store(cmdline::has("phantom-cpus"), Ordering::Release);
+    DEBUG_LOG.store(cmdline::has("tfa-debug-log"), Ordering::Release);
+    let el = if cmdline::has("payload-el1") || !firmware::el2_implemented() {
+        1
+    } else {
+        2
+    };
     firmware::set_payload(PAYLOAD_BASE, el);
+    // SAFETY: DTB_ADDRESS lies in QEMU `virt` RAM, which lfa-qemu maps as
+    // Normal memory at EL3; an aligned 4-byte read has no side effects.
+    let magic = unsafe { core::ptr::read_volatile(DTB_POINTER as *const u32) };
+    if u32::from_be(magic) == 0xd00d_feed {
+        firmware::set_payload_x0(DTB_ADDRESS);
+        println!("firmware: device tree at {DTB_ADDRESS:#x}, passed to the payload in x0");
+    }
     println!(
         "firmware: LFA agent profile={name}, {} components; PSCI 1.1, SMCCC 1.2",
         agent.component_count()
@@ -232,8 +343,8 @@ fn unused_main(_cpu: usize) {}
 /// The image's scenario: firmware mode.
 #[unsafe(no_mangle)]
 static LFA_QEMU_SCENARIO: Scenario = Scenario {
-    el3_agent: Some(&FIRMWARE),
-    el2_agent: Some(&FIRMWARE),
+    el3_agent: Some(&PSCI),
+    el2_agent: Some(&PSCI),
     el3_init: init,
     handover: Some(firmware::handover),
     ..Scenario::new("lfa-conformance-firmware", unused_main)

@@ -2,12 +2,12 @@
 //
 // The image is entered by someone else's firmware at NS-EL2 or NS-EL1 with
 // the MMU off: the boot CPU at _start (x0 = whatever the firmware passes, a
-// device tree address for example; ignored), every other CPU at
+// device tree address for example; kept for lfac_start), every other CPU at
 // lfac_secondary_entry through PSCI CPU_ON with x0 = the context id, which
 // the image sets to the CPU's logical index. Before any compiled code runs
 // this picks the CPU's stack, untraps FP/SIMD at the current level (firmware
 // may leave them trapped; the target's code uses NEON), and the boot CPU
-// clears .bss. Then lfac_start(cpu, el) in src/main.rs.
+// clears .bss. Then lfac_start(cpu, el, x0 at entry) in src/main.rs.
 
     .equ STACK_SIZE, 0x10000        // must match link.ld.in and src/cpus.rs
     .equ MAX_CPUS, 8
@@ -16,11 +16,13 @@
     .global _start
 _start:
     mov     x19, #0                 // the boot CPU is logical CPU 0
+    mov     x21, x0                 // the firmware's x0 (a DTB address?)
     b       common
 
     .global lfac_secondary_entry
 lfac_secondary_entry:
     mov     x19, x0                 // context id = logical CPU index
+    mov     x21, #0
     cbz     x19, hang               // index 0 is the boot CPU's: refuse
 
 common:
@@ -91,6 +93,7 @@ common:
     b       4b
 5:  mov     x0, x19
     mov     x1, x20
+    mov     x2, x21
     bl      lfac_start              // never returns
 hang:
     wfi

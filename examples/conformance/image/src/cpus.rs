@@ -5,8 +5,9 @@
 //! repeated while the agent says CALL_AGAIN, bounded), or the client's
 //! per-CPU call of a rendezvous ([`Rendezvous`] for `lfa-client`). Raw jobs
 //! borrow nothing, so the boot CPU may give up waiting for one (a CPU stuck
-//! in the agent's holding pen) and go on; such a CPU is *lost* and no later
-//! rendezvous is attempted. The client's call borrows the client, so its
+//! in the agent's holding pen) and go on; such a CPU is *lost*, as is one
+//! that `CPU_ON` accepted but that never arrived, and no later rendezvous is
+//! attempted ([`Cpus::rendezvous_blocker`]). The client's call borrows the client, so its
 //! rendezvous waits for every CPU, and if one never returns the image stops
 //! with a failure instead of returning (see `run_on_every_cpu`).
 
@@ -67,6 +68,8 @@ impl RawResult {
 /// One CPU's mailbox.
 struct Slot {
     mpidr: AtomicU64,
+    /// `CPU_ON` accepted: the firmware counts it as on, arrived or not.
+    started: AtomicBool,
     /// Started and running `secondary`.
     arrived: AtomicBool,
     /// Gave up on (stuck in firmware): never used again.
@@ -86,6 +89,7 @@ impl Slot {
     const fn new() -> Self {
         Self {
             mpidr: AtomicU64::new(0),
+            started: AtomicBool::new(false),
             arrived: AtomicBool::new(false),
             lost: AtomicBool::new(false),
             posted: AtomicU32::new(0),
@@ -122,6 +126,36 @@ pub static CPUS: Cpus = Cpus {
     wait_ms: AtomicU64::new(2000),
 };
 
+/// A CPU that keeps a rendezvous from starting (see
+/// [`Cpus::rendezvous_blocker`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Blocker {
+    /// Its logical index.
+    pub cpu: usize,
+    /// The MPIDR it was started with.
+    pub mpidr: u64,
+    /// Whether it ever arrived (then it was given up on in the firmware).
+    pub arrived: bool,
+}
+
+impl core::fmt::Display for Blocker {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        if self.arrived {
+            write!(
+                f,
+                "CPU {} (MPIDR {:#x}) is lost: it did not come back from the firmware in time, and the firmware still counts it",
+                self.cpu, self.mpidr
+            )
+        } else {
+            write!(
+                f,
+                "CPU {} (MPIDR {:#x}) is lost: CPU_ON accepted it but it never arrived, and the firmware counts it as on (a rendezvous would wait for it forever)",
+                self.cpu, self.mpidr
+            )
+        }
+    }
+}
+
 /// How starting the secondaries went.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Started {
@@ -150,15 +184,45 @@ impl Cpus {
         self.slots.iter().skip(1).filter(|s| s.usable()).count() + 1
     }
 
-    /// CPUs the firmware considers on (arrived, lost or not).
+    /// CPUs the firmware considers on: the boot CPU and every CPU that
+    /// `CPU_ON` accepted, whether it arrived or not (the firmware counts a
+    /// CPU that never arrives too, and waits for it in a rendezvous).
     #[must_use]
     pub fn running(&self) -> usize {
         self.slots
             .iter()
             .skip(1)
-            .filter(|s| s.arrived.load(Ordering::Acquire))
+            .filter(|s| s.started.load(Ordering::Acquire))
             .count()
             + 1
+    }
+
+    /// Why a rendezvous (raw or through the client) must not start: the
+    /// first CPU that `CPU_ON` accepted and that never arrived, or that was
+    /// given up on in the firmware. `None` when every started CPU is usable.
+    #[must_use]
+    pub fn rendezvous_blocker(&self) -> Option<Blocker> {
+        self.slots.iter().enumerate().skip(1).find_map(|(cpu, s)| {
+            if !s.started.load(Ordering::Acquire) {
+                return None;
+            }
+            let mpidr = s.mpidr.load(Ordering::Acquire);
+            if !s.arrived.load(Ordering::Acquire) {
+                Some(Blocker {
+                    cpu,
+                    mpidr,
+                    arrived: false,
+                })
+            } else if s.lost.load(Ordering::Acquire) {
+                Some(Blocker {
+                    cpu,
+                    mpidr,
+                    arrived: true,
+                })
+            } else {
+                None
+            }
+        })
     }
 
     /// Whether a CPU was given up on.
@@ -167,37 +231,19 @@ impl Cpus {
         self.slots.iter().any(|s| s.lost.load(Ordering::Acquire))
     }
 
-    /// Starts secondaries with `CPU_ON` until `total` CPUs run: the MPIDRs
-    /// in `mpidrs`, or else the boot CPU's with Aff0 = 0, 1, 2, ... (its own
-    /// skipped), stopping at the first `INVALID_PARAMETERS` or `NOT_PRESENT`.
-    pub fn start(&self, total: usize, mpidrs: &[u64], own_mpidr: u64) -> Started {
+    /// Starts the secondaries `mpidrs` with `CPU_ON`, in order, waiting up
+    /// to `wait-ms` for each to arrive. With `stop_at_absent` (a sweep that
+    /// guessed the MPIDRs) the first `INVALID_PARAMETERS` or `NOT_PRESENT`
+    /// ends it.
+    pub fn start(&self, mpidrs: &[u64], stop_at_absent: bool) -> Started {
         let conduit: &dyn Conduit = &PROBE;
         let entry = lfac_secondary_entry as *const () as usize as u64;
-        let own = own_mpidr & 0xFF_00FF_FFFF;
         let mut started = Started {
             running: 1,
             ..Started::default()
         };
-        let mut candidate = 0_u64;
-        let mut listed = mpidrs.iter();
         let mut next_index = 1_usize;
-        while started.running < total.min(MAX_CPUS) {
-            let mpidr = if mpidrs.is_empty() {
-                if candidate > 0xFF {
-                    break;
-                }
-                let m = (own & !0xFF) | candidate;
-                candidate += 1;
-                if m == own {
-                    continue;
-                }
-                m
-            } else {
-                match listed.next() {
-                    Some(&m) => m,
-                    None => break,
-                }
-            };
+        for &mpidr in mpidrs {
             let Some(slot) = self.slots.get(next_index) else {
                 break;
             };
@@ -206,24 +252,26 @@ impl Cpus {
             if status != 0 {
                 started.last_status = status;
                 let absent = status == psci::INVALID_PARAMETERS || status == psci::NOT_PRESENT;
-                if absent && mpidrs.is_empty() {
+                if absent && stop_at_absent {
                     break;
                 }
                 continue;
             }
             slot.mpidr.store(mpidr, Ordering::Release);
+            slot.started.store(true, Ordering::Release);
+            next_index += 1;
             let deadline = Deadline::after_ms(self.wait_ms());
             while !slot.arrived.load(Ordering::Acquire) && !deadline.expired() {
                 core::hint::spin_loop();
             }
             if slot.arrived.load(Ordering::Acquire) {
                 started.running += 1;
-                next_index += 1;
             } else {
-                // Its slot stays reserved: it may still turn up.
+                // Lost for good: its slot stays reserved (it may still turn
+                // up), and no rendezvous starts while it is (see
+                // `rendezvous_blocker`).
                 slot.lost.store(true, Ordering::Release);
                 started.missing += 1;
-                next_index += 1;
             }
         }
         started
@@ -272,10 +320,18 @@ impl Cpus {
 
     /// Runs a raw `LFA_ACTIVATE` on every usable CPU at once (the boot CPU
     /// too) and returns each CPU's result (`None`: did not finish within the
-    /// bound, now lost; or not usable). The caller must make sure every CPU
-    /// that is on is usable (see [`usable`](Self::usable) and
-    /// [`running`](Self::running)).
-    pub fn raw_rendezvous(&self, args: Regs, rounds: u32) -> [Option<RawResult>; MAX_CPUS] {
+    /// bound, now lost; or not usable). Refuses, with the reason and
+    /// without a call, while a started CPU is lost
+    /// ([`rendezvous_blocker`](Self::rendezvous_blocker)): the firmware
+    /// would wait for it.
+    pub fn raw_rendezvous(
+        &self,
+        args: Regs,
+        rounds: u32,
+    ) -> Result<[Option<RawResult>; MAX_CPUS], Blocker> {
+        if let Some(blocker) = self.rendezvous_blocker() {
+            return Err(blocker);
+        }
         let mut results = [None; MAX_CPUS];
         let mut posted = [false; MAX_CPUS];
         for (cpu, flag) in posted.iter_mut().enumerate().skip(1) {
@@ -290,7 +346,7 @@ impl Cpus {
                 *result = self.wait_raw(cpu, wait);
             }
         }
-        results
+        Ok(results)
     }
 }
 
@@ -322,9 +378,9 @@ impl Rendezvous for Cpus {
         call: &(dyn Fn() -> CpuOutcome + Sync),
         collect: &mut dyn FnMut(CpuOutcome),
     ) -> Result<(), RendezvousError> {
-        if self.any_lost() {
+        if self.any_lost() || self.rendezvous_blocker().is_some() {
             return Err(RendezvousError(
-                "a CPU is stuck in the firmware: it cannot join",
+                "a CPU that the firmware counts as on is lost (never arrived, or stuck in the firmware): it cannot join",
             ));
         }
         let deadline = Deadline::after_ms(self.wait_ms());

@@ -1,5 +1,8 @@
 //! Ending the run: semihosting `SYS_EXIT` with the status where available,
-//! else PSCI `SYSTEM_OFF`, else a `wfi` loop.
+//! else PSCI, with the verdict in the call: `SYSTEM_OFF` when no check
+//! failed, `SYSTEM_RESET` otherwise (a firmware or test harness maps the two
+//! to an exit status; the project's QEMU firmware exits with 0 and 1), else
+//! a `wfi` loop.
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
@@ -30,6 +33,16 @@ pub fn stopping() -> bool {
 pub fn stop(code: u8) -> ! {
     if !STOPPING.swap(true, Ordering::AcqRel) {
         semihosting::exit(code);
+        if code == EXIT_PASS {
+            crate::uart::print_unlocked(format_args!(
+                "== lfa-conformance: status {code}: ending with PSCI SYSTEM_OFF (no check failed)\n"
+            ));
+        } else {
+            crate::uart::print_unlocked(format_args!(
+                "== lfa-conformance: status {code}: ending with PSCI SYSTEM_RESET (the verdict is not PASS)\n"
+            ));
+            psci::system_reset(&PROBE);
+        }
         psci::system_off(&PROBE);
     }
     crate::hang()

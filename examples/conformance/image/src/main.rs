@@ -5,10 +5,11 @@
 //! at NS-EL2 or NS-EL1 with the MMU off at the address it was linked for
 //! (`LFA_CONFORMANCE_BASE`, default 0x6000_0000, TF-A's BL33 address on
 //! QEMU), sets up its own stacks, page tables and vectors, talks to the
-//! agent over `smc` (or `hvc`), starts the other CPUs with PSCI `CPU_ON` for
-//! the rendezvous checks, prints its report on the PL011, and ends with
+//! agent over `smc` (or `hvc`), starts the CPUs the platform describes
+//! ([`topology`]: `mpidrs=`, the device tree) with PSCI `CPU_ON` for the
+//! rendezvous checks, prints its report on the PL011, and ends with
 //! semihosting `SYS_EXIT` (status 0 when no check failed) or PSCI
-//! `SYSTEM_OFF`.
+//! `SYSTEM_OFF` (no check failed) / `SYSTEM_RESET` (one did).
 //!
 //! The catalogue of checks is in [`checks`]; options in [`options`]. Each
 //! check prints one human line and one JSON line:
@@ -16,12 +17,12 @@
 //! ```text
 //! [PASS] INFO-01  LFA_GET_INFO(0) status, count and x2: 7 components, x2 = 0
 //! [WARN] INV-04   GET_INVENTORY reports versions in x4/x5: x4/x5 came back as sent ...
-//!          rule: PROTOCOL.md "Details: Versions" (BET1): x4 current, x5 pending version
+//!          rule: docs/protocol.md "Details: Versions" (BET1): x4 current, x5 pending version
 //!          call: LFA_GET_INVENTORY(#0) with sentinels in x4/x5
 //!          sent: x0=0xc40002e3 x1=0x0 x2=0x0 x3=0x0 x4=0x5e04... x5=0x5e05...
 //!          got:  x0=0x0 x1=0x4698fe4c6d08d447 x2=0x5ab8d... x3=0x3 x4=0x5e04... x5=0x5e05...
 //! {"lfac":"check","id":"INV-04","verdict":"WARN",...}
-//! == lfa-conformance: FAIL: 32 pass, 6 warn, 2 fail, 0 skip (40 checks)
+//! == lfa-conformance: FAIL: 33 pass, 6 warn, 2 fail, 0 skip (41 checks)
 //! ```
 #![no_std]
 #![no_main]
@@ -33,6 +34,7 @@ mod config {
 pub mod checks;
 mod cpus;
 mod exit;
+pub mod fdt;
 mod mmu;
 pub mod options;
 mod probe;
@@ -40,6 +42,7 @@ mod psci;
 mod report;
 mod semihosting;
 mod time;
+pub mod topology;
 mod uart;
 
 use core::arch::asm;
@@ -94,20 +97,35 @@ fn mpidr() -> u64 {
     mpidr
 }
 
-/// The options: the build-time defaults, then the command line.
-fn load_options() -> Options {
+/// The options: the build-time defaults, then the command line; with
+/// `print`, every word with what it did.
+fn load_options(print: bool) -> Options {
     let mut options = Options::DEFAULT;
-    options.apply(config::DEFAULT_ARGS.as_bytes());
+    options.apply(
+        config::DEFAULT_ARGS.as_bytes(),
+        "LFA_CONFORMANCE_ARGS",
+        false,
+        print,
+    );
     let mut line = [0_u8; 512];
-    if let Some(length) = semihosting::command_line(&mut line) {
-        // The first word is the image path QEMU was given: skip it.
-        let words = line.get(..length).unwrap_or_default();
-        let rest = words
-            .iter()
-            .position(|&b| b == b' ')
-            .and_then(|at| words.get(at + 1..))
-            .unwrap_or_default();
-        options.apply(rest);
+    match semihosting::command_line(&mut line) {
+        Some(length) => {
+            let words = line.get(..length).unwrap_or_default();
+            options.apply(words, "semihosting", true, print);
+            if print && words.iter().all(|&b| b == b' ' || b == 0) {
+                report::info(
+                    "option",
+                    format_args!("the semihosting command line is empty"),
+                );
+            }
+        }
+        None if print && cfg!(feature = "semihosting") => {
+            report::info(
+                "notice",
+                format_args!("no semihosting command line (the host refused SYS_GET_CMDLINE)"),
+            );
+        }
+        None => {}
     }
     options
 }
@@ -115,7 +133,7 @@ fn load_options() -> Options {
 /// Rust entry of every CPU (boot.S): `cpu` is the logical index, `el` the
 /// level the firmware entered the image at.
 #[unsafe(no_mangle)]
-extern "C" fn lfac_start(cpu: usize, el: u64) -> ! {
+extern "C" fn lfac_start(cpu: usize, el: u64, x0: u64) -> ! {
     if cpu != 0 {
         cpus::secondary(cpu, el)
     }
@@ -129,7 +147,7 @@ extern "C" fn lfac_start(cpu: usize, el: u64) -> ! {
     mmu::enable(el);
     install_vectors(el);
 
-    let options = load_options();
+    let options = load_options(false);
     probe::PROBE.set_method(options.conduit);
     cpus::CPUS.set_wait_ms(options.wait_ms);
     println!(
@@ -149,20 +167,22 @@ extern "C" fn lfac_start(cpu: usize, el: u64) -> ! {
         options.retry_ms,
         options.wait_ms
     );
+    let _ = load_options(true);
     if options.ignored > 0 {
         report::info(
-            "options",
+            "notice",
             format_args!(
-                "{} word(s) of the command line are not options of this image",
+                "{} word(s) of the command line are not options of this image (listed above)",
                 options.ignored
             ),
         );
     }
+    let topology = topology::discover(&options, x0, (&raw const __image_start) as u64);
     if options.conduit == lfa_smccc::Method::Hvc && el == 2 {
         println!("FAIL: conduit=hvc at EL2 reaches no hypervisor above; use conduit=smc");
         exit::stop(exit::EXIT_FAIL)
     }
-    let ok = checks::run(&options, el, mpidr());
+    let ok = checks::run(&options, el, mpidr(), &topology);
     exit::finish(ok)
 }
 

@@ -13,6 +13,9 @@ pub const CPU_ON: u64 = 0xC400_0003;
 /// `SYSTEM_OFF` (SMC32).
 pub const SYSTEM_OFF: u64 = 0x8400_0008;
 
+/// `SYSTEM_RESET` (SMC32).
+pub const SYSTEM_RESET: u64 = 0x8400_0009;
+
 /// PSCI `INVALID_PARAMETERS`: no such CPU.
 pub const INVALID_PARAMETERS: i64 = -2;
 /// PSCI `NOT_PRESENT`.
@@ -48,4 +51,9 @@ pub fn cpu_on(conduit: &dyn Conduit, mpidr: u64, entry: u64, context: u64) -> i6
 /// `SYSTEM_OFF`; returns only if the firmware refused.
 pub fn system_off(conduit: &dyn Conduit) {
     let _ = conduit.call(&Regs::with_x0(SYSTEM_OFF));
+}
+
+/// `SYSTEM_RESET`; returns only if the firmware refused.
+pub fn system_reset(conduit: &dyn Conduit) {
+    let _ = conduit.call(&Regs::with_x0(SYSTEM_RESET));
 }

@@ -22,6 +22,7 @@ use crate::probe::{PROBE, Probe};
 use crate::psci;
 use crate::report::Outcome;
 use crate::time::Timer;
+use crate::topology::Source;
 
 /// Capable, pending, no CPU reset, with the rendezvous `required` or not.
 fn activatable(e: &Entry, required: bool) -> bool {
@@ -84,7 +85,7 @@ fn client_for(
 pub(super) const CPU_01: Check = Check {
     id: "CPU-01",
     title: "Secondary CPUs start with PSCI CPU_ON",
-    rule: "PROTOCOL.md \"Details: Rendezvous\": every powered-on CPU must call ACTIVATE; the CPUs are brought up with PSCI CPU_ON (the rendezvous size is the number of CPUs on)",
+    rule: "docs/protocol.md \"Details: Rendezvous\": every powered-on CPU must call ACTIVATE; the CPUs are brought up with PSCI CPU_ON (the rendezvous size is the number of CPUs on)",
     group: Group::Activate,
     run: cpu_01,
 };
@@ -102,24 +103,40 @@ fn cpu_01(ctx: &mut Ctx<'_>) -> Outcome {
             "PSCI_FEATURES(CPU_ON) = {features} (PSCI_VERSION {version:#x}): only the boot CPU runs the rendezvous checks"
         );
     }
-    let mpidrs = ctx
-        .options
-        .mpidrs
-        .get(..ctx.options.mpidr_count)
-        .unwrap_or_default();
-    let started = CPUS.start(ctx.options.cpus, mpidrs, ctx.mpidr);
+    let topology = ctx.topology;
+    if topology.count == 0 {
+        return match topology.source {
+            Source::None => outcome!(
+                Skip,
+                "nothing describes the CPUs (no device tree, mpidrs= or cpus=): only the boot CPU runs the rendezvous checks; CPU_ON never names a CPU the platform did not describe"
+            ),
+            _ => outcome!(
+                Pass,
+                "1 CPU on: the platform describes no CPU but the boot CPU (PSCI {}.{})",
+                (version >> 16) & 0x7FFF,
+                version & 0xFFFF
+            ),
+        };
+    }
+    let started = CPUS.start(topology.secondaries(), topology.source == Source::Sweep);
     ctx.cpus_started = true;
+    let from = match topology.source {
+        Source::Option => "mpidrs=",
+        Source::DeviceTree(_) => "the device tree",
+        Source::Sweep => "the cpus= sweep",
+        Source::None => "nowhere",
+    };
     if started.missing > 0 {
         return outcome!(
             Fail,
-            "{} CPU(s) accepted by CPU_ON did not arrive within {} ms; rendezvous checks cannot run safely",
+            "{} of the CPU(s) CPU_ON accepted (MPIDRs from {from}) did not arrive within {} ms: they are lost, the firmware counts them as on, and no rendezvous will be started",
             started.missing,
             ctx.options.wait_ms
         );
     }
     outcome!(
         Pass,
-        "{} CPU(s) on: the boot CPU and {} started with CPU_ON (PSCI {}.{}; the sweep ended with {})",
+        "{} CPU(s) on: the boot CPU and {} started with CPU_ON, MPIDRs from {from} (PSCI {}.{}; last CPU_ON error {})",
         started.running,
         started.running - 1,
         (version >> 16) & 0x7FFF,
@@ -131,7 +148,7 @@ fn cpu_01(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const ACT_10: Check = Check {
     id: "ACT-10",
     title: "ACTIVATE refuses reserved flag bits in x2",
-    rule: "PROTOCOL.md \"Function IDs\": ACTIVATE x2 bit0 = skip_cpu_rendezvous; bits 63:1 reserved (TF-A ignores them, inferred)",
+    rule: "docs/protocol.md \"Function IDs\": ACTIVATE x2 bit0 = skip_cpu_rendezvous; bits 63:1 reserved (TF-A ignores them, inferred)",
     group: Group::Activate,
     run: act_10,
 };
@@ -199,7 +216,7 @@ fn act_10(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const ACT_11: Check = Check {
     id: "ACT-11",
     title: "Skip-rendezvous activation through lfa-client",
-    rule: "PROTOCOL.md \"State machine\" and \"Details: Rendezvous\": with cpu_rendezvous_optional one CPU may ACTIVATE with skip_cpu_rendezvous; afterwards the component is no longer pending and runs the pending version",
+    rule: "docs/protocol.md \"State machine\" and \"Details: Rendezvous\": with cpu_rendezvous_optional one CPU may ACTIVATE with skip_cpu_rendezvous; afterwards the component is no longer pending and runs the pending version",
     group: Group::Activate,
     run: act_11,
 };
@@ -256,7 +273,7 @@ fn act_11(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const CAN_06: Check = Check {
     id: "CAN-06",
     title: "CANCEL between CALL_AGAIN rounds of a skip-rendezvous activation",
-    rule: "PROTOCOL.md \"State machine\": PRIMED / ACTIVATING --CANCEL--> IDLE, BUSY once it can no longer be cancelled (TF-A: -2 while a skip-rendezvous activation runs); either the activation goes on to completion or it is abandoned cleanly",
+    rule: "docs/protocol.md \"State machine\": PRIMED / ACTIVATING --CANCEL--> IDLE, BUSY once it can no longer be cancelled (TF-A: -2 while a skip-rendezvous activation runs); either the activation goes on to completion or it is abandoned cleanly",
     group: Group::Activate,
     run: can_06,
 };
@@ -366,12 +383,11 @@ fn activate_all(ctx: &Ctx<'_>, e: &Entry) -> Result<Loop, &'static str> {
             ..rest
         });
     }
-    if CPUS.running() != CPUS.usable() {
-        return Err("a CPU that is on cannot join the rendezvous");
-    }
     let mut args = Regs::with_x0(FunctionId::Activate.to_x0());
     args.x[1] = u64::from(e.seq_id);
-    let results = CPUS.raw_rendezvous(args, ctx.options.rounds);
+    let Ok(results) = CPUS.raw_rendezvous(args, ctx.options.rounds) else {
+        return Err("a CPU that the firmware counts as on is lost: no rendezvous started");
+    };
     let Some(Some(mine)) = results.first().copied() else {
         return Err("the boot CPU has no result");
     };
@@ -395,7 +411,7 @@ fn activate_all(ctx: &Ctx<'_>, e: &Entry) -> Result<Loop, &'static str> {
 pub(super) const ACT_12: Check = Check {
     id: "ACT-12",
     title: "Two activations in the same boot, without CANCEL",
-    rule: "PROTOCOL.md \"State machine\": ACTIVATING --done--> IDLE, so the next PRIME/ACTIVATE needs nothing else. TF-A keeps the activated component current until CANCEL (measured)",
+    rule: "docs/protocol.md \"State machine\": ACTIVATING --done--> IDLE, so the next PRIME/ACTIVATE needs nothing else. TF-A keeps the activated component current until CANCEL (measured)",
     group: Group::Activate,
     run: act_12,
 };
@@ -417,6 +433,19 @@ fn act_12(ctx: &mut Ctx<'_>) -> Outcome {
     let Some(b) = next_pending(ctx, &[a.uuid]) else {
         return none_to("second pending component left");
     };
+    if let Some(blocker) = CPUS.rendezvous_blocker() {
+        if a.rendezvous_required() || b.rendezvous_required() {
+            return outcome!(
+                Skip,
+                "{} needs a rendezvous of every CPU, and {blocker}",
+                if a.rendezvous_required() {
+                    a.name()
+                } else {
+                    b.name()
+                }
+            );
+        }
+    }
     // The first activation, raw: no client that could CANCEL behind our back.
     let prime = ctx.prime(a.seq_id);
     let first = if prime.done() {
@@ -506,7 +535,7 @@ fn act_12(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const CAN_05: Check = Check {
     id: "CAN-05",
     title: "CANCEL after a completed activation",
-    rule: "PROTOCOL.md \"State machine\": ACTIVATING --done--> IDLE; CANCEL with nothing current is INVALID_PARAMETERS (-8). TF-A answers 0 and only then resets (measured)",
+    rule: "docs/protocol.md \"State machine\": ACTIVATING --done--> IDLE; CANCEL with nothing current is INVALID_PARAMETERS (-8). TF-A answers 0 and only then resets (measured)",
     group: Group::Activate,
     run: can_05,
 };
@@ -533,17 +562,14 @@ fn can_05(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const ACT_13: Check = Check {
     id: "ACT-13",
     title: "Rendezvous activation of every CPU through lfa-client",
-    rule: "PROTOCOL.md \"Details: Rendezvous\": with cpu_rendezvous_optional clear every online CPU calls ACTIVATE (repeating CALL_AGAIN); all return the same status; the component is then no longer pending",
+    rule: "docs/protocol.md \"Details: Rendezvous\": with cpu_rendezvous_optional clear every online CPU calls ACTIVATE (repeating CALL_AGAIN); all return the same status; the component is then no longer pending",
     group: Group::Activate,
     run: act_13,
 };
 
 fn act_13(ctx: &mut Ctx<'_>) -> Outcome {
-    if CPUS.running() != CPUS.usable() {
-        return outcome!(
-            Skip,
-            "a CPU that is on cannot join a rendezvous (see CPU-01, CAN-04)"
-        );
+    if let Some(blocker) = CPUS.rendezvous_blocker() {
+        return outcome!(Skip, "no rendezvous while a CPU is lost: {blocker}");
     }
     if let Err(outcome) = ctx.refresh() {
         return outcome;
@@ -606,7 +632,7 @@ fn act_13(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const CAN_04: Check = Check {
     id: "CAN-04",
     title: "CANCEL while a CPU waits in the rendezvous",
-    rule: "PROTOCOL.md \"Observed behaviour: Rendezvous\": CANCEL from another CPU releases the CPUs waiting in ACTIVATE with ACTIVATION_FAILED (-11) (TF-A: only if the activator has a cancel hook; otherwise they stay stuck)",
+    rule: "docs/protocol.md \"Observed behaviour: Rendezvous\": CANCEL from another CPU releases the CPUs waiting in ACTIVATE with ACTIVATION_FAILED (-11) (TF-A: only if the activator has a cancel hook; otherwise they stay stuck)",
     group: Group::Activate,
     run: can_04,
 };
@@ -615,7 +641,10 @@ pub(super) const CAN_04: Check = Check {
 const PEN_DELAYS_MS: [u64; 3] = [50, 200, 800];
 
 fn can_04(ctx: &mut Ctx<'_>) -> Outcome {
-    if CPUS.usable() < 2 || CPUS.running() != CPUS.usable() {
+    if let Some(blocker) = CPUS.rendezvous_blocker() {
+        return outcome!(Skip, "no rendezvous while a CPU is lost: {blocker}");
+    }
+    if CPUS.usable() < 2 {
         return outcome!(Skip, "needs a second CPU that can join (CPU-01)");
     }
     if let Err(outcome) = ctx.refresh() {

@@ -1,7 +1,7 @@
 //! The catalogue of checks, and what they share.
 //!
 //! Checks run in catalogue order; each has an id, a title, the rule it checks
-//! (a section of `PROTOCOL.md`, the project's register-level reference, or
+//! (a section of `docs/protocol.md`, the project's register-level reference, or
 //! of SMCCC), and a group that says what it does to the agent:
 //!
 //! - **read**: only VERSION, FEATURES, GET_INFO, GET_INVENTORY and
@@ -35,6 +35,7 @@ use crate::options::Options;
 use crate::outcome;
 use crate::probe::PROBE;
 use crate::report::{self, Outcome};
+use crate::topology::Topology;
 
 /// Entries of the inventory the checks keep (more are counted, not read).
 pub const MAX_ENTRIES: usize = 32;
@@ -86,6 +87,7 @@ pub const CATALOGUE: &[Check] = &[
     state_machine::PRM_02,
     state_machine::PRM_03,
     state_machine::PRM_04,
+    state_machine::PRM_08,
     state_machine::PRM_05,
     state_machine::PRM_06,
     state_machine::PRM_07,
@@ -263,6 +265,8 @@ pub struct Ctx<'a> {
     pub last_activated: Option<Entry>,
     /// Whether the activation checks started the secondaries.
     pub cpus_started: bool,
+    /// The secondaries the platform describes.
+    pub topology: &'a Topology,
 }
 
 impl Ctx<'_> {
@@ -396,7 +400,7 @@ pub fn none_to(what: &str) -> Outcome {
 }
 
 /// Runs the catalogue and prints the summary; whether no check failed.
-pub fn run(options: &Options, el: u64, mpidr: u64) -> bool {
+pub fn run(options: &Options, el: u64, mpidr: u64, topology: &Topology) -> bool {
     let mut ctx = Ctx {
         options,
         el,
@@ -407,6 +411,7 @@ pub fn run(options: &Options, el: u64, mpidr: u64) -> bool {
         versions: None,
         last_activated: None,
         cpus_started: false,
+        topology,
     };
     report::info(
         "scope",

@@ -45,7 +45,7 @@ fn mid_prime(ctx: &Ctx<'_>) -> Option<(Entry, Call)> {
 pub(super) const PRM_01: Check = Check {
     id: "PRM-01",
     title: "PRIME needs no earlier GET_INVENTORY",
-    rule: "PROTOCOL.md \"State machine\": IDLE --PRIME(i), i pending--> PRIMING; no other precondition. TF-A answers WRONG_STATE until GET_INVENTORY read that id (measured)",
+    rule: "docs/protocol.md \"State machine\": IDLE --PRIME(i), i pending--> PRIMING; no other precondition. TF-A answers WRONG_STATE until GET_INVENTORY read that id (measured)",
     group: Group::Prime,
     run: prm_01,
 };
@@ -119,7 +119,7 @@ fn prm_01(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const PRM_02: Check = Check {
     id: "PRM-02",
     title: "PRIME refuses ids >= count",
-    rule: "PROTOCOL.md \"Status codes\": seq id out of range is INVALID_PARAMETERS (-8)",
+    rule: "docs/protocol.md \"Status codes\": seq id out of range is INVALID_PARAMETERS (-8)",
     group: Group::Prime,
     run: prm_02,
 };
@@ -155,7 +155,7 @@ fn prm_02(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const PRM_03: Check = Check {
     id: "PRM-03",
     title: "PRIME of a component with nothing pending",
-    rule: "PROTOCOL.md \"Status codes\": WRONG_STATE (-7) for PRIME with nothing pending",
+    rule: "docs/protocol.md \"Status codes\": WRONG_STATE (-7) for PRIME with nothing pending",
     group: Group::Prime,
     run: prm_03,
 };
@@ -187,7 +187,7 @@ fn prm_03(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const PRM_04: Check = Check {
     id: "PRM-04",
     title: "PRIME of a component that is not activation_capable",
-    rule: "PROTOCOL.md \"Status codes\": NOT_SUPPORTED (-1) when the component has no activator; with nothing pending either, WRONG_STATE (-7) is as right (TF-A checks pending first)",
+    rule: "docs/protocol.md \"Status codes\": NOT_SUPPORTED (-1) when the component has no activator; with nothing pending either, WRONG_STATE (-7) is as right (TF-A checks pending first)",
     group: Group::Prime,
     run: prm_04,
 };
@@ -225,10 +225,55 @@ fn prm_04(ctx: &mut Ctx<'_>) -> Outcome {
     }
 }
 
+pub(super) const PRM_08: Check = Check {
+    id: "PRM-08",
+    title: "PRIME of a pending component that is not activation_capable",
+    rule: "docs/protocol.md \"Status codes\": NOT_SUPPORTED (-1) when the component has no activator, also while an update is pending (TF-A: pending is checked first, then capable: -1, measured)",
+    group: Group::Prime,
+    run: prm_08,
+};
+
+fn prm_08(ctx: &mut Ctx<'_>) -> Outcome {
+    let Some(e) = ctx.pick(
+        |e| {
+            !e.flags.contains(InventoryFlags::ACTIVATION_CAPABLE)
+                && e.flags.contains(InventoryFlags::ACTIVATION_PENDING)
+        },
+        &[],
+    ) else {
+        return none_to("component that is pending but not activation_capable");
+    };
+    // TF-A loads the pending flag in GET_INVENTORY: read the entry first so
+    // that only "capable" decides.
+    let _ = lfa(FunctionId::GetInventory, u64::from(e.seq_id));
+    let call = lfa(FunctionId::Prime, u64::from(e.seq_id));
+    let label = crate::label!("LFA_PRIME({}) right after its GET_INVENTORY", e.seq_id);
+    match call.status() {
+        -1 => outcome!(Pass, "{}: NOT_SUPPORTED", e.name()).with(label, &call.sent, &call.got),
+        0 => {
+            let cancel = ctx.cancel(e.seq_id);
+            outcome!(
+                Fail,
+                "{}: SUCCESS for a component that cannot be activated (CANCEL afterwards: {})",
+                e.name(),
+                S(cancel.status())
+            )
+            .with(label, &call.sent, &call.got)
+        }
+        other => outcome!(
+            Fail,
+            "{}: {}, expected -1 NOT_SUPPORTED: the component is pending, so only its missing activator can refuse it; clients read a different error as a transient state",
+            e.name(),
+            S(other)
+        )
+        .with(label, &call.sent, &call.got),
+    }
+}
+
 pub(super) const PRM_05: Check = Check {
     id: "PRM-05",
     title: "PRIME CALL_AGAIN rounds, then CANCEL when primed",
-    rule: "PROTOCOL.md \"Details: CALL_AGAIN\" (repeat the same call until x1 bit0 is clear) and \"State machine\": PRIMED --CANCEL--> IDLE, the component still pending",
+    rule: "docs/protocol.md \"Details: CALL_AGAIN\" (repeat the same call until x1 bit0 is clear) and \"State machine\": PRIMED --CANCEL--> IDLE, the component still pending",
     group: Group::Prime,
     run: prm_05,
 };
@@ -314,7 +359,7 @@ fn prm_05(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const PRM_06: Check = Check {
     id: "PRM-06",
     title: "Only one component primed at a time (primed)",
-    rule: "PROTOCOL.md \"Details\": only one component is primed or activated at a time; \"Status codes\": WRONG_STATE (-7) while another component is primed",
+    rule: "docs/protocol.md \"Details\": only one component is primed or activated at a time; \"Status codes\": WRONG_STATE (-7) while another component is primed",
     group: Group::Prime,
     run: prm_06,
 };
@@ -369,7 +414,7 @@ fn prm_06(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const PRM_07: Check = Check {
     id: "PRM-07",
     title: "Only one component primed at a time (mid-prime)",
-    rule: "PROTOCOL.md \"Observed behaviour\" / \"Status codes\": PRIME of another id while one is mid-prime is WRONG_STATE (-7)",
+    rule: "docs/protocol.md \"Observed behaviour\" / \"Status codes\": PRIME of another id while one is mid-prime is WRONG_STATE (-7)",
     group: Group::Prime,
     run: prm_07,
 };
@@ -418,7 +463,7 @@ fn prm_07(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const CAN_01: Check = Check {
     id: "CAN-01",
     title: "CANCEL with nothing primed",
-    rule: "PROTOCOL.md \"Observed behaviour\": CANCEL with nothing current is INVALID_PARAMETERS (-8); so is an id out of range",
+    rule: "docs/protocol.md \"Observed behaviour\": CANCEL with nothing current is INVALID_PARAMETERS (-8); so is an id out of range",
     group: Group::Prime,
     run: can_01,
 };
@@ -460,7 +505,7 @@ fn can_01(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const CAN_02: Check = Check {
     id: "CAN-02",
     title: "CANCEL mid-prime",
-    rule: "PROTOCOL.md \"State machine\": CANCEL of the current component is 0 in any phase before the activation is committed; the agent is idle after it",
+    rule: "docs/protocol.md \"State machine\": CANCEL of the current component is 0 in any phase before the activation is committed; the agent is idle after it",
     group: Group::Prime,
     run: can_02,
 };
@@ -504,7 +549,7 @@ fn can_02(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const CAN_03: Check = Check {
     id: "CAN-03",
     title: "CANCEL of an id that is not the primed one",
-    rule: "PROTOCOL.md \"Status codes\": ACTIVATE/CANCEL of an id that is not the primed one is INVALID_PARAMETERS (-8); the primed component stays primed",
+    rule: "docs/protocol.md \"Status codes\": ACTIVATE/CANCEL of an id that is not the primed one is INVALID_PARAMETERS (-8); the primed component stays primed",
     group: Group::Prime,
     run: can_03,
 };
@@ -561,7 +606,7 @@ fn can_03(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const ACT_01: Check = Check {
     id: "ACT-01",
     title: "ACTIVATE with nothing primed",
-    rule: "PROTOCOL.md \"Status codes\": COMPONENT_WRONG_STATE (-9) for ACTIVATE before PRIME completed. TF-A answers INVALID_PARAMETERS (-8) for anything but the current component (measured)",
+    rule: "docs/protocol.md \"Status codes\": COMPONENT_WRONG_STATE (-9) for ACTIVATE before PRIME completed. TF-A answers INVALID_PARAMETERS (-8) for anything but the current component (measured)",
     group: Group::Prime,
     run: act_01,
 };
@@ -592,7 +637,7 @@ fn act_01(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const ACT_02: Check = Check {
     id: "ACT-02",
     title: "ACTIVATE refuses ids >= count",
-    rule: "PROTOCOL.md \"Status codes\": seq id out of range is INVALID_PARAMETERS (-8)",
+    rule: "docs/protocol.md \"Status codes\": seq id out of range is INVALID_PARAMETERS (-8)",
     group: Group::Prime,
     run: act_02,
 };
@@ -617,7 +662,7 @@ fn act_02(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const ACT_03: Check = Check {
     id: "ACT-03",
     title: "ACTIVATE of another component than the primed one",
-    rule: "PROTOCOL.md \"Status codes\": ACTIVATE of an id that is not the primed one is INVALID_PARAMETERS (-8)",
+    rule: "docs/protocol.md \"Status codes\": ACTIVATE of an id that is not the primed one is INVALID_PARAMETERS (-8)",
     group: Group::Prime,
     run: act_03,
 };
@@ -659,7 +704,7 @@ fn act_03(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const ACT_04: Check = Check {
     id: "ACT-04",
     title: "ACTIVATE while PRIME is still CALL_AGAIN",
-    rule: "PROTOCOL.md \"Status codes\": COMPONENT_WRONG_STATE (-9) for ACTIVATE before PRIME completed",
+    rule: "docs/protocol.md \"Status codes\": COMPONENT_WRONG_STATE (-9) for ACTIVATE before PRIME completed",
     group: Group::Prime,
     run: act_04,
 };
@@ -689,7 +734,7 @@ fn act_04(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const ACT_05: Check = Check {
     id: "ACT-05",
     title: "skip_cpu_rendezvous refused where the rendezvous is required",
-    rule: "PROTOCOL.md \"Details: Rendezvous\": asking to skip for a component that requires rendezvous is INVALID_PARAMETERS (-8)",
+    rule: "docs/protocol.md \"Details: Rendezvous\": asking to skip for a component that requires rendezvous is INVALID_PARAMETERS (-8)",
     group: Group::Prime,
     run: act_05,
 };
