@@ -46,7 +46,7 @@ lfa=$(grep -c -E 'lfa_(client|proto|smccc)|lfa_client_flows|lfa_sim_handle' <<<"
 # must hold the client's activation paths (one instance per conduit) and the
 # simulated agent's ACTIVATE handling.
 for pattern in 'lfa_client::activation::Primed.*::activate_with' \
-    'lfa_client::activation::Primed.*::activate::' 'lfa_smccc::sim::state::State.*::activate::'; do
+    'lfa_client::activation::Primed.*::activate::' 'lfa_sim::state::State.*::activate::'; do
     if ! grep -q -E "$pattern" <<<"$symbols"; then
         echo "FAIL: no symbol matches $pattern: the image does not hold what it should check."
         exit 1

@@ -13,8 +13,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 
 use lfa_proto::{FunctionId, LfaError, Regs, SeqId, regs::from_signed};
+use lfa_sim::{ActivationMode, Fault, HANG_STATUS, Phase, Profile, SimAgent, SimComponent};
 use lfa_smccc::Conduit;
-use lfa_smccc::sim::{ActivationMode, Fault, HANG_STATUS, Phase, Profile, SimAgent, SimComponent};
 use sim_support::*;
 
 /// Polls a waiting CPU may make before it gives up in the tests that must

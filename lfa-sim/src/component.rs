@@ -10,7 +10,7 @@ use lfa_proto::{FirmwareVersion, InventoryFlags, Uuid};
 ///
 /// ```
 /// use lfa_proto::{FirmwareVersion, InventoryFlags, components::TF_RMM};
-/// use lfa_smccc::sim::SimComponent;
+/// use lfa_sim::SimComponent;
 ///
 /// let rmm = SimComponent::new(TF_RMM.uuid)
 ///     .capable()
@@ -178,7 +178,7 @@ impl SimComponent {
 /// How the inventory changes after the next successful activation, so that a
 /// caller holding sequence ids from before sees them go stale.
 ///
-/// A change set with [`SimAgent::set_post_activation`](crate::sim::SimAgent::set_post_activation)
+/// A change set with [`SimAgent::set_post_activation`](crate::SimAgent::set_post_activation)
 /// applies once, to the next successful activation, and is then cleared. Any
 /// change (other than [`InventoryChange::Unchanged`]) also forgets which ids
 /// GET_INVENTORY has read (the TF-A profile's PRIME precondition).

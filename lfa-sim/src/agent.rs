@@ -7,7 +7,7 @@ use super::log::CallLog;
 use super::rendezvous::Pen;
 use super::state::{Action, Phase, State, respond};
 use super::{InventoryChange, Profile, Quirks, SimComponent, SimError};
-use crate::Conduit;
+use lfa_smccc::Conduit;
 
 /// The component capacity of [`SimAgent`] when none is given.
 pub const DEFAULT_COMPONENTS: usize = 8;
@@ -31,7 +31,7 @@ pub const DEFAULT_LOG: usize = 128;
 /// `static` (`new` is `const`) rather than on a thread's stack, and read the
 /// log with [`SimAgent::with_log`] rather than copying it.
 ///
-/// See the [module documentation](crate::sim) for an example and the
+/// See the [module documentation](crate) for an example and the
 /// profile table.
 pub struct SimAgent<const N: usize = DEFAULT_COMPONENTS, const L: usize = DEFAULT_LOG> {
     profile: Profile,
@@ -83,7 +83,8 @@ impl SimAgent {
     ///
     /// ```
     /// use lfa_proto::{GetInfoRequest, GetInfoResponse, Request, Response};
-    /// use lfa_smccc::{Conduit, sim::SimAgent};
+    /// use lfa_sim::SimAgent;
+    /// use lfa_smccc::Conduit;
     ///
     /// let agent = SimAgent::demo();
     /// let info = GetInfoResponse::decode(&agent.call(&GetInfoRequest.encode())).unwrap();
@@ -219,9 +220,9 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
 
     /// Sets how many times a CPU waiting in a rendezvous polls before it gives
     /// up, records a hang ([`SimAgent::hang_detected`]) and returns
-    /// [`HANG_STATUS`](crate::sim::HANG_STATUS). The bound counts polls, not
+    /// [`HANG_STATUS`](crate::HANG_STATUS). The bound counts polls, not
     /// time (there is no clock in `no_std`); the default is
-    /// [`DEFAULT_SPIN_BUDGET`](crate::sim::DEFAULT_SPIN_BUDGET). Applies to
+    /// [`DEFAULT_SPIN_BUDGET`](crate::DEFAULT_SPIN_BUDGET). Applies to
     /// CPUs that arrive after the change.
     pub fn set_spin_budget(&self, polls: u64) {
         self.state.lock().spin_budget = polls;
@@ -239,7 +240,7 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     ///
     /// # Errors
     ///
-    /// [`SimError::FaultsFull`] when [`MAX_FAULTS`](crate::sim::MAX_FAULTS)
+    /// [`SimError::FaultsFull`] when [`MAX_FAULTS`](crate::MAX_FAULTS)
     /// are armed.
     pub fn inject(&self, fault: Fault) -> Result<(), SimError> {
         self.state.lock().faults.arm(fault)

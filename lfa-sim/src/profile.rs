@@ -2,7 +2,7 @@
 
 /// The behaviour the simulated agent follows.
 ///
-/// The differences are listed in the table of the [`sim`](crate::sim) module
+/// The differences are listed in the table of the [`sim`](crate) module
 /// documentation; everything not listed there is the same in both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Profile {

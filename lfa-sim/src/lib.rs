@@ -5,8 +5,9 @@
 //! nothing (capacities are const generics), and uses only a `spin::Mutex` and
 //! atomics, so the same code can also run as the agent of a bare-metal image,
 //! called from an EL3 exception handler with the trapped registers, on
-//! several CPUs. It implements [`Conduit`](crate::Conduit), so `&SimAgent`
-//! can be shared by many threads as one conduit.
+//! several CPUs. It implements [`Conduit`](lfa_smccc::Conduit), so `&SimAgent`
+//! can be shared by many threads as one conduit. [`scripted::ScriptedConduit`]
+//! is the other test double: it replays given answers.
 //!
 //! ```
 //! use lfa_proto::{
@@ -14,7 +15,7 @@
 //!     InventoryResponse, PrimeRequest, PrimeResponse, Request, Response, SeqId,
 //!     components::TF_RMM,
 //! };
-//! use lfa_smccc::sim::{Phase, Profile, SimAgent, SimComponent};
+//! use lfa_sim::{Phase, Profile, SimAgent, SimComponent};
 //!
 //! let agent = SimAgent::<4>::new(Profile::Clean)
 //!     .with_component(
@@ -57,7 +58,7 @@
 //!   `.pending(version)`, `.current(version)`, `.rendezvous_optional()`,
 //!   `.may_reset_cpu()`, `.prime_rounds(n)`, `.activate_rounds(n)`,
 //!   `.without_cancel_hook()`, `.reserved_flags(bits)`.
-//! - Calls: [`SimAgent::handle`] (= [`Conduit::call`](crate::Conduit::call)).
+//! - Calls: [`SimAgent::handle`] (= [`Conduit::call`](lfa_smccc::Conduit::call)).
 //! - Configure at run time: [`SimAgent::set_online_cpus`],
 //!   [`SimAgent::set_spin_budget`], [`SimAgent::set_spin_relax`],
 //!   [`SimAgent::inject`]`(`[`Fault`]`)`, [`SimAgent::clear_faults`],
@@ -122,6 +123,8 @@
 //! make the PRIME / ACTIVATE step fail after its checks (AUTH_ERROR,
 //! DEVICE_ERROR, ACTIVATION_FAILED, CRITICAL_ERROR, raw codes such as -35).
 //! [`Quirks`] reproduce real agents' register habits in either profile.
+#![no_std]
+#![forbid(unsafe_code)]
 
 mod agent;
 mod component;
@@ -130,7 +133,13 @@ mod faults;
 mod log;
 mod profile;
 mod rendezvous;
+pub mod scripted;
 mod state;
+
+/// The README's example, run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;
 
 pub use agent::{DEFAULT_COMPONENTS, DEFAULT_LOG, DEMO_COMPONENTS, DEMO_VENDOR_UUID, SimAgent};
 pub use component::{InventoryChange, SimComponent};
