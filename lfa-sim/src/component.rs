@@ -46,9 +46,11 @@ pub struct SimComponent {
     pub activate_rounds: u32,
     /// Whether the component's activator can be cancelled while CPUs wait in
     /// the rendezvous: with a hook, CANCEL releases the waiting CPUs with
-    /// ACTIVATION_FAILED (-11); without one, CANCEL returns 0 and the waiting
-    /// CPUs stay stuck (the simulator reports them as a detected hang). TF-A's
-    /// behaviour depends on the activator; the default is `true`.
+    /// ACTIVATION_FAILED (-11); without one, in the TF-A profile, CANCEL
+    /// returns 0 and the waiting CPUs stay stuck (the simulator reports them
+    /// as a detected hang). TF-A's behaviour depends on the activator; the
+    /// default is `true`. In the clean profile this is the platform's
+    /// `cancel` hook, and `lfa-agent` releases the waiting CPUs either way.
     pub cancel_hook: bool,
 }
 

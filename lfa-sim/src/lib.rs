@@ -1,7 +1,11 @@
 //! A simulated LFA agent, for tests and for hosts without firmware.
 //!
-//! [`SimAgent`] answers LFA calls as an agent in EL3 would, built on
-//! `lfa-proto`'s agent-side decoders and encoders. It is `no_std`, allocates
+//! [`SimAgent`] answers LFA calls as an agent in EL3 would. In the
+//! [`Profile::Clean`] profile the answers are those of the real agent,
+//! `lfa_agent::Agent`, running on [`SimPlatform`] (the simulated components);
+//! the faults, quirks, call log and inventory changes are the simulator's
+//! layer around it. The [`Profile::TfA`] profile is the simulator's own model
+//! of TF-A's agent (never a mode of `lfa-agent`). It is `no_std`, allocates
 //! nothing (capacities are const generics), and uses only a `spin::Mutex` and
 //! atomics, so the same code can also run as the agent of a bare-metal image,
 //! called from an EL3 exception handler with the trapped registers, on
@@ -93,6 +97,8 @@
 //! | PRIME once a prime is complete | 0 for any component, nothing changes (measured after an activation; while a component is only primed: inferred) | 0 for the same one, -7 for another |
 //! | ACTIVATE naming no current component | -8 | -9 COMPONENT_WRONG_STATE (before any PRIME); -8 if another is current or the id is out of range |
 //! | After a successful activation | component stays current ([`Phase::Activated`]): ACTIVATE -9, CANCEL 0 resets | agent back to [`Phase::Idle`]; CANCEL -8 |
+//! | Partial rendezvous (fewer CPUs than online) | the waiting CPUs give up after their spin budget with [`HANG_STATUS`] (TF-A spins forever) | every waiting CPU gets -11 ACTIVATION_FAILED once the bound is reached; the agent is [`Phase::Primed`] again |
+//! | CANCEL while CPUs wait, component without a cancel hook | 0, the waiting CPUs are stuck ([`HANG_STATUS`]) | 0, the waiting CPUs get -11 |
 //!
 //! Common rules: ACTIVATE or CANCEL of an id that is not the current one is
 //! -8; ACTIVATE while the current one is mid-prime or no longer pending is
@@ -110,12 +116,15 @@
 //! caller completes it, as with only the boot CPU on). The last CPU to arrive
 //! performs the step with the lock held; the others wait outside it, spinning
 //! on an atomic, and all return the same status. CANCEL while CPUs wait
-//! releases them with ACTIVATION_FAILED (-11) if the component has a cancel
-//! hook; without one CANCEL returns 0 and the waiting CPUs are stuck, which
-//! the simulator reports at once as a hang. A CPU that waits longer than its
-//! spin budget (a partial rendezvous: TF-A spins forever) gives up: it
-//! returns x0 = [`HANG_STATUS`], leaves the round, and
-//! [`SimAgent::hang_detected`] becomes true.
+//! releases them with ACTIVATION_FAILED (-11); in the TF-A profile only if
+//! the component has a cancel hook: without one CANCEL returns 0 and the
+//! waiting CPUs are stuck, which the simulator reports at once as a hang.
+//! A partial rendezvous is bounded by the spin budget: in the TF-A profile
+//! (where TF-A spins forever) each waiting CPU gives up after that many polls
+//! and returns x0 = [`HANG_STATUS`]; in the clean profile the agent ends the
+//! round with ACTIVATION_FAILED once that many polls (by all waiting CPUs
+//! together) have passed. Either way [`SimAgent::hang_detected`] becomes
+//! true.
 //!
 //! # Faults and quirks
 //!
@@ -131,6 +140,7 @@ mod component;
 mod error;
 mod faults;
 mod log;
+mod platform;
 mod profile;
 mod rendezvous;
 pub mod scripted;
@@ -146,6 +156,7 @@ pub use component::{InventoryChange, SimComponent};
 pub use error::SimError;
 pub use faults::{Fault, FaultKind, MAX_FAULTS};
 pub use log::{CallLog, CallRecord};
+pub use platform::{SIM_CPUS, SimPlatform};
 pub use profile::{Profile, Quirks};
 pub use rendezvous::DEFAULT_SPIN_BUDGET;
 pub use state::{ActivationMode, HANG_STATUS, Phase};

@@ -11,7 +11,8 @@ pub enum Profile {
     TfA,
     /// The specification's intent: every defined result register written,
     /// 64-bit ids checked, no GET_INVENTORY-before-PRIME rule, the agent reset
-    /// after a successful activation.
+    /// after a successful activation, every rendezvous bounded. Served by
+    /// `lfa_agent::Agent` on [`SimPlatform`](crate::SimPlatform).
     #[default]
     Clean,
 }
