@@ -264,8 +264,10 @@ fn partial_rendezvous_is_a_detected_hang_within_the_budget() {
             3
         );
         if p == Profile::Clean {
-            // The agent is back where the rendezvous started.
+            // The agent is back where the rendezvous started, and the bound
+            // was the spin budget, in polls of the waiting CPUs.
             assert_eq!(agent.phase(), Phase::Primed { seq_id: SeqId(0) });
+            assert!(agent.platform().polls() >= 10_000);
         }
         // Nothing was committed, so CANCEL still resets.
         assert_eq!(check(&agent, cancel(0)), Ok(()));
