@@ -18,7 +18,7 @@ cd "$(dirname "$0")/../fuzz"
 SECONDS_EACH=${1:-60}
 shift || true
 TARGETS=("$@")
-[[ ${#TARGETS[@]} -gt 0 ]] || TARGETS=(proto_decode sim_agent client_conduit sysfs_parse)
+[[ ${#TARGETS[@]} -gt 0 ]] || TARGETS=(proto_decode sim_agent client_conduit sysfs_parse agent_handle)
 
 rustup run nightly rustc --version >/dev/null 2>&1 ||
     rustup toolchain install nightly --profile minimal --no-self-update

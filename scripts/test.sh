@@ -10,7 +10,8 @@
 # scenarios under QEMU (scripts/qemu-test.sh, which installs qemu-system-arm),
 # and the static arm64 lfactl with its tests under qemu-aarch64
 # (scripts/musl-test.sh, which installs qemu-user), and lfa-conformance
-# against our EL3 agent in each profile (scripts/conformance-test.sh); and
+# against our EL3 agent in each profile (scripts/conformance-test.sh); the
+# loom models of lfa-agent (scripts/loom.sh); and
 # the no-panic check of an aarch64 release image (scripts/panic-check.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,7 @@ MSRV=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
 # rustup's channel "1.85" is not the release "1.85.0" and lacks some targets'
 # std; name the exact release.
 [[ $MSRV == *.*.* ]] || MSRV="$MSRV.0"
-NO_STD_CRATES=(-p lfa-proto -p lfa-smccc -p lfa-sim -p lfa-client)
+NO_STD_CRATES=(-p lfa-proto -p lfa-smccc -p lfa-sim -p lfa-client -p lfa-agent)
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -46,6 +47,9 @@ cargo build "${NO_STD_CRATES[@]}" --target aarch64-unknown-none --release --lock
 
 step "tests (unit, integration, doctests)"
 cargo test --workspace --locked
+
+step "loom models of lfa-agent's holding pen (scripts/loom.sh)"
+scripts/loom.sh
 
 step "rustdoc, warnings denied"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked

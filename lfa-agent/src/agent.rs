@@ -1200,6 +1200,26 @@ mod tests {
     }
 
     #[test]
+    fn busy_comes_before_the_entry_point_check() {
+        let fake = Fake::new().activations(&[Ok(Activated::Again)]);
+        let agent = primed(fake, 3);
+        assert_ok(&agent, req(ACTIVATE, 3, SKIP, 0x4000_0000, 1), 1);
+        // A rendezvous call with a bad entry point while the skip activation
+        // runs: -2, and the entry point is not even looked at.
+        assert_error(&agent, req(ACTIVATE, 3, 0, 0, 1), LfaError::Busy);
+        assert_eq!(agent.platform().entry_checks.load(Ordering::Relaxed), 1);
+        // The skip activation's own next call with a bad entry point: -10,
+        // and it stays committed.
+        assert_error(
+            &agent,
+            req(ACTIVATE, 3, SKIP, 0, 1),
+            LfaError::InvalidAddress,
+        );
+        assert!(matches!(agent.phase(), Phase::Activating { rounds: 1, .. }));
+        assert_eq!(agent.platform().count("activate"), 1);
+    }
+
+    #[test]
     fn reset_from_a_component_that_may_not_reset_is_critical() {
         let fake = Fake::new().activations(&[Ok(Activated::ResetCpus)]);
         let agent = primed(fake, 1);
