@@ -20,7 +20,7 @@ MSRV=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
 # rustup's channel "1.85" is not the release "1.85.0" and lacks some targets'
 # std; name the exact release.
 [[ $MSRV == *.*.* ]] || MSRV="$MSRV.0"
-NO_STD_CRATES=(-p lfa-proto -p lfa-smccc -p lfa-client -p lfa-agent)
+NO_STD_CRATES=(-p lfa-proto -p lfa-smccc -p lfa-sim -p lfa-client -p lfa-agent)
 
 step() { printf '\n==> %s\n' "$*"; }
 

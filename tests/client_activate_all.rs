@@ -15,7 +15,7 @@ use lfa_proto::{
     FirmwareVersion, FunctionId, LfaError, Uuid,
     components::{BL33, TF_RMM, TFA_BL31},
 };
-use lfa_smccc::sim::{Fault, InventoryChange, Phase, Profile, SimAgent, SimComponent};
+use lfa_sim::{Fault, InventoryChange, Phase, Profile, SimAgent, SimComponent};
 use support::*;
 
 use FunctionId::{Activate, GetInfo, GetInventory, Prime};

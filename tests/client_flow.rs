@@ -13,12 +13,12 @@ use lfa_proto::{
     FirmwareVersion, FunctionId, LfaError, Regs, Request, SeqId, Uuid,
     components::{BL33, TF_RMM, TFA_BL31},
 };
-use lfa_smccc::Conduit;
-use lfa_smccc::scripted::ScriptedConduit;
-use lfa_smccc::sim::{
+use lfa_sim::scripted::ScriptedConduit;
+use lfa_sim::{
     DEMO_VENDOR_UUID, Fault, HANG_STATUS, InventoryChange, Phase, Profile, Quirks, SimAgent,
     SimComponent,
 };
+use lfa_smccc::Conduit;
 use support::*;
 
 use FunctionId::{Activate, Cancel, GetInventory, Prime};

@@ -20,7 +20,7 @@ use lfa_proto::{
     LfaError,
     components::{TF_RMM, TFA_BL31},
 };
-use lfa_smccc::sim::{DEMO_VENDOR_UUID, Fault, Profile};
+use lfa_sim::{DEMO_VENDOR_UUID, Fault, Profile};
 use lfa_tests::counting_alloc::{Counting, credit, measure, unmeasured};
 use support::*;
 

@@ -12,7 +12,7 @@ use lfa_proto::{
     FirmwareVersion, FunctionId, LfaError, SeqId, Uuid,
     components::{BL33, TF_RMM, TFA_BL31},
 };
-use lfa_smccc::sim::{Fault, InventoryChange, Phase, Profile, SimComponent};
+use lfa_sim::{Fault, InventoryChange, Phase, Profile, SimComponent};
 use support::*;
 
 use FunctionId::{Activate, Cancel, GetInfo, GetInventory, Prime};

@@ -16,9 +16,9 @@ use lfa_proto::{
     DecodeError, FirmwareVersion, FunctionId, InventoryFlags, InventoryResponse, LfaError, Regs,
     Response, SeqId, Uuid, components::TF_RMM,
 };
+use lfa_sim::scripted::ScriptedConduit;
+use lfa_sim::{DEMO_VENDOR_UUID, Fault, Phase, Profile, SimComponent};
 use lfa_smccc::Conduit;
-use lfa_smccc::scripted::ScriptedConduit;
-use lfa_smccc::sim::{DEMO_VENDOR_UUID, Fault, Phase, Profile, SimComponent};
 use support::*;
 
 use FunctionId::{Activate, Cancel, GetInfo, GetInventory, Prime};

@@ -5,7 +5,7 @@
 
 use lfa_client::{Client, Options};
 use lfa_proto::{FunctionId, Regs};
-use lfa_smccc::sim::{CallRecord, DEMO_COMPONENTS, Profile, SimAgent, SimComponent};
+use lfa_sim::{CallRecord, DEMO_COMPONENTS, Profile, SimAgent, SimComponent};
 
 /// Every flow runs against both profiles of the simulated agent.
 pub const PROFILES: [Profile; 2] = [Profile::Clean, Profile::TfA];

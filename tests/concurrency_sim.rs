@@ -27,8 +27,8 @@ use lfa_client::{CancelOutcome, Client, Error, Options, ThreadRendezvous};
 use lfa_proto::{
     FirmwareVersion, FunctionId, LfaError, ProgressFlags, Regs, SeqId, Uuid, decode_status,
 };
+use lfa_sim::{Phase, Profile, SimAgent, SimComponent};
 use lfa_smccc::Conduit;
-use lfa_smccc::sim::{Phase, Profile, SimAgent, SimComponent};
 
 /// A run that takes longer than this has deadlocked or livelocked: fail.
 const WATCHDOG: Duration = Duration::from_secs(60);

@@ -4,8 +4,8 @@
 mod sim_support;
 
 use lfa_proto::{FunctionId, LfaError::*, Regs, SeqId};
+use lfa_sim::{ActivationMode, Fault, Phase, Profile, SimAgent, SimComponent};
 use lfa_smccc::Conduit;
-use lfa_smccc::sim::{ActivationMode, Fault, Phase, Profile, SimAgent, SimComponent};
 use sim_support::*;
 
 // ---- VERSION, FEATURES, unknown functions -------------------------------

@@ -4,8 +4,8 @@
 mod sim_support;
 
 use lfa_proto::{FunctionId, LfaError, Regs, SeqId, regs::from_signed};
+use lfa_sim::{Fault, FaultKind, MAX_FAULTS, Phase, Profile, Quirks, SimAgent, SimError};
 use lfa_smccc::Conduit;
-use lfa_smccc::sim::{Fault, FaultKind, MAX_FAULTS, Phase, Profile, Quirks, SimAgent, SimError};
 use sim_support::*;
 
 #[test]

@@ -6,8 +6,8 @@ mod sim_support;
 use std::thread;
 
 use lfa_proto::{FunctionId, Regs};
+use lfa_sim::{Profile, SimAgent};
 use lfa_smccc::Conduit;
-use lfa_smccc::sim::{Profile, SimAgent};
 use sim_support::*;
 
 #[test]

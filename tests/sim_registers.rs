@@ -4,8 +4,8 @@
 mod sim_support;
 
 use lfa_proto::{FunctionId, LfaError, Regs, components::TF_RMM};
+use lfa_sim::{Profile, Quirks, SimAgent, SimComponent};
 use lfa_smccc::Conduit;
-use lfa_smccc::sim::{Profile, Quirks, SimAgent, SimComponent};
 use sim_support::*;
 
 /// Asserts that registers `from..18` of `out` are those of `sent`.

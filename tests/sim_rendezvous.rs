@@ -1,6 +1,7 @@
 //! Rendezvous activations from several host threads: completion only when the
 //! last online CPU arrives, identical results for all, CANCEL while CPUs wait,
-//! and a partial rendezvous reported as a detected hang.
+//! and a partial rendezvous reported as a detected hang (TF-A profile) or
+//! ended with ACTIVATION_FAILED within the bound (clean profile: lfa-agent).
 //!
 //! No test here depends on timing: ordering is controlled by waiting (with a
 //! bound) for the agent to report how many CPUs are in the pen, and every wait
@@ -13,8 +14,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 
 use lfa_proto::{FunctionId, LfaError, Regs, SeqId, regs::from_signed};
+use lfa_sim::{ActivationMode, Fault, HANG_STATUS, Phase, Profile, SimAgent, SimComponent};
 use lfa_smccc::Conduit;
-use lfa_smccc::sim::{ActivationMode, Fault, HANG_STATUS, Phase, Profile, SimAgent, SimComponent};
 use sim_support::*;
 
 /// Polls a waiting CPU may make before it gives up in the tests that must
@@ -189,7 +190,8 @@ fn cancel_during_a_partial_rendezvous_releases_waiters_with_activation_failed() 
 
 #[test]
 fn cancel_without_a_cancel_hook_leaves_waiters_stuck_reported_as_hang() {
-    for p in PROFILES {
+    // TF-A profile only: lfa-agent releases them (the next test).
+    for p in [Profile::TfA] {
         let agent = primed(p, activatable(UUID_A).without_cancel_hook(), 3);
         let results: Vec<Regs> = thread::scope(|s| {
             let waiters: Vec<_> = (0..2)
@@ -208,9 +210,35 @@ fn cancel_without_a_cancel_hook_leaves_waiters_stuck_reported_as_hang() {
 }
 
 #[test]
+fn clean_cancel_without_a_cancel_hook_releases_waiters_with_activation_failed() {
+    let p = Profile::Clean;
+    let agent = primed(p, activatable(UUID_A).without_cancel_hook(), 3);
+    let results: Vec<Regs> = thread::scope(|s| {
+        let waiters: Vec<_> = (0..2)
+            .map(|_| s.spawn(|| agent.call(&activate(0, false))))
+            .collect();
+        wait_until("two CPUs in the pen", || waiting(&agent) == 2);
+        assert_eq!(check(&agent, cancel(0)), Ok(()), "{p:?}: CANCEL returns 0");
+        waiters.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for out in &results {
+        assert_eq!(status(out), LfaError::ActivationFailed.code(), "released");
+        assert_eq!(out.x[1], 0);
+    }
+    assert_eq!(agent.hangs(), 0, "nobody gave up waiting");
+    assert_eq!(agent.phase(), Phase::Idle);
+}
+
+#[test]
 fn partial_rendezvous_is_a_detected_hang_within_the_budget() {
     const CPUS: u32 = 4;
     for p in PROFILES {
+        // TF-A's CPUs are stuck (the simulator reports HANG_STATUS); lfa-agent
+        // ends the round with ACTIVATION_FAILED once the bound is reached.
+        let gave_up = match p {
+            Profile::TfA => HANG_STATUS,
+            Profile::Clean => LfaError::ActivationFailed.code(),
+        };
         let agent = primed(p, activatable(UUID_A), CPUS);
         agent.set_spin_budget(10_000);
         let results: Vec<Regs> = thread::scope(|s| {
@@ -220,10 +248,10 @@ fn partial_rendezvous_is_a_detected_hang_within_the_budget() {
             handles.into_iter().map(|h| h.join().unwrap()).collect()
         });
         for out in &results {
-            assert_eq!(out.x[0], from_signed(HANG_STATUS), "{p:?}");
+            assert_eq!(out.x[0], from_signed(gave_up), "{p:?}");
             assert_eq!(
                 lfa_proto::decode_status(out.x[0]),
-                Err(LfaError::Unknown(HANG_STATUS))
+                Err(LfaError::from_code(gave_up).unwrap())
             );
         }
         assert!(agent.hang_detected());
@@ -232,13 +260,15 @@ fn partial_rendezvous_is_a_detected_hang_within_the_budget() {
         assert_eq!(waiting(&agent), 0);
         assert!(agent.component(SeqId(0)).unwrap().is_pending());
         assert_eq!(
-            agent
-                .log()
-                .iter()
-                .filter(|r| r.status() == HANG_STATUS)
-                .count(),
+            agent.log().iter().filter(|r| r.status() == gave_up).count(),
             3
         );
+        if p == Profile::Clean {
+            // The agent is back where the rendezvous started, and the bound
+            // was the spin budget, in polls of the waiting CPUs.
+            assert_eq!(agent.phase(), Phase::Primed { seq_id: SeqId(0) });
+            assert!(agent.platform().polls() >= 10_000);
+        }
         // Nothing was committed, so CANCEL still resets.
         assert_eq!(check(&agent, cancel(0)), Ok(()));
         assert_eq!(agent.phase(), Phase::Idle);

@@ -4,8 +4,8 @@ use std::collections::HashSet;
 use std::thread;
 
 use lfa_proto::{LfaError, PrimeRequest, Regs, Request, SeqId};
+use lfa_sim::scripted::ScriptedConduit;
 use lfa_smccc::Conduit;
-use lfa_smccc::scripted::ScriptedConduit;
 
 fn numbered(n: u64) -> Regs {
     let mut r = Regs::with_x0(0);

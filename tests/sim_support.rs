@@ -7,8 +7,8 @@ use lfa_proto::{
     GetInfoRequest, GetInventoryRequest, LfaError, PrimeRequest, Regs, Request, SeqId,
     VersionRequest, regs::as_signed,
 };
+use lfa_sim::{Profile, SimAgent, SimComponent};
 use lfa_smccc::Conduit;
-use lfa_smccc::sim::{Profile, SimAgent, SimComponent};
 use uuid::Uuid;
 
 pub const PROFILES: [Profile; 2] = [Profile::TfA, Profile::Clean];

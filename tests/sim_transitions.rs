@@ -7,11 +7,11 @@ use lfa_proto::{
     FirmwareVersion, GetInventoryRequest, InventoryFlags, InventoryResponse, LfaError, Request,
     Response, SeqId, components,
 };
-use lfa_smccc::Conduit;
-use lfa_smccc::sim::{
+use lfa_sim::{
     ActivationMode, DEMO_COMPONENTS, DEMO_VENDOR_UUID, InventoryChange, Phase, Profile, SimAgent,
     SimComponent, SimError,
 };
+use lfa_smccc::Conduit;
 use sim_support::*;
 use uuid::Uuid;
 

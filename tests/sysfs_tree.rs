@@ -15,7 +15,7 @@ use lfa_client::sysfs::{
 };
 use lfa_proto::components::{BL33, TF_RMM, TFA_BL31};
 use lfa_proto::{FirmwareVersion, InventoryFlags, Uuid};
-use lfa_smccc::sim::SimAgent;
+use lfa_sim::SimAgent;
 use support::{FakeComponent, FakeTree, VENDOR, running_as_root};
 
 const CAPABLE: InventoryFlags = InventoryFlags::ACTIVATION_CAPABLE;

@@ -11,8 +11,8 @@ use lfa_proto::{
     FeaturesRequest, FeaturesResponse, FunctionId, GetInventoryRequest, InventoryResponse,
     LfaVersion, Regs, Request, Response, SeqId,
 };
+use lfa_sim::SimAgent;
 use lfa_smccc::Conduit;
-use lfa_smccc::sim::SimAgent;
 
 fn main() {
     divan::main();

@@ -3,8 +3,8 @@
 //! costs nothing, to measure the client's own overhead per call.
 
 use lfa_proto::{FirmwareVersion, Regs, Uuid};
+use lfa_sim::{Profile, SimAgent, SimComponent};
 use lfa_smccc::Conduit;
-use lfa_smccc::sim::{Profile, SimAgent, SimComponent};
 
 /// The largest inventory benchmarked.
 pub const MAX_COMPONENTS: usize = 4096;

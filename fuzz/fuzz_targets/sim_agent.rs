@@ -11,7 +11,7 @@ use lfa_proto::{
     GetInfoRequest, GetInventoryRequest, LfaError, PrimeRequest, Regs, Request, SeqId, Uuid,
     VersionRequest,
 };
-use lfa_smccc::sim::{Fault, InventoryChange, Phase, Profile, Quirks, SimAgent, SimComponent};
+use lfa_sim::{Fault, InventoryChange, Phase, Profile, Quirks, SimAgent, SimComponent};
 use libfuzzer_sys::fuzz_target;
 
 fn component(input: &mut Input<'_>) -> SimComponent {

@@ -270,7 +270,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
 ///
 /// ```compile_fail,E0499
 /// # use lfa_client::Client;
-/// # use lfa_smccc::sim::SimAgent;
+/// # use lfa_sim::SimAgent;
 /// # fn two(client: &mut Client<SimAgent>, a: lfa_client::Component, b: lfa_client::Component) {
 /// let first = client.prime(&a).unwrap();
 /// let second = client.prime(&b).unwrap(); // error: client is already borrowed by `first`

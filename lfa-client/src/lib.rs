@@ -2,14 +2,14 @@
 //! discovery, a lazy typed inventory, and a prime-then-activate flow whose
 //! types rule out the misuses the Linux driver's review found. `no_std`, no
 //! allocation, no `unsafe`, generic over the [`Conduit`](lfa_smccc::Conduit)
-//! (`smc`, `hvc`, or the simulated agent of `lfa_smccc::sim`).
+//! (`smc`, `hvc`, or the simulated agent of `lfa-sim`).
 //!
 //! The whole flow, against the simulated agent's demo population (TF-A BL31
 //! and TF-RMM pending, BL33 and a vendor component not):
 //!
 //! ```
 //! use lfa_client::{Client, OnlyCpu, Progress, Summary};
-//! use lfa_smccc::sim::SimAgent;
+//! use lfa_sim::SimAgent;
 //!
 //! let agent = SimAgent::demo(); // one CPU online
 //! // Discover: LFA_VERSION (NOT_SUPPORTED or x0 unchanged would be Error::NoAgent).
@@ -58,7 +58,7 @@
 //! ```
 //! use lfa_client::{Client, Options};
 //! use lfa_proto::{FirmwareVersion, components::TF_RMM};
-//! use lfa_smccc::sim::SimAgent;
+//! use lfa_sim::SimAgent;
 //!
 //! let agent = SimAgent::demo();
 //! // TF-RMM lets one CPU activate it; allow that (Linux forces a rendezvous).

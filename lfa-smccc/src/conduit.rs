@@ -6,8 +6,8 @@ use lfa_proto::Regs;
 /// back.
 ///
 /// The real conduits (`Smc`, `Hvc`, `Method`, on AArch64 only) execute the
-/// instruction; [`crate::sim::SimAgent`] answers as an LFA agent would, and
-/// [`crate::scripted::ScriptedConduit`] replays given answers. High-level code
+/// instruction; the `lfa-sim` crate's `SimAgent` answers as an LFA agent
+/// would, and its `ScriptedConduit` replays given answers. High-level code
 /// (the `lfa-client` crate) is generic over this trait.
 ///
 /// `call` takes `&self` so that one conduit can be used from several CPUs at

@@ -8,8 +8,9 @@
 //! hypervisors and Linux user space alike). Everything else in this crate
 //! (the [`Conduit`] trait, [`Method`] parsing from a device tree `method`
 //! property or the ACPI FADT flags, SMCCC version discovery with
-//! [`SmcccCheck`], and the simulated and scripted conduits) builds and is
-//! tested on every target.
+//! [`SmcccCheck`]) builds and is tested on every target. The simulated LFA
+//! agent and the scripted conduit, test doubles implementing [`Conduit`],
+//! live in the `lfa-sim` crate.
 //!
 //! Code that should build on a development host too chooses its conduit with
 //! `cfg`; since high-level code is generic over [`Conduit`], only that choice
@@ -26,11 +27,25 @@
 //!             Method::from_dt_method(dt_method)
 //!         }
 //!     } else {
-//!         /// Elsewhere, a simulated LFA agent answers instead (after the
-//!         /// same check of the device tree value).
-//!         fn conduit(dt_method: &[u8]) -> Result<lfa_smccc::sim::SimAgent, MethodError> {
+//!         /// Elsewhere, a stand-in answers instead (after the same check
+//!         /// of the device tree value): here one that knows only VERSION;
+//!         /// the `lfa-sim` crate has a whole simulated agent.
+//!         fn conduit(dt_method: &[u8]) -> Result<VersionOnly, MethodError> {
 //!             Method::from_dt_method(dt_method)?;
-//!             Ok(lfa_smccc::sim::SimAgent::demo())
+//!             Ok(VersionOnly)
+//!         }
+//!     }
+//! }
+//!
+//! /// Answers LFA_VERSION with 1.0 and everything else with NOT_SUPPORTED.
+//! struct VersionOnly;
+//!
+//! impl Conduit for VersionOnly {
+//!     fn call(&self, args: &lfa_proto::Regs) -> lfa_proto::Regs {
+//!         if args.x[0] == VersionRequest.encode().x[0] {
+//!             lfa_proto::Regs::with_x0(0x1_0000)
+//!         } else {
+//!             lfa_proto::Regs::with_x0(lfa_proto::LfaError::NotSupported.to_x0())
 //!         }
 //!     }
 //! }
@@ -43,7 +58,7 @@
 //!
 //! let conduit = conduit(b"smc\0")?;
 //! // On an AArch64 host this would execute a real `smc` (in user space, the
-//! // kernel answers with SIGILL), so the example calls only the simulator.
+//! // kernel answers with SIGILL), so the example calls only the stand-in.
 //! if cfg!(not(target_arch = "aarch64")) {
 //!     assert_eq!(lfa_version(&conduit), Some(LfaVersion::V1_0));
 //! }
@@ -57,8 +72,6 @@ mod conduit;
 #[cfg(target_arch = "aarch64")]
 mod generic_timer;
 mod method;
-pub mod scripted;
-pub mod sim;
 mod smccc_version;
 
 #[cfg(target_arch = "aarch64")]

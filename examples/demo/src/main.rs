@@ -15,8 +15,8 @@ use std::process::ExitCode;
 
 use lfa_client::{Activated, Client, Component, Progress, ThreadRendezvous};
 use lfa_proto::{FirmwareVersion, FunctionId};
+use lfa_sim::SimAgent;
 use lfa_smccc::Conduit;
-use lfa_smccc::sim::SimAgent;
 
 /// How many CPUs the simulated machine has online.
 const CPUS: u32 = 4;

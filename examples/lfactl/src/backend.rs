@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use lfa_client::sysfs::{ComponentInfo, Sysfs, SysfsError, select};
 use lfa_client::{Client, Options, ThreadRendezvous};
 use lfa_proto::{CancelRequest, CancelResponse, LfaError, Request, Response, ResponseError, Uuid};
+use lfa_sim::SimAgent;
 use lfa_smccc::Conduit;
-use lfa_smccc::sim::SimAgent;
 
 use crate::exit::{Exit, Failure};
 

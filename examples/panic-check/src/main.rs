@@ -19,7 +19,7 @@ use core::panic::PanicInfo;
 
 use lfa_client::{Client, Error, OnlyCpu, Options, Progress, Rendezvous};
 use lfa_proto::{Regs, Uuid};
-use lfa_smccc::sim::SimAgent;
+use lfa_sim::SimAgent;
 use lfa_smccc::{Conduit, Hvc, Method, Smc};
 
 /// The QEMU platform of examples/qemu, the same source file. It uses
@@ -96,7 +96,7 @@ pub extern "C" fn lfa_agent_handle(regs: &mut Regs) -> u64 {
 }
 
 /// The EL3 side: a simulated agent, as an SMC handler would hold it.
-static AGENT: SimAgent = SimAgent::new(lfa_smccc::sim::Profile::TfA);
+static AGENT: SimAgent = SimAgent::new(lfa_sim::Profile::TfA);
 
 /// Everything a caller does with a client over `conduit`; returns a count so
 /// nothing is optimised away.

@@ -41,7 +41,7 @@ use lfa_proto::{
 use lfa_qemu::cpu::MAX_CPUS;
 use lfa_qemu::rendezvous::CpuRendezvous;
 use lfa_qemu::{Scenario, check, check_eq, cmdline, cpu, exceptions, println, timer};
-use lfa_smccc::sim::{DEMO_COMPONENTS, Profile, SimAgent};
+use lfa_sim::{DEMO_COMPONENTS, Profile, SimAgent};
 use lfa_smccc::{Conduit, Smc};
 
 const CPUS: usize = 4;

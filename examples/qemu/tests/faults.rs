@@ -10,8 +10,8 @@ mod common;
 use lfa_client::{CancelOutcome, Client, Component, Error, Options, RetryPolicy};
 use lfa_proto::{FirmwareVersion, FunctionId, LfaError, Uuid, components};
 use lfa_qemu::{Scenario, check, check_eq, println};
+use lfa_sim::{Fault, Phase, Profile, SimComponent};
 use lfa_smccc::Smc;
-use lfa_smccc::sim::{Fault, Phase, Profile, SimComponent};
 
 static AGENT: common::Agent = common::Agent::new(Profile::Clean);
 

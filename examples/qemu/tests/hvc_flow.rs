@@ -7,8 +7,8 @@ mod common;
 
 use lfa_client::OnlyCpu;
 use lfa_qemu::{Scenario, check_eq, exceptions};
+use lfa_sim::Profile;
 use lfa_smccc::Hvc;
-use lfa_smccc::sim::Profile;
 
 static AGENT: common::Agent = common::Agent::new(Profile::TfA);
 

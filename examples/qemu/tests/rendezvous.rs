@@ -18,8 +18,8 @@ use lfa_client::{CancelOutcome, Client, CpuResult, Error};
 use lfa_proto::{FunctionId, components::TFA_BL31};
 use lfa_qemu::rendezvous::CpuRendezvous;
 use lfa_qemu::{Scenario, check, check_eq, exceptions, println, timer};
+use lfa_sim::{Phase, Profile};
 use lfa_smccc::Smc;
-use lfa_smccc::sim::{Phase, Profile};
 
 const CPUS: usize = 4;
 /// [`CPUS`] as the agent counts them.

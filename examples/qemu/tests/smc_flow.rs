@@ -10,8 +10,8 @@ mod common;
 
 use lfa_client::OnlyCpu;
 use lfa_qemu::{Scenario, exceptions};
+use lfa_sim::Profile;
 use lfa_smccc::Smc;
-use lfa_smccc::sim::Profile;
 
 static AGENT: common::Agent = common::Agent::new(Profile::Clean);
 

@@ -22,7 +22,7 @@ use crate::Component;
 /// use lfa_client::sysfs::ComponentInfo;
 /// use lfa_client::Client;
 /// use lfa_proto::components::TF_RMM;
-/// use lfa_smccc::sim::SimAgent;
+/// use lfa_sim::SimAgent;
 ///
 /// let agent = SimAgent::demo();
 /// let client = Client::discover(&agent)?;

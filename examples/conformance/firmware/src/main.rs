@@ -2,7 +2,7 @@
 //! `qemu-system-aarch64 -machine virt,secure=on,virtualization=on` (lfa-qemu's
 //! boot code), serves PSCI (`CPU_ON`, `SYSTEM_OFF`, `PSCI_VERSION`,
 //! `PSCI_FEATURES`), `SMCCC_VERSION` (1.2) and LFA from the simulated agent
-//! of `lfa_smccc::sim`, and hands over to the non-secure payload that QEMU
+//! of `lfa-sim`, and hands over to the non-secure payload that QEMU
 //! loaded at 0x6000_0000 (`-device loader,file=lfa-conformance.elf`), the
 //! way TF-A's BL31 starts BL33.
 //!
@@ -39,8 +39,8 @@ use lfa_proto::regs::from_signed;
 use lfa_proto::{FirmwareVersion, FunctionId, LfaError, Regs, Uuid};
 use lfa_qemu::firmware::{self, Firmware};
 use lfa_qemu::{Scenario, cmdline, println, semihosting};
+use lfa_sim::{DEMO_VENDOR_UUID, Profile, SimAgent, SimComponent};
 use lfa_smccc::Conduit;
-use lfa_smccc::sim::{DEMO_VENDOR_UUID, Profile, SimAgent, SimComponent};
 
 /// The agent type: 10 components, a short call log (EL3 RAM is the image's).
 type Agent = SimAgent<11, 16>;

@@ -6,8 +6,8 @@
 use lfa_client::{Client, Component, Progress, Rendezvous, Summary};
 use lfa_proto::{FirmwareVersion, FunctionId, Uuid};
 use lfa_qemu::{check, check_eq, cmdline, println};
+use lfa_sim::{DEMO_COMPONENTS, Phase, Profile, SimAgent, SimComponent};
 use lfa_smccc::Conduit;
-use lfa_smccc::sim::{DEMO_COMPONENTS, Phase, Profile, SimAgent, SimComponent};
 
 /// The agent type of every image: 8 components, 256 log records.
 pub type Agent = SimAgent<8, 256>;

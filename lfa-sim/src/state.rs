@@ -1,4 +1,7 @@
-//! The agent's state machine: what one call does, decided with the lock held.
+//! The simulator's state (components, faults, quirks, counters) and the
+//! TF-A profile's state machine: what one call does, decided with the lock
+//! held. The clean profile's state machine is `lfa-agent`'s
+//! ([`SimPlatform`](crate::SimPlatform)).
 
 use lfa_proto::{
     ActivateFlags, ActivateRequest, AnyRequest, AnyResponse, CancelResponse, FeaturesResponse,
@@ -8,10 +11,10 @@ use lfa_proto::{
 
 use super::faults::FaultTable;
 use super::rendezvous::{DEFAULT_SPIN_BUDGET, Outcomes, Pen, RoundOutcome};
-use super::{InventoryChange, Profile, Quirks, SimComponent, SimError};
+use super::{InventoryChange, Quirks, SimComponent, SimError};
 
 /// x0 returned to a CPU that gave up waiting in a rendezvous (the simulator
-/// detected a hang). It is no LFA status: clients decode it as
+/// detected a hang; TF-A profile only). It is no LFA status: clients decode it as
 /// `LfaError::Unknown(HANG_STATUS)`. x1 is 0; other registers are echoed.
 pub const HANG_STATUS: i64 = -0x4841_4E47;
 
@@ -27,7 +30,8 @@ pub enum ActivationMode {
 /// Where the agent is in the PRIME / ACTIVATE / CANCEL state machine.
 ///
 /// The component named by the phase is the agent's *current* one: ACTIVATE and
-/// CANCEL must name it.
+/// CANCEL must name it. In the [`Profile::Clean`](crate::Profile::Clean)
+/// profile this is `lfa_agent::Phase` in the simulator's terms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Phase {
     /// Nothing primed or being activated.
@@ -160,6 +164,15 @@ pub(crate) struct State<const N: usize> {
     pub(crate) hangs: u32,
     pub(crate) activations: u32,
     outcomes: Outcomes,
+    /// Clean profile: the component being primed and the CALL_AGAIN answers
+    /// its PRIME gave so far.
+    pub(crate) clean_prime: Option<(u32, u32)>,
+    /// Clean profile: the activation rounds answered with CALL_AGAIN so far.
+    pub(crate) clean_rounds: u32,
+    /// Clean profile: how many activation steps and cancels the agent asked
+    /// the platform for (a rendezvous ACTIVATE that fails with none in
+    /// between ran out of time).
+    pub(crate) steps: u64,
 }
 
 const PLACEHOLDER: SimComponent = SimComponent::new(lfa_proto::Uuid::nil());
@@ -198,6 +211,9 @@ impl<const N: usize> State<N> {
             hangs: 0,
             activations: 0,
             outcomes: Outcomes::new(),
+            clean_prime: None,
+            clean_rounds: 0,
+            steps: 0,
         }
     }
 
@@ -229,7 +245,7 @@ impl<const N: usize> State<N> {
             .copied()
     }
 
-    fn component_mut(&mut self, seq_id: SeqId) -> Option<&mut SimComponent> {
+    pub(crate) fn component_mut(&mut self, seq_id: SeqId) -> Option<&mut SimComponent> {
         let i = index(seq_id)?;
         self.components
             .get_mut(..self.count)
@@ -273,7 +289,7 @@ impl<const N: usize> State<N> {
             .unwrap_or(false)
     }
 
-    fn mark_read(&mut self, seq_id: SeqId) {
+    pub(crate) fn mark_read(&mut self, seq_id: SeqId) {
         if let Some(flag) = index(seq_id).and_then(|i| self.inventory_read.get_mut(i)) {
             *flag = true;
         }
@@ -281,18 +297,17 @@ impl<const N: usize> State<N> {
 
     // ---- one call ----------------------------------------------------
 
-    /// Decides the answer to `args`, or that the caller must wait in the pen.
-    pub(crate) fn dispatch(&mut self, profile: Profile, args: &Regs, pen: &Pen) -> Action {
+    /// TF-A profile: decides the answer to `args`, or that the caller must
+    /// wait in the pen.
+    pub(crate) fn dispatch(&mut self, args: &Regs, pen: &Pen) -> Action {
         let [x0, ..] = args.x;
         let function = FunctionId::try_from(x0).ok();
         if self.count == 0 {
             if self.quirks.echo_x0_when_empty && function.is_some() {
                 return Action::Reply(Reply::Echo);
             }
-            if profile == Profile::TfA {
-                // The whole standard service is gone.
-                return Action::Reply(Reply::Raw(LfaError::NotSupported.to_x0()));
-            }
+            // The whole standard service is gone.
+            return Action::Reply(Reply::Raw(LfaError::NotSupported.to_x0()));
         }
         let Some(function) = function else {
             return Action::Reply(Reply::Raw(LfaError::NotSupported.to_x0()));
@@ -301,15 +316,13 @@ impl<const N: usize> State<N> {
             return Action::Reply(Reply::Raw(x0));
         }
         let mut view = *args;
-        if profile == Profile::TfA {
-            // TF-A reads only the low 32 bits of an id, and (inferred) only
-            // bit 0 of the activate flags.
-            if SEQ_ID_FUNCTIONS.contains(&function) {
-                view.x[1] &= u64::from(u32::MAX);
-            }
-            if function == FunctionId::Activate {
-                view.x[2] &= ActivateFlags::all().bits();
-            }
+        // TF-A reads only the low 32 bits of an id, and (inferred) only bit 0
+        // of the activate flags.
+        if SEQ_ID_FUNCTIONS.contains(&function) {
+            view.x[1] &= u64::from(u32::MAX);
+        }
+        if function == FunctionId::Activate {
+            view.x[2] &= ActivateFlags::all().bits();
         }
         let request = match AnyRequest::decode(&view) {
             Ok(request) => request,
@@ -327,9 +340,9 @@ impl<const N: usize> State<N> {
                 component_count: self.count(),
             })),
             AnyRequest::GetInventory(r) => self.get_inventory(r.seq_id),
-            AnyRequest::Prime(r) => self.prime(profile, r.seq_id),
-            AnyRequest::Activate(r) => return self.activate(profile, &r, pen),
-            AnyRequest::Cancel(r) => self.cancel(profile, r.seq_id, pen),
+            AnyRequest::Prime(r) => self.prime(r.seq_id),
+            AnyRequest::Activate(r) => return self.activate(&r, pen),
+            AnyRequest::Cancel(r) => self.cancel(r.seq_id, pen),
         })
     }
 
@@ -346,7 +359,7 @@ impl<const N: usize> State<N> {
         }))
     }
 
-    fn prime(&mut self, profile: Profile, seq_id: SeqId) -> Reply {
+    fn prime(&mut self, seq_id: SeqId) -> Reply {
         const DONE: Reply = ok(AnyResponse::Prime(PrimeResponse::DONE));
         if matches!(self.phase, Phase::Activating { .. }) {
             return err(LfaError::Busy);
@@ -354,25 +367,12 @@ impl<const N: usize> State<N> {
         let Some(c) = self.component(seq_id) else {
             return err(LfaError::InvalidParameters);
         };
-        match profile {
-            Profile::TfA => {
-                // The pending flag is loaded from the platform only by
-                // GET_INVENTORY.
-                if !(self.inventory_read(seq_id) && c.is_pending()) {
-                    return err(LfaError::WrongState);
-                }
-                if !c.is_capable() {
-                    return err(LfaError::NotSupported);
-                }
-            }
-            Profile::Clean => {
-                if !c.is_capable() {
-                    return err(LfaError::NotSupported);
-                }
-                if !c.is_pending() {
-                    return err(LfaError::WrongState);
-                }
-            }
+        // The pending flag is loaded from the platform only by GET_INVENTORY.
+        if !(self.inventory_read(seq_id) && c.is_pending()) {
+            return err(LfaError::WrongState);
+        }
+        if !c.is_capable() {
+            return err(LfaError::NotSupported);
         }
         let calls = match self.phase {
             Phase::Idle => 0,
@@ -382,14 +382,10 @@ impl<const N: usize> State<N> {
                 }
                 calls
             }
-            Phase::Primed { seq_id: cur } | Phase::Activated { seq_id: cur } => {
-                // TF-A: the prime is complete, so PRIME of any component
-                // succeeds without changing anything.
-                return if profile == Profile::TfA || cur == seq_id {
-                    DONE
-                } else {
-                    err(LfaError::WrongState)
-                };
+            Phase::Primed { .. } | Phase::Activated { .. } => {
+                // The prime is complete, so PRIME of any component succeeds
+                // without changing anything.
+                return DONE;
             }
             Phase::Activating { .. } => return err(LfaError::Busy),
         };
@@ -409,18 +405,10 @@ impl<const N: usize> State<N> {
         }
     }
 
-    fn activate(&mut self, profile: Profile, r: &ActivateRequest, pen: &Pen) -> Action {
+    fn activate(&mut self, r: &ActivateRequest, pen: &Pen) -> Action {
         let seq_id = r.seq_id;
         let skip = r.flags.contains(ActivateFlags::SKIP_CPU_RENDEZVOUS);
         let current = self.phase.current();
-        if profile == Profile::Clean {
-            if self.component(seq_id).is_none() {
-                return Action::Reply(err(LfaError::InvalidParameters));
-            }
-            if current.is_none() {
-                return Action::Reply(err(LfaError::ComponentWrongState));
-            }
-        }
         if current != Some(seq_id) {
             return Action::Reply(err(LfaError::InvalidParameters));
         }
@@ -461,11 +449,11 @@ impl<const N: usize> State<N> {
             }
         };
         if skip {
-            return Action::Reply(self.activation_step(profile));
+            return Action::Reply(self.activation_step());
         }
         let arrived = waiting.saturating_add(1);
         if arrived >= self.online_cpus {
-            let reply = self.activation_step(profile);
+            let reply = self.activation_step();
             if waiting > 0 {
                 self.end_round(pen, RoundOutcome::Released(reply), waiting);
             }
@@ -483,7 +471,7 @@ impl<const N: usize> State<N> {
     }
 
     /// One round of an activation (the phase is `Activating`).
-    fn activation_step(&mut self, profile: Profile) -> Reply {
+    fn activation_step(&mut self) -> Reply {
         let Phase::Activating {
             seq_id,
             mode,
@@ -513,19 +501,13 @@ impl<const N: usize> State<N> {
             *c = c.activated();
         }
         self.activations = self.activations.saturating_add(1);
-        self.phase = match profile {
-            Profile::TfA => Phase::Activated { seq_id },
-            Profile::Clean => Phase::Idle,
-        };
-        let change = core::mem::take(&mut self.change);
-        self.apply(change);
+        // The component stays current until a CANCEL.
+        self.phase = Phase::Activated { seq_id };
+        self.apply_change();
         ok(AnyResponse::Activate(lfa_proto::ActivateResponse::DONE))
     }
 
-    fn cancel(&mut self, profile: Profile, seq_id: SeqId, pen: &Pen) -> Reply {
-        if profile == Profile::Clean && self.component(seq_id).is_none() {
-            return err(LfaError::InvalidParameters);
-        }
+    fn cancel(&mut self, seq_id: SeqId, pen: &Pen) -> Reply {
         if self.phase.current() != Some(seq_id) {
             return err(LfaError::InvalidParameters);
         }
@@ -578,6 +560,12 @@ impl<const N: usize> State<N> {
 
     // ---- inventory changes -------------------------------------------
 
+    /// Applies the change set for the next successful activation, once.
+    pub(crate) fn apply_change(&mut self) {
+        let change = core::mem::take(&mut self.change);
+        self.apply(change);
+    }
+
     fn apply(&mut self, change: InventoryChange) {
         let count = self.count;
         match change {
@@ -622,10 +610,9 @@ impl<const N: usize> State<N> {
     }
 }
 
-/// Writes `reply` into the caller's registers as `profile` does.
-pub(crate) fn respond(profile: Profile, quirks: Quirks, args: &Regs, reply: Reply) -> Regs {
+/// Writes `reply` into the caller's registers as TF-A does.
+pub(crate) fn respond(args: &Regs, reply: Reply) -> Regs {
     let mut regs = *args;
-    let clean = profile == Profile::Clean;
     match reply {
         Reply::Echo => {}
         Reply::Raw(x0) => regs.x[0] = x0,
@@ -635,23 +622,15 @@ pub(crate) fn respond(profile: Profile, quirks: Quirks, args: &Regs, reply: Repl
         }
         Reply::Err(x0) => {
             regs.x[0] = x0;
-            if clean {
-                regs.x[1] = 0;
-                regs.x[2] = 0;
-                regs.x[3] = 0;
-            } else if args.x[0] == FunctionId::Activate.to_x0() && x0 != LfaError::Busy.to_x0() {
+            if args.x[0] == FunctionId::Activate.to_x0() && x0 != LfaError::Busy.to_x0() {
                 // TF-A's ACTIVATE clears x1 on its errors, except BUSY.
                 regs.x[1] = 0;
             }
         }
         Reply::Ok(response) => {
-            if clean {
-                regs.x[1] = 0;
-                regs.x[2] = 0;
-                regs.x[3] = 0;
-            }
             response.encode_into(&mut regs);
-            if matches!(response, AnyResponse::GetInventory(_)) && (!clean || quirks.leave_x4_x5) {
+            // TF-A leaves x4/x5 (the versions) as the caller sent them.
+            if matches!(response, AnyResponse::GetInventory(_)) {
                 regs.x[4] = args.x[4];
                 regs.x[5] = args.x[5];
             }

@@ -1,12 +1,17 @@
 //! A simulated LFA agent, for tests and for hosts without firmware.
 //!
-//! [`SimAgent`] answers LFA calls as an agent in EL3 would, built on
-//! `lfa-proto`'s agent-side decoders and encoders. It is `no_std`, allocates
+//! [`SimAgent`] answers LFA calls as an agent in EL3 would. In the
+//! [`Profile::Clean`] profile the answers are those of the real agent,
+//! `lfa_agent::Agent`, running on [`SimPlatform`] (the simulated components);
+//! the faults, quirks, call log and inventory changes are the simulator's
+//! layer around it. The [`Profile::TfA`] profile is the simulator's own model
+//! of TF-A's agent (never a mode of `lfa-agent`). It is `no_std`, allocates
 //! nothing (capacities are const generics), and uses only a `spin::Mutex` and
 //! atomics, so the same code can also run as the agent of a bare-metal image,
 //! called from an EL3 exception handler with the trapped registers, on
-//! several CPUs. It implements [`Conduit`](crate::Conduit), so `&SimAgent`
-//! can be shared by many threads as one conduit.
+//! several CPUs. It implements [`Conduit`](lfa_smccc::Conduit), so `&SimAgent`
+//! can be shared by many threads as one conduit. [`scripted::ScriptedConduit`]
+//! is the other test double: it replays given answers.
 //!
 //! ```
 //! use lfa_proto::{
@@ -14,7 +19,7 @@
 //!     InventoryResponse, PrimeRequest, PrimeResponse, Request, Response, SeqId,
 //!     components::TF_RMM,
 //! };
-//! use lfa_smccc::sim::{Phase, Profile, SimAgent, SimComponent};
+//! use lfa_sim::{Phase, Profile, SimAgent, SimComponent};
 //!
 //! let agent = SimAgent::<4>::new(Profile::Clean)
 //!     .with_component(
@@ -57,7 +62,7 @@
 //!   `.pending(version)`, `.current(version)`, `.rendezvous_optional()`,
 //!   `.may_reset_cpu()`, `.prime_rounds(n)`, `.activate_rounds(n)`,
 //!   `.without_cancel_hook()`, `.reserved_flags(bits)`.
-//! - Calls: [`SimAgent::handle`] (= [`Conduit::call`](crate::Conduit::call)).
+//! - Calls: [`SimAgent::handle`] (= [`Conduit::call`](lfa_smccc::Conduit::call)).
 //! - Configure at run time: [`SimAgent::set_online_cpus`],
 //!   [`SimAgent::set_spin_budget`], [`SimAgent::set_spin_relax`],
 //!   [`SimAgent::inject`]`(`[`Fault`]`)`, [`SimAgent::clear_faults`],
@@ -92,6 +97,8 @@
 //! | PRIME once a prime is complete | 0 for any component, nothing changes (measured after an activation; while a component is only primed: inferred) | 0 for the same one, -7 for another |
 //! | ACTIVATE naming no current component | -8 | -9 COMPONENT_WRONG_STATE (before any PRIME); -8 if another is current or the id is out of range |
 //! | After a successful activation | component stays current ([`Phase::Activated`]): ACTIVATE -9, CANCEL 0 resets | agent back to [`Phase::Idle`]; CANCEL -8 |
+//! | Partial rendezvous (fewer CPUs than online) | the waiting CPUs give up after their spin budget with [`HANG_STATUS`] (TF-A spins forever) | every waiting CPU gets -11 ACTIVATION_FAILED once the bound is reached; the agent is [`Phase::Primed`] again |
+//! | CANCEL while CPUs wait, component without a cancel hook | 0, the waiting CPUs are stuck ([`HANG_STATUS`]) | 0, the waiting CPUs get -11 |
 //!
 //! Common rules: ACTIVATE or CANCEL of an id that is not the current one is
 //! -8; ACTIVATE while the current one is mid-prime or no longer pending is
@@ -109,12 +116,15 @@
 //! caller completes it, as with only the boot CPU on). The last CPU to arrive
 //! performs the step with the lock held; the others wait outside it, spinning
 //! on an atomic, and all return the same status. CANCEL while CPUs wait
-//! releases them with ACTIVATION_FAILED (-11) if the component has a cancel
-//! hook; without one CANCEL returns 0 and the waiting CPUs are stuck, which
-//! the simulator reports at once as a hang. A CPU that waits longer than its
-//! spin budget (a partial rendezvous: TF-A spins forever) gives up: it
-//! returns x0 = [`HANG_STATUS`], leaves the round, and
-//! [`SimAgent::hang_detected`] becomes true.
+//! releases them with ACTIVATION_FAILED (-11); in the TF-A profile only if
+//! the component has a cancel hook: without one CANCEL returns 0 and the
+//! waiting CPUs are stuck, which the simulator reports at once as a hang.
+//! A partial rendezvous is bounded by the spin budget: in the TF-A profile
+//! (where TF-A spins forever) each waiting CPU gives up after that many polls
+//! and returns x0 = [`HANG_STATUS`]; in the clean profile the agent ends the
+//! round with ACTIVATION_FAILED once that many polls (by all waiting CPUs
+//! together) have passed. Either way [`SimAgent::hang_detected`] becomes
+//! true.
 //!
 //! # Faults and quirks
 //!
@@ -122,21 +132,31 @@
 //! make the PRIME / ACTIVATE step fail after its checks (AUTH_ERROR,
 //! DEVICE_ERROR, ACTIVATION_FAILED, CRITICAL_ERROR, raw codes such as -35).
 //! [`Quirks`] reproduce real agents' register habits in either profile.
+#![no_std]
+#![forbid(unsafe_code)]
 
 mod agent;
 mod component;
 mod error;
 mod faults;
 mod log;
+mod platform;
 mod profile;
 mod rendezvous;
+pub mod scripted;
 mod state;
+
+/// The README's example, run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;
 
 pub use agent::{DEFAULT_COMPONENTS, DEFAULT_LOG, DEMO_COMPONENTS, DEMO_VENDOR_UUID, SimAgent};
 pub use component::{InventoryChange, SimComponent};
 pub use error::SimError;
 pub use faults::{Fault, FaultKind, MAX_FAULTS};
 pub use log::{CallLog, CallRecord};
+pub use platform::{SIM_CPUS, SimPlatform};
 pub use profile::{Profile, Quirks};
 pub use rendezvous::DEFAULT_SPIN_BUDGET;
 pub use state::{ActivationMode, HANG_STATUS, Phase};

@@ -10,7 +10,7 @@ use lfa_proto::{FirmwareVersion, InventoryFlags, Uuid};
 ///
 /// ```
 /// use lfa_proto::{FirmwareVersion, InventoryFlags, components::TF_RMM};
-/// use lfa_smccc::sim::SimComponent;
+/// use lfa_sim::SimComponent;
 ///
 /// let rmm = SimComponent::new(TF_RMM.uuid)
 ///     .capable()
@@ -46,9 +46,11 @@ pub struct SimComponent {
     pub activate_rounds: u32,
     /// Whether the component's activator can be cancelled while CPUs wait in
     /// the rendezvous: with a hook, CANCEL releases the waiting CPUs with
-    /// ACTIVATION_FAILED (-11); without one, CANCEL returns 0 and the waiting
-    /// CPUs stay stuck (the simulator reports them as a detected hang). TF-A's
-    /// behaviour depends on the activator; the default is `true`.
+    /// ACTIVATION_FAILED (-11); without one, in the TF-A profile, CANCEL
+    /// returns 0 and the waiting CPUs stay stuck (the simulator reports them
+    /// as a detected hang). TF-A's behaviour depends on the activator; the
+    /// default is `true`. In the clean profile this is the platform's
+    /// `cancel` hook, and `lfa-agent` releases the waiting CPUs either way.
     pub cancel_hook: bool,
 }
 
@@ -178,7 +180,7 @@ impl SimComponent {
 /// How the inventory changes after the next successful activation, so that a
 /// caller holding sequence ids from before sees them go stale.
 ///
-/// A change set with [`SimAgent::set_post_activation`](crate::sim::SimAgent::set_post_activation)
+/// A change set with [`SimAgent::set_post_activation`](crate::SimAgent::set_post_activation)
 /// applies once, to the next successful activation, and is then cleared. Any
 /// change (other than [`InventoryChange::Unchanged`]) also forgets which ids
 /// GET_INVENTORY has read (the TF-A profile's PRIME precondition).

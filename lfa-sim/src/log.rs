@@ -46,7 +46,7 @@ impl CallRecord {
 ///
 /// ```
 /// use lfa_proto::{FunctionId, Regs};
-/// use lfa_smccc::sim::CallLog;
+/// use lfa_sim::CallLog;
 ///
 /// let mut log = CallLog::<2>::new();
 /// for _ in 0..3 {

@@ -1,13 +1,17 @@
 //! The simulated agent: configuration, the entry point, and inspection.
 
-use lfa_proto::{FirmwareVersion, InventoryFlags, Regs, SeqId, Uuid, components};
+use lfa_proto::{
+    ActivateFlags, FirmwareVersion, FunctionId, InventoryFlags, LfaError, Regs, SeqId, Uuid,
+    components,
+};
 
 use super::faults::Fault;
 use super::log::CallLog;
+use super::platform::{SIM_CPUS, SimPlatform};
 use super::rendezvous::Pen;
-use super::state::{Action, Phase, State, respond};
+use super::state::{Action, ActivationMode, Phase, State, respond};
 use super::{InventoryChange, Profile, Quirks, SimComponent, SimError};
-use crate::Conduit;
+use lfa_smccc::Conduit;
 
 /// The component capacity of [`SimAgent`] when none is given.
 pub const DEFAULT_COMPONENTS: usize = 8;
@@ -17,10 +21,14 @@ pub const DEFAULT_LOG: usize = 128;
 /// A simulated LFA agent with room for `N` components and a log of `L` calls.
 ///
 /// It answers [`SimAgent::handle`] (and [`Conduit::call`]) as an LFA agent in
-/// EL3 would, following its [`Profile`]. It takes `&self` everywhere: the
-/// state sits behind a `spin::Mutex`, and CPUs waiting in a rendezvous spin
-/// outside it on an atomic, so one `&SimAgent` can serve many threads (or
-/// CPUs) at once. It never allocates and never panics on any register input.
+/// EL3 would, following its [`Profile`]: in [`Profile::Clean`] the answer is
+/// `lfa_agent::Agent`'s, on a [`SimPlatform`] made of the simulated
+/// components, with the faults, quirks and call log around it; in
+/// [`Profile::TfA`] it is the simulator's own model of TF-A. It takes `&self`
+/// everywhere: the state sits behind `spin::Mutex`es, and CPUs waiting in a
+/// rendezvous spin outside them on an atomic, so one `&SimAgent` can serve
+/// many threads (or CPUs) at once. It never allocates and never panics on any
+/// register input.
 ///
 /// On AArch64 bare metal the lock needs working exclusives (or LSE atomics),
 /// so the agent must sit in Normal cacheable memory (MMU on); the holding pen
@@ -31,24 +39,57 @@ pub const DEFAULT_LOG: usize = 128;
 /// `static` (`new` is `const`) rather than on a thread's stack, and read the
 /// log with [`SimAgent::with_log`] rather than copying it.
 ///
-/// See the [module documentation](crate::sim) for an example and the
+/// See the [module documentation](crate) for an example and the
 /// profile table.
 pub struct SimAgent<const N: usize = DEFAULT_COMPONENTS, const L: usize = DEFAULT_LOG> {
     profile: Profile,
-    state: spin::Mutex<State<N>>,
+    /// The clean profile's agent; its platform holds the state both profiles
+    /// share (the TF-A profile's state machine included).
+    agent: lfa_agent::Agent<SimPlatform<N>, SIM_CPUS>,
+    /// The TF-A profile's holding pen.
     pen: Pen,
     log: spin::Mutex<CallLog<L>>,
 }
 
 impl<const N: usize, const L: usize> core::fmt::Debug for SimAgent<N, L> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let state = self.state.lock();
+        let phase = self.phase();
+        let state = self.state();
         f.debug_struct("SimAgent")
             .field("profile", &self.profile)
             .field("components", &state.components())
-            .field("phase", &state.phase)
+            .field("phase", &phase)
             .field("online_cpus", &state.online_cpus)
             .finish_non_exhaustive()
+    }
+}
+
+/// The clean profile's phase in the simulator's terms.
+fn sim_phase(phase: lfa_agent::Phase) -> Phase {
+    match phase {
+        lfa_agent::Phase::Idle => Phase::Idle,
+        lfa_agent::Phase::Priming { index, rounds } => Phase::Priming {
+            seq_id: SeqId(index),
+            calls: rounds,
+        },
+        lfa_agent::Phase::Primed { index } => Phase::Primed {
+            seq_id: SeqId(index),
+        },
+        lfa_agent::Phase::Activating {
+            index,
+            skip_rendezvous,
+            rounds,
+            waiting,
+        } => Phase::Activating {
+            seq_id: SeqId(index),
+            mode: if skip_rendezvous {
+                ActivationMode::SkipRendezvous
+            } else {
+                ActivationMode::Rendezvous
+            },
+            rounds_done: rounds,
+            waiting,
+        },
     }
 }
 
@@ -83,7 +124,8 @@ impl SimAgent {
     ///
     /// ```
     /// use lfa_proto::{GetInfoRequest, GetInfoResponse, Request, Response};
-    /// use lfa_smccc::{Conduit, sim::SimAgent};
+    /// use lfa_sim::SimAgent;
+    /// use lfa_smccc::Conduit;
     ///
     /// let agent = SimAgent::demo();
     /// let info = GetInfoResponse::decode(&agent.call(&GetInfoRequest.encode())).unwrap();
@@ -120,10 +162,22 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     pub const fn new(profile: Profile) -> Self {
         Self {
             profile,
-            state: spin::Mutex::new(State::new()),
+            agent: lfa_agent::Agent::new(SimPlatform::new()),
             pen: Pen::new(),
             log: spin::Mutex::new(CallLog::new()),
         }
+    }
+
+    /// The simulator's state (the lock order is agent, then this: never call
+    /// into the agent while holding it).
+    fn state(&self) -> spin::MutexGuard<'_, State<N>> {
+        self.agent.platform().state.lock()
+    }
+
+    /// The platform the clean profile's `lfa_agent::Agent` runs on.
+    #[must_use]
+    pub fn platform(&self) -> &SimPlatform<N> {
+        self.agent.platform()
     }
 
     /// Adds a component (builder form).
@@ -131,8 +185,8 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     /// # Errors
     ///
     /// [`SimError::Full`] when `N` components are already registered.
-    pub fn with_component(mut self, component: SimComponent) -> Result<Self, SimError> {
-        self.state.get_mut().add(component)?;
+    pub fn with_component(self, component: SimComponent) -> Result<Self, SimError> {
+        self.state().add(component)?;
         Ok(self)
     }
 
@@ -143,9 +197,9 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     /// [`SimError::Full`] when they do not all fit. The builder consumed the
     /// agent, so it is dropped with the components that did fit; to keep a
     /// partly filled agent, use [`SimAgent::add_component`] instead.
-    pub fn with_components(mut self, components: &[SimComponent]) -> Result<Self, SimError> {
+    pub fn with_components(self, components: &[SimComponent]) -> Result<Self, SimError> {
         for &component in components {
-            self.state.get_mut().add(component)?;
+            self.state().add(component)?;
         }
         Ok(self)
     }
@@ -156,7 +210,7 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     ///
     /// [`SimError::Full`] when `N` components are already registered.
     pub fn add_component(&self, component: SimComponent) -> Result<SeqId, SimError> {
-        self.state.lock().add(component)
+        self.state().add(component)
     }
 
     /// The profile.
@@ -174,10 +228,17 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     /// waits (spinning, outside the lock) until the round ends or the spin
     /// budget runs out; see [`SimAgent::set_spin_budget`].
     pub fn handle(&self, args: &Regs) -> Regs {
-        let (action, quirks) = {
-            let mut state = self.state.lock();
-            (state.dispatch(self.profile, args, &self.pen), state.quirks)
+        let response = match self.profile {
+            Profile::TfA => self.handle_tfa(args),
+            Profile::Clean => self.handle_clean(args),
         };
+        self.log.lock().push(*args, response);
+        response
+    }
+
+    /// The TF-A profile: the simulator's own state machine and pen.
+    fn handle_tfa(&self, args: &Regs) -> Regs {
+        let action = self.state().dispatch(args, &self.pen);
         let reply = match action {
             Action::Reply(reply) => reply,
             Action::Wait {
@@ -186,12 +247,62 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
                 relax,
             } => {
                 self.pen.wait(generation, budget, relax);
-                self.state.lock().leave_pen(generation, &self.pen)
+                self.state().leave_pen(generation, &self.pen)
             }
         };
-        let response = respond(self.profile, quirks, args, reply);
-        self.log.lock().push(*args, response);
-        response
+        respond(args, reply)
+    }
+
+    /// The clean profile: `lfa_agent::Agent` answers, with the faults that
+    /// answer at once, the quirks and the TF-A bookkeeping around it.
+    fn handle_clean(&self, args: &Regs) -> Regs {
+        let function = FunctionId::try_from(args.x[0]).ok();
+        let (quirks, steps) = {
+            let mut state = self.state();
+            if let Some(function) = function {
+                if state.count() == 0 && state.quirks.echo_x0_when_empty {
+                    return *args;
+                }
+                if let Some(x0) = state.faults.take(function, false) {
+                    let mut regs = *args;
+                    regs.x[0] = x0;
+                    return regs;
+                }
+            }
+            (state.quirks, state.steps)
+        };
+        let mut regs = *args;
+        // The platform never asks for a CPU reset, so every exit is a return.
+        let _exit = self.agent.handle(&mut regs);
+        let succeeded = regs.x[0] == 0;
+        match function {
+            Some(FunctionId::GetInventory) if succeeded => {
+                let seq_id = SeqId(u32::try_from(args.x[1]).unwrap_or(u32::MAX));
+                let mut state = self.state();
+                state.mark_read(seq_id);
+                // Reserved flag bits the component was given are reported.
+                if let Some(c) = state.component(seq_id) {
+                    regs.x[3] |= c.flags.reserved();
+                }
+                if quirks.leave_x4_x5 {
+                    regs.x[4] = args.x[4];
+                    regs.x[5] = args.x[5];
+                }
+            }
+            Some(FunctionId::Activate)
+                if regs.x[0] == LfaError::ActivationFailed.to_x0()
+                    && args.x[2] & ActivateFlags::SKIP_CPU_RENDEZVOUS.bits() == 0 =>
+            {
+                // A rendezvous ACTIVATE that failed with no activation step
+                // and no CANCEL since it arrived: the agent's bound ended it.
+                let mut state = self.state();
+                if state.steps == steps {
+                    state.hangs = state.hangs.saturating_add(1);
+                }
+            }
+            _ => {}
+        }
+        regs
     }
 
     /// Whether the LFA service is there at all: `false` in the TF-A profile
@@ -200,7 +311,7 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     /// `SMCCC_VERSION` should answer -1 too while this is `false`.
     #[must_use]
     pub fn service_available(&self) -> bool {
-        self.profile != Profile::TfA || self.state.lock().count() > 0
+        self.profile != Profile::TfA || self.state().count() > 0
     }
 
     // ---- configuration ---------------------------------------------------
@@ -208,23 +319,25 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     /// Sets how many CPUs are online: the size of a rendezvous (at least 1;
     /// 0 is taken as 1). A change applies from the next ACTIVATE call on.
     pub fn set_online_cpus(&self, cpus: u32) {
-        self.state.lock().online_cpus = cpus.max(1);
+        self.state().online_cpus = cpus.max(1);
     }
 
     /// How many CPUs are online.
     #[must_use]
     pub fn online_cpus(&self) -> u32 {
-        self.state.lock().online_cpus
+        self.state().online_cpus
     }
 
     /// Sets how many times a CPU waiting in a rendezvous polls before it gives
     /// up, records a hang ([`SimAgent::hang_detected`]) and returns
-    /// [`HANG_STATUS`](crate::sim::HANG_STATUS). The bound counts polls, not
-    /// time (there is no clock in `no_std`); the default is
-    /// [`DEFAULT_SPIN_BUDGET`](crate::sim::DEFAULT_SPIN_BUDGET). Applies to
-    /// CPUs that arrive after the change.
+    /// [`HANG_STATUS`](crate::HANG_STATUS) (TF-A profile), or how many polls
+    /// of all waiting CPUs together `lfa-agent` allows a round before it ends
+    /// it with ACTIVATION_FAILED, also counted as a hang (clean profile). The
+    /// bound counts polls, not time (there is no clock in `no_std`); the
+    /// default is [`DEFAULT_SPIN_BUDGET`](crate::DEFAULT_SPIN_BUDGET).
+    /// Applies to rounds that start after the change.
     pub fn set_spin_budget(&self, polls: u64) {
-        self.state.lock().spin_budget = polls;
+        self.state().spin_budget = polls;
     }
 
     /// Sets a function a waiting CPU calls after every poll (for example
@@ -232,51 +345,51 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     /// the ones still to arrive). `None` (the default) only issues a spin-loop
     /// hint.
     pub fn set_spin_relax(&self, relax: Option<fn()>) {
-        self.state.lock().relax = relax;
+        self.state().relax = relax;
     }
 
     /// Arms a fault.
     ///
     /// # Errors
     ///
-    /// [`SimError::FaultsFull`] when [`MAX_FAULTS`](crate::sim::MAX_FAULTS)
+    /// [`SimError::FaultsFull`] when [`MAX_FAULTS`](crate::MAX_FAULTS)
     /// are armed.
     pub fn inject(&self, fault: Fault) -> Result<(), SimError> {
-        self.state.lock().faults.arm(fault)
+        self.state().faults.arm(fault)
     }
 
     /// Disarms every fault.
     pub fn clear_faults(&self) {
-        self.state.lock().faults.clear();
+        self.state().faults.clear();
     }
 
     /// How many times an injected fault fired.
     #[must_use]
     pub fn faults_fired(&self) -> u32 {
-        self.state.lock().faults.fired()
+        self.state().faults.fired()
     }
 
     /// Switches quirks on or off.
     pub fn set_quirks(&self, quirks: Quirks) {
-        self.state.lock().quirks = quirks;
+        self.state().quirks = quirks;
     }
 
     /// The quirks in force.
     #[must_use]
     pub fn quirks(&self) -> Quirks {
-        self.state.lock().quirks
+        self.state().quirks
     }
 
     /// Sets how the inventory changes after the next successful activation
     /// (once; then it is [`InventoryChange::Unchanged`] again).
     pub fn set_post_activation(&self, change: InventoryChange) {
-        self.state.lock().change = change;
+        self.state().change = change;
     }
 
     /// The inventory change still waiting for an activation.
     #[must_use]
     pub fn post_activation(&self) -> InventoryChange {
-        self.state.lock().change
+        self.state().change
     }
 
     /// Stages `version` for the component with `uuid`: it becomes pending
@@ -293,7 +406,7 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     ///
     /// [`SimError::NoSuchComponent`] when no component has `uuid`.
     pub fn stage(&self, uuid: Uuid, version: FirmwareVersion) -> Result<(), SimError> {
-        self.state.lock().stage(uuid, version)
+        self.state().stage(uuid, version)
     }
 
     /// Clears the pending flag and version of the component with `uuid` (the
@@ -303,7 +416,7 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     ///
     /// [`SimError::NoSuchComponent`] when no component has `uuid`.
     pub fn unstage(&self, uuid: Uuid) -> Result<(), SimError> {
-        let mut state = self.state.lock();
+        let mut state = self.state();
         let c = state.find_mut(uuid).ok_or(SimError::NoSuchComponent)?;
         c.flags = c.flags.difference(InventoryFlags::ACTIVATION_PENDING);
         c.pending_version = FirmwareVersion::new(0, 0);
@@ -315,30 +428,33 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     /// The phase of the state machine.
     #[must_use]
     pub fn phase(&self) -> Phase {
-        self.state.lock().phase
+        match self.profile {
+            Profile::TfA => self.state().phase,
+            Profile::Clean => sim_phase(self.agent.phase()),
+        }
     }
 
     /// How many components are registered.
     #[must_use]
     pub fn component_count(&self) -> u32 {
-        self.state.lock().count()
+        self.state().count()
     }
 
     /// The component at `seq_id` now.
     #[must_use]
     pub fn component(&self, seq_id: SeqId) -> Option<SimComponent> {
-        self.state.lock().component(seq_id)
+        self.state().component(seq_id)
     }
 
     /// The id and state of the component with `uuid`.
     #[must_use]
     pub fn component_by_uuid(&self, uuid: Uuid) -> Option<(SeqId, SimComponent)> {
-        self.state.lock().find(uuid)
+        self.state().find(uuid)
     }
 
     /// Calls `f` with every component, in id order.
     pub fn inspect_components<R>(&self, f: impl FnOnce(&[SimComponent]) -> R) -> R {
-        f(self.state.lock().components())
+        f(self.state().components())
     }
 
     /// TF-A profile bookkeeping: whether GET_INVENTORY has read `seq_id`
@@ -346,25 +462,27 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     /// needs it there).
     #[must_use]
     pub fn inventory_read(&self, seq_id: SeqId) -> bool {
-        self.state.lock().inventory_read(seq_id)
+        self.state().inventory_read(seq_id)
     }
 
     /// How many activations completed.
     #[must_use]
     pub fn activations(&self) -> u32 {
-        self.state.lock().activations
+        self.state().activations
     }
 
-    /// Whether a CPU ever gave up waiting in a rendezvous.
+    /// Whether a CPU ever gave up waiting in a rendezvous (TF-A profile), or
+    /// a rendezvous round ever ran out of time (clean profile).
     #[must_use]
     pub fn hang_detected(&self) -> bool {
         self.hangs() > 0
     }
 
-    /// How many times a CPU gave up waiting in a rendezvous.
+    /// How many times a CPU gave up waiting in a rendezvous (clean profile:
+    /// how many waiting CPUs a round that ran out of time released).
     #[must_use]
     pub fn hangs(&self) -> u32 {
-        self.state.lock().hangs
+        self.state().hangs
     }
 
     /// A copy of the call log.

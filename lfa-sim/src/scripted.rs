@@ -3,7 +3,8 @@
 //!
 //! ```
 //! use lfa_proto::{LfaError, Regs, VersionRequest, Request};
-//! use lfa_smccc::{Conduit, scripted::ScriptedConduit};
+//! use lfa_sim::scripted::ScriptedConduit;
+//! use lfa_smccc::Conduit;
 //!
 //! let script = [Regs::with_x0(0x1_0000), Regs::with_x0(LfaError::Busy.to_x0())];
 //! let mut recorded = [Regs::ZERO; 4];
@@ -20,7 +21,7 @@
 
 use lfa_proto::{LfaError, Regs};
 
-use crate::Conduit;
+use lfa_smccc::Conduit;
 
 /// Replays a borrowed sequence of responses, one per call, and records each
 /// request into a borrowed buffer. Nothing is allocated.

@@ -35,7 +35,7 @@ pub enum FaultKind {
 ///
 /// ```
 /// use lfa_proto::{FunctionId, LfaError};
-/// use lfa_smccc::sim::Fault;
+/// use lfa_sim::Fault;
 ///
 /// // The second PRIME step fails authentication.
 /// let f = Fault::prime_fails(LfaError::AuthError).after(1);
@@ -129,7 +129,7 @@ impl Fault {
 
     /// Fires on every matching call until [`SimAgent::clear_faults`].
     ///
-    /// [`SimAgent::clear_faults`]: crate::sim::SimAgent::clear_faults
+    /// [`SimAgent::clear_faults`]: crate::SimAgent::clear_faults
     #[must_use]
     pub const fn always(mut self) -> Self {
         self.times = None;

@@ -2,7 +2,7 @@
 
 /// The behaviour the simulated agent follows.
 ///
-/// The differences are listed in the table of the [`sim`](crate::sim) module
+/// The differences are listed in the table of the [`sim`](crate) module
 /// documentation; everything not listed there is the same in both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Profile {
@@ -11,7 +11,8 @@ pub enum Profile {
     TfA,
     /// The specification's intent: every defined result register written,
     /// 64-bit ids checked, no GET_INVENTORY-before-PRIME rule, the agent reset
-    /// after a successful activation.
+    /// after a successful activation, every rendezvous bounded. Served by
+    /// `lfa_agent::Agent` on [`SimPlatform`](crate::SimPlatform).
     #[default]
     Clean,
 }

@@ -1,7 +1,7 @@
 //! Errors of configuring the simulator.
 
 /// A configuration request the simulator cannot honour. Calls into the agent
-/// (its [`Conduit`](crate::Conduit) side) never fail this way: they answer with
+/// (its [`Conduit`](lfa_smccc::Conduit) side) never fail this way: they answer with
 /// a status in x0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11,7 +11,7 @@ pub enum SimError {
         /// The capacity.
         capacity: usize,
     },
-    /// All fault slots are armed ([`MAX_FAULTS`](crate::sim::MAX_FAULTS)).
+    /// All fault slots are armed ([`MAX_FAULTS`](crate::MAX_FAULTS)).
     FaultsFull,
     /// No component has this UUID.
     NoSuchComponent,
@@ -26,7 +26,7 @@ impl core::fmt::Display for SimError {
             Self::FaultsFull => write!(
                 f,
                 "at most {} faults can be armed at once",
-                crate::sim::MAX_FAULTS
+                crate::MAX_FAULTS
             ),
             Self::NoSuchComponent => f.write_str("no simulated component has this UUID"),
         }
