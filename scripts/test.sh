@@ -69,6 +69,9 @@ scripts/musl-test.sh
 step "bare-metal QEMU scenarios (smc, hvc, -smp 4 rendezvous, faults, no agent)"
 scripts/qemu-test.sh
 
+step "cost report: time, code, stack and state of the client and the agent (scripts/cost-report.sh)"
+scripts/cost-report.sh
+
 step "lfa-conformance under QEMU against the clean, TF-A and broken agent profiles"
 scripts/conformance-test.sh
 

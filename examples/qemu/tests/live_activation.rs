@@ -607,6 +607,117 @@ extern "C" fn live_resumed(cpu: usize, context: u64) -> ! {
             ),
             other => check!(false, "the CPU-reset demo listed: {other:?}"),
         };
+        agent_figures();
     }
     lfa_qemu::main_done(cpu)
+}
+
+/// The cost report's figures of the agent (`scripts/cost-report.sh` reads
+/// the `cost:` lines): the stack its handler used per function over the
+/// whole run (painted, `lfa_qemu::stack`), GET_INVENTORY through it against
+/// a bare exception round trip (`smc #1`, answered NOT_SUPPORTED by the
+/// exception code), in generic timer ticks, and its `size_of`.
+fn agent_figures() {
+    const NAMES: [&str; 7] = [
+        "VERSION",
+        "FEATURES",
+        "GET_INFO",
+        "GET_INVENTORY",
+        "PRIME",
+        "ACTIVATE",
+        "CANCEL",
+    ];
+    check_eq!(
+        raw_smc::<0>(0xC400_02E1, 0xC400_02E3),
+        0,
+        "LFA_FEATURES(GET_INVENTORY) through the agent"
+    );
+    let mut max = Some(0);
+    for (index, name) in NAMES.iter().enumerate() {
+        let used = firmware::agent_stack(index);
+        match used {
+            Some(bytes) => println!("cost: agent-stack {name} {bytes}"),
+            None => println!("cost: agent-stack {name} overran the painted area"),
+        }
+        max = max.zip(used).map(|(a, b)| a.max(b));
+    }
+    check!(
+        max.is_some_and(|m| m > 0),
+        "the agent's handler stack was measured"
+    );
+    println!("cost: agent-stack max {}", max.unwrap_or(0));
+
+    // GET_INVENTORY #0 and `smc #1`, alternating blocks, probe off.
+    const BLOCKS: usize = 11;
+    const BLOCK: u64 = 200;
+    firmware::set_stack_probe(false);
+    let (mut inventory, mut bare) = ([0_u64; BLOCKS], [0_u64; BLOCKS]);
+    let mut good = 0;
+    for (inv, exc) in inventory.iter_mut().zip(bare.iter_mut()) {
+        let start = timer::ticks();
+        for _ in 0..BLOCK {
+            good += u64::from(raw_smc::<0>(0xC400_02E3, 0) == 0);
+        }
+        *inv = timer::ticks() - start;
+        let start = timer::ticks();
+        for _ in 0..BLOCK {
+            good += u64::from(raw_smc::<1>(0xC400_02E3, 0) == u64::MAX);
+        }
+        *exc = timer::ticks() - start;
+    }
+    firmware::set_stack_probe(true);
+    inventory.sort_unstable();
+    bare.sort_unstable();
+    let median = |v: &[u64; BLOCKS]| v.get(BLOCKS / 2).copied().unwrap_or(0);
+    let (inv, exc) = (median(&inventory), median(&bare));
+    check_eq!(
+        good,
+        2 * BLOCK * BLOCKS as u64,
+        "every GET_INVENTORY answered 0, every smc #1 NOT_SUPPORTED"
+    );
+    check!(inv > 0 && exc > 0, "the counter advanced");
+    let ns = |ticks: u64| ticks * 1_000_000_000 / timer::frequency() / BLOCK;
+    let ratio100 = (inv * 100).checked_div(exc).unwrap_or(0);
+    println!(
+        "cost: agent-get-inventory {} ns ({} ticks) vs bare smc #1 {} ns ({} ticks): x{}.{:02}, +{} ns in the agent",
+        ns(inv),
+        inv / BLOCK,
+        ns(exc),
+        exc / BLOCK,
+        ratio100 / 100,
+        ratio100 % 100,
+        ns(inv).saturating_sub(ns(exc))
+    );
+    println!(
+        "cost: size_of Agent<QemuPlatform, 4> {}",
+        core::mem::size_of::<Agent<QemuPlatform, CPUS>>()
+    );
+}
+
+/// `smc #IMM` with x0 = `function`, x1 = `arg`, x2..x17 = 0; returns x0.
+#[inline(always)]
+fn raw_smc<const IMM: u16>(function: u64, arg: u64) -> u64 {
+    let x0: u64;
+    // SAFETY: `smc` goes to this image's EL3 firmware, which preserves
+    // x18..x30, SP and the SIMD/FP state and may write x0..x17, all of which
+    // are operands here; the firmware writes memory Rust reads, so the block
+    // is not `nomem`.
+    unsafe {
+        core::arch::asm!(
+            "smc #{imm}",
+            imm = const IMM,
+            inout("x0") function => x0,
+            inout("x1") arg => _,
+            inout("x2") 0_u64 => _, inout("x3") 0_u64 => _,
+            inout("x4") 0_u64 => _, inout("x5") 0_u64 => _,
+            inout("x6") 0_u64 => _, inout("x7") 0_u64 => _,
+            inout("x8") 0_u64 => _, inout("x9") 0_u64 => _,
+            inout("x10") 0_u64 => _, inout("x11") 0_u64 => _,
+            inout("x12") 0_u64 => _, inout("x13") 0_u64 => _,
+            inout("x14") 0_u64 => _, inout("x15") 0_u64 => _,
+            inout("x16") 0_u64 => _, inout("x17") 0_u64 => _,
+            options(nostack),
+        );
+    }
+    x0
 }

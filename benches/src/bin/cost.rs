@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! The host figures of the cost report (`scripts/cost-report.sh`), in
+//! release: the client's overhead per call against a conduit that costs
+//! nothing (`lfa_benches::Echo`), by a counting loop, and `size_of` of the
+//! public state types. It prints figures and never judges them; it fails
+//! only when a figure cannot be measured (a call that does not answer as
+//! configured, a clock that does not advance).
+//!
+//!   cargo run --release -p lfa-benches --bin cost
+
+use std::hint::black_box;
+use std::mem::size_of;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use lfa_benches::Echo;
+use lfa_client::{Activated, Client, Component, Error, Options, Primed, Summary};
+use lfa_proto::{
+    FeaturesRequest, FeaturesResponse, FunctionId, LfaVersion, Regs, Request, Response,
+};
+use lfa_smccc::Conduit;
+
+/// Calls per block, and blocks per side (the median block is reported).
+const CALLS: u32 = 200_000;
+const BLOCKS: usize = 15;
+
+/// A conduit with no state (for `size_of` of the generic types).
+struct Zst;
+
+impl Conduit for Zst {
+    fn call(&self, _args: &Regs) -> Regs {
+        Regs::ZERO
+    }
+}
+
+/// Nanoseconds per call of the median block of `f` (which returns whether
+/// the call answered as configured), or `None` if one did not.
+fn per_call(mut f: impl FnMut() -> bool) -> Option<f64> {
+    let mut blocks = [0_f64; BLOCKS];
+    for block in &mut blocks {
+        let start = Instant::now();
+        let mut good = 0_u32;
+        for _ in 0..CALLS {
+            good += u32::from(f());
+        }
+        *block = start.elapsed().as_secs_f64() * 1e9 / f64::from(CALLS);
+        if good != CALLS {
+            return None;
+        }
+    }
+    blocks.sort_by(f64::total_cmp);
+    blocks.get(BLOCKS / 2).copied().filter(|ns| *ns > 0.0)
+}
+
+fn main() -> ExitCode {
+    // Every answer is x0 = 0x10000: LFA_VERSION 1.0 for discovery, then a
+    // positive (malformed) LFA_FEATURES answer, rejected the same way by
+    // both sides: the work per call is that of a success.
+    let conduit = Echo::new(Regs::with_x0(LfaVersion::V1_0.encode()));
+    let Ok(client) = Client::discover(&conduit) else {
+        eprintln!("cost: discover over Echo failed");
+        return ExitCode::FAILURE;
+    };
+    let client_side =
+        per_call(|| black_box(client.supports(black_box(FunctionId::Prime))).is_err());
+    let raw_side = per_call(|| {
+        let r = conduit.call(&FeaturesRequest::new(black_box(FunctionId::Prime)).encode());
+        black_box(FeaturesResponse::decode(&r)).is_err()
+    });
+    let floor = Echo::new(Regs::ZERO);
+    let request = FeaturesRequest::new(FunctionId::Prime).encode();
+    let conduit_only = per_call(|| black_box(floor.call(black_box(&request))).x[0] == 0);
+    let (Some(client_ns), Some(raw_ns), Some(floor_ns)) = (client_side, raw_side, conduit_only)
+    else {
+        eprintln!("cost: a host measurement failed (a call did not answer as configured)");
+        return ExitCode::FAILURE;
+    };
+    println!(
+        "cost: host supports() client {client_ns:.2} ns raw {raw_ns:.2} ns conduit-only {floor_ns:.2} ns client/raw {:.2} (+{:.2} ns per call)",
+        client_ns / raw_ns,
+        client_ns - raw_ns
+    );
+    for (name, size) in [
+        ("Primed<'_, C>", size_of::<Primed<'static, Zst>>()),
+        ("Activated", size_of::<Activated>()),
+        ("Error", size_of::<Error>()),
+        ("Component", size_of::<Component>()),
+        ("Summary", size_of::<Summary>()),
+        ("Options", size_of::<Options>()),
+        ("Client<C>", size_of::<Client<Zst>>()),
+        ("Regs", size_of::<Regs>()),
+    ] {
+        println!("cost: size_of {name} {size}");
+    }
+    ExitCode::SUCCESS
+}
