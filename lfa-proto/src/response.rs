@@ -22,6 +22,7 @@ pub trait Response: Sized + Copy + core::fmt::Debug {
 
     /// The response in a block that is otherwise zero.
     #[must_use]
+    #[inline]
     fn encode(&self) -> Regs {
         let mut regs = Regs::ZERO;
         self.encode_into(&mut regs);
@@ -51,6 +52,7 @@ pub struct VersionResponse {
 }
 
 impl Response for VersionResponse {
+    #[inline]
     fn encode_into(&self, regs: &mut Regs) {
         regs.x[0] = self.version.encode();
     }
@@ -75,6 +77,7 @@ impl Response for VersionResponse {
 pub struct FeaturesResponse;
 
 impl Response for FeaturesResponse {
+    #[inline]
     fn encode_into(&self, regs: &mut Regs) {
         regs.x[0] = 0;
     }
@@ -104,6 +107,7 @@ pub struct GetInfoResponse {
 }
 
 impl Response for GetInfoResponse {
+    #[inline]
     fn encode_into(&self, regs: &mut Regs) {
         regs.x[0] = 0;
         regs.x[1] = u64::from(self.component_count);
@@ -156,6 +160,7 @@ impl InventoryResponse {
 }
 
 impl Response for InventoryResponse {
+    #[inline]
     fn encode_into(&self, regs: &mut Regs) {
         let (x1, x2) = uuid_to_regs(self.uuid);
         regs.x[0] = 0;
@@ -202,6 +207,7 @@ macro_rules! progress_response {
         }
 
         impl Response for $name {
+            #[inline]
             fn encode_into(&self, regs: &mut Regs) {
                 regs.x[0] = 0;
                 regs.x[1] = self.progress.bits();
@@ -229,6 +235,7 @@ progress_response!(
 pub struct CancelResponse;
 
 impl Response for CancelResponse {
+    #[inline]
     fn encode_into(&self, regs: &mut Regs) {
         regs.x[0] = 0;
     }

@@ -537,11 +537,37 @@ fn handle_measured(agent: &dyn LfaAgent, regs: &mut Regs) -> Exit {
         .checked_sub(0xC400_02E0)
         .and_then(|i| usize::try_from(i).ok())
         .and_then(|i| AGENT_STACK.get(i));
+    let own = regs.x[0]
+        .checked_sub(0xC400_02E0)
+        .and_then(|i| usize::try_from(i).ok())
+        .and_then(|i| AGENT_OWN_STACK.get(i));
+    let _ = crate::stack::take_lowest();
+    let top = crate::stack::sp();
     let (exit, used) = crate::stack::measure(AGENT_STACK_PAINT, || agent.handle(regs));
     if let Some(slot) = slot {
         slot.fetch_max(used.unwrap_or(usize::MAX), Ordering::AcqRel);
     }
+    // The QEMU platform notes SP at the start of each of its callbacks.
+    let lowest = crate::stack::take_lowest();
+    if let Some(own) = own.filter(|_| lowest != usize::MAX) {
+        own.fetch_max(top.saturating_sub(lowest), Ordering::AcqRel);
+    }
     exit
+}
+
+/// Per LFA function, the deepest the stack was when one of the QEMU
+/// platform's callbacks started (its first frame included): the agent's own
+/// share of [`AGENT_STACK`]; 0 when no callback ran.
+static AGENT_OWN_STACK: [AtomicUsize; 7] = [const { AtomicUsize::new(0) }; 7];
+
+/// The agent's own share of [`agent_stack`] for function `index`: how deep
+/// the stack was when a callback of `lfa_qemu::platform::QemuPlatform`
+/// started (its first frame included); 0 when no callback ran.
+#[must_use]
+pub fn agent_own_stack(index: usize) -> usize {
+    AGENT_OWN_STACK
+        .get(index)
+        .map_or(0, |s| s.load(Ordering::Acquire))
 }
 
 /// Turns the stack probe of the agent's handler on or off (off for timing).

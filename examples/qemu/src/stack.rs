@@ -6,8 +6,9 @@
 //! compiler; the cost report (`scripts/cost-report.sh`) prints the figures.
 
 use core::arch::asm;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::cpu::{self, STACK_SIZE};
+use crate::cpu::{self, MAX_CPUS, STACK_SIZE};
 use crate::exception_level;
 
 /// What the free stack is painted with.
@@ -83,4 +84,35 @@ pub fn measure<R>(paint: usize, f: impl FnOnce() -> R) -> (R, Option<usize>) {
 #[inline(never)]
 fn trampoline<R>(f: impl FnOnce() -> R) -> R {
     f()
+}
+
+/// The stack pointer where this is inlined.
+#[inline(always)]
+#[must_use]
+pub fn sp() -> usize {
+    let sp: usize;
+    // SAFETY: Reads SP into a register; no memory access.
+    unsafe { asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+    sp
+}
+
+/// Per CPU, the lowest stack pointer [`note_depth`] saw since
+/// [`take_lowest`].
+static LOWEST: [AtomicUsize; MAX_CPUS] = [const { AtomicUsize::new(usize::MAX) }; MAX_CPUS];
+
+/// Notes this CPU's stack pointer (a probe at the start of a callback: how
+/// deep its caller's frames reach, the callback's own first frame included).
+#[inline(always)]
+pub fn note_depth() {
+    if let Some(lowest) = LOWEST.get(cpu::index()) {
+        lowest.fetch_min(sp(), Ordering::Relaxed);
+    }
+}
+
+/// The lowest stack pointer [`note_depth`] saw on this CPU since the last
+/// call (`usize::MAX`: none), and starts over.
+pub fn take_lowest() -> usize {
+    LOWEST
+        .get(cpu::index())
+        .map_or(usize::MAX, |l| l.swap(usize::MAX, Ordering::Relaxed))
 }

@@ -635,6 +635,8 @@ fn agent_figures() {
     let mut max = Some(0);
     for (index, name) in NAMES.iter().enumerate() {
         let used = firmware::agent_stack(index);
+        let own = firmware::agent_own_stack(index);
+        println!("cost: agent-own-stack {name} {own}");
         match used {
             Some(bytes) => println!("cost: agent-stack {name} {bytes}"),
             None => println!("cost: agent-stack {name} overran the painted area"),
@@ -646,6 +648,8 @@ fn agent_figures() {
         "the agent's handler stack was measured"
     );
     println!("cost: agent-stack max {}", max.unwrap_or(0));
+    let own = (0..NAMES.len()).map(firmware::agent_own_stack).max();
+    println!("cost: agent-own-stack max {}", own.unwrap_or(0));
 
     // GET_INVENTORY #0 and `smc #1`, alternating blocks, probe off.
     const BLOCKS: usize = 11;
