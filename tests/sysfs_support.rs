@@ -314,6 +314,11 @@ impl EmulatedDriver {
         self.lock().gate = Some((entered, proceed));
     }
 
+    /// Removes a gate that was not reached (so a waiting test ends).
+    pub fn ungate(&self) {
+        self.lock().gate = None;
+    }
+
     /// What the agent holds now.
     pub fn held(&self) -> Option<Held> {
         self.lock().current
@@ -347,9 +352,9 @@ impl EmulatedDriver {
             .append(true)
             .open(&self.kmsg)
             .expect("kmsg");
-        write!(
+        writeln!(
             f,
-            "{prio},{},{},-;Arm LFA: {text}\n",
+            "{prio},{},{},-;Arm LFA: {text}",
             state.seq,
             state.seq * 1000
         )
