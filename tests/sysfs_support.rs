@@ -226,6 +226,8 @@ pub fn running_as_root() -> bool {
 ///   activation of another then fails on every CPU (`LFA_INVALID_PARAMETERS`),
 ///   the driver's own CANCEL of it fails too, and the write answers
 ///   `ECANCELED`, until the first one's cancel;
+/// - an LFA_ACTIVATE that fails after a good PRIME is followed by the
+///   driver's own CANCEL, which succeeds, and the write reports success;
 /// - a cancel of the current component (in any phase, also after its
 ///   activation completed) succeeds; any other answers `EINVAL`;
 /// - `EACCES` for an unprivileged writer and for read-only attributes,
@@ -250,6 +252,7 @@ pub enum Held {
 struct AgentState {
     current: Option<Held>,
     calls_again: Vec<Uuid>,
+    activate_fails: Vec<Uuid>,
     unprivileged: bool,
     busy: bool,
     cpus: u32,
@@ -292,6 +295,12 @@ impl EmulatedDriver {
     /// `uuid`'s image load answers "again" (so this driver's PRIME fails).
     pub fn prime_calls_again(&self, uuid: Uuid) {
         self.lock().calls_again.push(uuid);
+    }
+
+    /// `uuid`'s LFA_ACTIVATE fails (LFA_ACTIVATION_FAILED) after a good
+    /// PRIME; the driver's own CANCEL then succeeds, and so does the write.
+    pub fn activate_fails(&self, uuid: Uuid) {
+        self.lock().activate_fails.push(uuid);
     }
 
     /// Every write fails with EACCES, as for a user who is not root.
@@ -427,6 +436,21 @@ impl EmulatedDriver {
                 self.pr(state, 3, "Firmware activation failed: \\x8c\\x01");
                 return Err(ECANCELED);
             }
+        }
+        if state.activate_fails.contains(&uuid) {
+            for _ in 0..state.cpus {
+                self.pr(
+                    state,
+                    3,
+                    &format!("ACTIVATE for image {name} failed: LFA_ACTIVATION_FAILED"),
+                );
+            }
+            // lfa_cancel of the primed component succeeds, and the driver
+            // returns its 0 as the activation's result.
+            state.current = None;
+            self.pr(state, 6, &format!("Activation cancelled for image {name}"));
+            self.pr(state, 6, "Firmware activation succeeded");
+            return Ok(());
         }
         state.current = Some(Held::Activated(uuid));
         let staged = self.read(uuid, "pending_version");

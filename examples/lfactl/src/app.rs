@@ -494,7 +494,23 @@ fn activate(
         })
     });
     let elapsed = start.elapsed();
+    // The driver answers success also when LFA_ACTIVATE failed and its own
+    // LFA_CANCEL then succeeded: its log and activation_pending tell.
+    let after = match &result {
+        Ok(()) => Some(backend.refresh(before.uuid())),
+        Err(_) => None,
+    };
+    let log_says_failed = capture
+        .as_ref()
+        .is_some_and(|c| c.mentions("ACTIVATE for image") && c.mentions(" failed"));
+    let still_pending = matches!(&after, Some(Ok(Some(c))) if c.is_pending());
+    let cancelled_by_kernel = log_says_failed
+        && still_pending
+        && capture
+            .as_ref()
+            .is_some_and(|c| c.mentions("Activation cancelled for image"));
     match &result {
+        Ok(()) if cancelled_by_kernel => record.remove(before.uuid()),
         Ok(()) => record.set(before.uuid(), before.name(), Outcome::Activated),
         Err(f) if f.errno == Some(ECANCELED) => {
             record.set(before.uuid(), before.name(), Outcome::Failed);
@@ -508,40 +524,80 @@ fn activate(
     }
     ctx.save(&record)?;
 
-    if let Err(mut failure) = result {
-        if failure.errno == Some(ECANCELED) {
-            failure = not_completed(failure, &label, &word, capture.as_ref(), &record, &before);
+    let mut failure = match (result, after) {
+        (Err(failure), _) if failure.errno == Some(ECANCELED) => {
+            not_completed(failure, &label, &word, capture.as_ref(), &record, &before)
         }
-        failure = failure.with("released", Value::Array(released));
-        if let Value::Object(fields) = log_fields(capture.as_ref()) {
-            failure.details.extend(fields);
+        (Err(failure), _) => failure,
+        (Ok(()), Some(Err(failure))) => failure,
+        (Ok(()), _) if log_says_failed && still_pending => {
+            let mut f = Failure::new(
+                Exit::Refused,
+                format!(
+                    "the kernel reported success, but its log for this write says LFA_ACTIVATE failed and {label} still reads pending: the activation was not completed (this driver reports success when its own LFA_CANCEL after a failed LFA_ACTIVATE is accepted)"
+                ),
+            );
+            f.hints.push(format!(
+                "see the kernel lines above; `lfactl activate {word}` retries"
+            ));
+            f
         }
-        return Err(failure);
+        (Ok(()), after) => {
+            let after = after.and_then(Result::ok).flatten();
+            return Ok(Some(activated(
+                ctx,
+                backend.kind(),
+                &label,
+                &before,
+                after.as_ref(),
+                elapsed,
+                released,
+                capture.as_ref(),
+                log_says_failed,
+            )));
+        }
+    };
+    failure = failure.with("released", Value::Array(released));
+    if let Value::Object(fields) = log_fields(capture.as_ref()) {
+        failure.details.extend(fields);
     }
+    Err(failure)
+}
 
-    let after = backend.refresh(before.uuid())?;
-    let log_says_failed = capture.as_ref().is_some_and(|c| c.mentions(" failed"));
+/// The report of a write the kernel answered with success.
+#[allow(clippy::too_many_arguments)]
+fn activated(
+    ctx: &Ctx<'_>,
+    kind: &str,
+    label: &str,
+    before: &ComponentInfo,
+    after: Option<&ComponentInfo>,
+    elapsed: Duration,
+    released: Vec<Value>,
+    capture: Option<&Capture>,
+    log_says_failed: bool,
+) -> Value {
     if log_says_failed {
-        ctx.note("warning: the kernel reported success, but its log for this write says a step failed (the driver reports success when its own LFA_CANCEL after a failed LFA_ACTIVATE succeeds); check activation_pending and the version below");
+        ctx.note("warning: the kernel reported success, but its log for this write says LFA_ACTIVATE failed; check the version below");
     }
-    ctx.text(|| activation_summary(&label, &before, after.as_ref()));
+    ctx.text(|| activation_summary(label, before, after));
     let mut object = serde_json::Map::new();
     merge(
         &mut object,
         json!({
             "schema": SCHEMA,
-            "backend": backend.kind(),
+            "backend": kind,
             "command": "activate",
             "result": "activated",
-            "before": ComponentJson::from(&before),
-            "after": after.as_ref().map(ComponentJson::from),
+            "before": ComponentJson::from(before),
+            "after": after.map(ComponentJson::from),
             "elapsed_ms": u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
             "released": released,
             "kernel_log_reports_failure": log_says_failed,
         }),
     );
-    merge(&mut object, log_fields(capture.as_ref()));
-    Ok(Some(Value::Object(object)))
+    merge(&mut object, log_fields(capture));
+    Value::Object(object)
 }
 
 /// The failure of an activate write answered with ECANCELED: only what is

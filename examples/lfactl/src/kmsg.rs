@@ -111,9 +111,10 @@ impl Mark {
         let mut records = 0usize;
         let mut note = None;
         loop {
-            if records >= max_records || Instant::now() >= deadline {
+            if Instant::now() >= deadline {
                 note = Some(format!(
-                    "only the first {records} kernel log records after the write were read"
+                    "lfactl stopped reading the kernel log after {} ms ({records} records); later lines are not shown",
+                    max_time.as_millis()
                 ));
                 break;
             }
@@ -126,6 +127,12 @@ impl Mark {
                         .filter(|l| !l.is_empty() && !l.starts_with(b" "))
                         .count();
                     bytes.extend_from_slice(chunk);
+                    if records >= max_records {
+                        note = Some(format!(
+                            "lfactl stopped reading the kernel log after {records} records; later lines are not shown"
+                        ));
+                        break;
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -211,21 +218,33 @@ mod tests {
     }
 
     #[test]
-    fn reading_is_bounded_in_records() {
+    fn reading_is_bounded_in_records_and_time() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kmsg");
         std::fs::write(&path, "").unwrap();
-        let m = mark(&path).unwrap();
         let many: String = (0..20)
             .map(|i| format!("3,{i},0,-;Arm LFA: line {i}\n"))
             .collect();
-        std::fs::write(&path, many).unwrap();
-        // One read returns the whole file here: the bound stops the next.
-        let c = m.read_bounded(0, Duration::from_secs(5));
-        assert!(c.lines.is_empty());
+        let m = mark(&path).unwrap();
+        std::fs::write(&path, &many).unwrap();
+        // A file gives everything in one read; the bound stops the next.
+        let c = m.read_bounded(5, Duration::from_secs(3600));
+        assert_eq!(c.lines.len(), 20);
         assert_eq!(
             c.note.as_deref(),
-            Some("only the first 0 kernel log records after the write were read")
+            Some(
+                "lfactl stopped reading the kernel log after 20 records; later lines are not shown"
+            )
+        );
+        let m = mark(&path).unwrap();
+        std::fs::write(&path, format!("{many}{many}")).unwrap();
+        let c = m.read_bounded(1000, Duration::ZERO);
+        assert!(c.lines.is_empty(), "no time: nothing read");
+        assert_eq!(
+            c.note.as_deref(),
+            Some(
+                "lfactl stopped reading the kernel log after 0 ms (0 records); later lines are not shown"
+            )
         );
     }
 

@@ -652,3 +652,31 @@ fn the_confirmation_names_what_is_released_first() {
     );
     assert_eq!(writes(&b).len(), 1, "nothing written after no");
 }
+
+/// The driver reports success when LFA_ACTIVATE failed and its own
+/// LFA_CANCEL was accepted; lfactl believes its log and activation_pending.
+#[test]
+fn success_from_the_kernel_with_a_failed_activate_in_its_log_is_not_completed() {
+    let b = Bench::demo();
+    b.driver.activate_fails(TF_RMM.uuid);
+    let r = b.run(&["--json", "activate", "-y", "tf-rmm"]);
+    assert_eq!(r.code, REFUSED, "{r:?}");
+    let v = one_json(&r);
+    assert_eq!(
+        v["error"]["errno"],
+        Value::Null,
+        "the write itself succeeded"
+    );
+    assert!(
+        v["error"]["message"].as_str().unwrap().starts_with(&format!(
+            "the kernel reported success, but its log for this write says LFA_ACTIVATE failed and TF-RMM ({RMM}) still reads pending: the activation was not completed"
+        )),
+        "{v}"
+    );
+    assert_eq!(v["kernel_log"].as_array().unwrap().len(), 6);
+    assert_eq!(b.driver.held(), None);
+    // Nothing is owed: the next activation gets no release advice.
+    let r = b.run(&["activate", "-y", "tf-a"]);
+    assert_eq!(r.code, OK, "{r:?}");
+    assert!(!r.stderr.contains("may still hold"), "{}", r.stderr);
+}

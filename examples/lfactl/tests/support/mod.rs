@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
@@ -162,7 +162,7 @@ pub fn in_process(
         root: root.to_path_buf(),
         kmsg: kmsg.to_path_buf(),
         state_dir: beside.join("state"),
-        boot_id: PathBuf::from(beside.join("boot_id")),
+        boot_id: beside.join("boot_id"),
         console: &console,
     };
     let mut all = vec!["lfactl"];
