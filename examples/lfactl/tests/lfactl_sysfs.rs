@@ -564,3 +564,27 @@ fn usage_errors_exit_2_and_help_documents_everything() {
         );
     }
 }
+
+/// Unknown versions are said in words, never as "reads unknown version".
+#[test]
+fn activate_on_a_kernel_without_versions_says_so_in_words() {
+    let tree = FakeTree::with(&[FakeComponent::new(TF_RMM.uuid, "TF-RMM")
+        .set("activation_pending", "1\n")
+        .older_abi()]);
+    let r = on_with_input(&tree.root(), &["activate", "tf-rmm"], "y\n");
+    assert_eq!(r.code, OK, "{r:?}");
+    assert!(
+        r.stderr.starts_with(&format!(
+            "Activate TF-RMM ({RMM}) now (unknown -> unknown, every CPU stops"
+        )),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stdout,
+        format!(
+            "activated TF-RMM ({RMM}); the kernel shows no version for it; activation is still pending\n"
+        )
+    );
+    assert!(!r.stdout.contains("unknown version"));
+}
