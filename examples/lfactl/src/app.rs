@@ -618,10 +618,14 @@ fn not_completed(
     );
     f.errno = failure.errno;
     if let Some(log) = capture {
-        if log.mentions("LFA_PRIME") {
-            f.hints.push(format!(
-                "its log says LFA_PRIME failed; the driver sends no LFA_CANCEL then, so the firmware may be left mid-prime for {label} and refuse to prime any other component until {label}'s cancel is written"
-            ));
+        if log.mentions("LFA_PRIME") && log.mentions("LFA_WRONG_STATE") {
+            f.hints.push(
+                "its log says LFA_PRIME answered LFA_WRONG_STATE: the firmware is still busy with another component (left mid-prime, or an activation it still holds) until that component's cancel is written".to_owned(),
+            );
+        } else if log.mentions("LFA_PRIME") {
+            f.hints.push(
+                "its log says LFA_PRIME failed; the driver sends no LFA_CANCEL then, so the firmware may be left mid-prime for this component and refuse to prime any other until its cancel is written".to_owned(),
+            );
         }
         if log.mentions("could not be cancelled") {
             f.hints.push(

@@ -91,11 +91,13 @@ pub struct Cli {
     #[arg(long, short = 'y', global = true)]
     pub yes: bool,
 
-    /// lfactl's lock and record of this boot's activations.
+    /// lfactl's lock and record of this boot's activations (default
+    /// /run/lfactl).
     #[arg(long, value_name = "DIR", global = true)]
     pub state_dir: Option<PathBuf>,
 
-    /// Where to read the kernel's log records (a /dev/kmsg-format file).
+    /// Where to read the kernel's log records (default /dev/kmsg; any file
+    /// in its format).
     #[arg(long, value_name = "PATH", global = true)]
     pub kmsg: Option<PathBuf>,
 
@@ -152,9 +154,10 @@ pub enum Command {
     /// A second activation in one boot: TF-A keeps the component it last
     /// activated until that component's cancel is written, and refuses to
     /// activate another (ECANCELED). --release-previous first writes cancel
-    /// for each component lfactl's record of this boot lists (activated, or a
-    /// failed attempt, and no cancel accepted since), or for --previous
-    /// COMPONENT; a cancel the firmware answers with LFA_INVALID_PARAMETERS
+    /// for each other component lfactl's record of this boot lists
+    /// (activated, or a failed attempt, and no cancel accepted since), or for
+    /// --previous COMPONENT; a cancel the firmware answers with
+    /// LFA_INVALID_PARAMETERS
     /// (it holds nothing) is harmless and lfactl goes on; any other refusal
     /// stops it before the activate write. --recover first writes the
     /// component's own cancel (a retry after ECANCELED). Both happen under

@@ -97,8 +97,9 @@ fn ecanceled_after_a_failed_prime_says_only_what_is_known_and_how_to_recover() {
         ]
     );
     assert!(
+        r.stderr.contains("the firmware may be left mid-prime for this component and refuse to prime any other until its cancel is written"),
+        "{}",
         r.stderr
-            .contains("firmware may be left mid-prime for TF-RMM")
     );
     assert!(
         r.stderr.contains(
@@ -171,6 +172,13 @@ fn a_failed_prime_blocks_other_components_until_release_previous() {
             "Arm LFA: Firmware prime failed: LFA_WRONG_STATE",
         ]
     );
+    assert!(
+        r.stderr
+            .contains("its log says LFA_PRIME answered LFA_WRONG_STATE: the firmware is still busy with another component"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("mid-prime for this component"));
     assert!(
         r.stderr.contains(&format!(
             "lfactl's record of this boot lists TF-RMM ({RMM}) (a failed activation attempt (ECANCELED)) with no cancel accepted since"
