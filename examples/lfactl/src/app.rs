@@ -28,16 +28,44 @@ where
     T: Into<OsString> + Clone,
 {
     let console = system.console;
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             let text = e.render().to_string();
-            if e.use_stderr() {
-                console.ask(text);
-            } else {
-                console.out(text.trim_end());
+            let code = u8::try_from(e.exit_code()).unwrap_or(2);
+            if !e.use_stderr() {
+                console.out(text.trim_end()); // --help, --version
+                return code;
             }
-            return u8::try_from(e.exit_code()).unwrap_or(2);
+            console.ask(&text);
+            // A usage error is a failing run too: one JSON object.
+            let json = args
+                .iter()
+                .skip(1)
+                .take_while(|a| *a != "--")
+                .any(|a| a == "--json");
+            if json {
+                let message = text
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches("error: ");
+                output::print_json(
+                    console,
+                    &json!({
+                        "schema": SCHEMA,
+                        "error": {
+                            "kind": Exit::Usage.kind(),
+                            "exit_code": code,
+                            "message": message,
+                            "errno": null,
+                        },
+                        "recovery": ["lfactl --help lists the commands and options"],
+                    }),
+                );
+            }
+            return code;
         }
     };
     let json = cli.json;
@@ -203,8 +231,14 @@ fn run(cli: Cli, system: &System<'_>, ctx: &mut Ctx<'_>) -> Result<Option<Value>
     let backend = backend.as_mut();
     ctx.backend_kind = Some(backend.kind());
     match cli.command {
-        Command::List => list(ctx, backend),
-        Command::Show { component } => show(ctx, backend, &component),
+        Command::List => {
+            ctx.command = Some("list");
+            list(ctx, backend)
+        }
+        Command::Show { component } => {
+            ctx.command = Some("show");
+            show(ctx, backend, &component)
+        }
         Command::Activate {
             component,
             release_previous,

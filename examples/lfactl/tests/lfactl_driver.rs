@@ -514,6 +514,8 @@ fn every_failing_case_prints_exactly_one_json_object() {
             &["activate", "-y", "7a1e5c0d-e000-4f1a-8bad-5eed00000001"],
             NOTHING,
         ),
+        ("usage: no component", none, &["activate"], USAGE),
+        ("usage: no such command", none, &["frobnicate"], USAGE),
         (
             "no such component",
             none,
