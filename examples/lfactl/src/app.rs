@@ -682,6 +682,12 @@ fn not_completed(
             "lfactl's record of this boot lists {} with no cancel accepted since; firmware such as TF-A keeps that component until its cancel is written and refuses to activate another: `lfactl activate --release-previous {word}` writes that cancel first, then activates",
             names.join(", ")
         ));
+    } else if capture
+        .is_some_and(|l| l.mentions("ACTIVATE for image") && l.mentions("LFA_INVALID_PARAMETERS"))
+    {
+        f.hints.push(format!(
+            "TF-A answers LFA_ACTIVATE so while it still holds another component's completed activation; lfactl has no record of one in this boot: if another tool activated one, `lfactl activate --release-previous --previous <that component> {word}` writes its cancel first"
+        ));
     }
     f.hints.push(format!(
         "a cancel may be needed before a retry: `lfactl cancel {word}` writes it; `lfactl activate --recover {word}` writes it and then retries (both only while no other lfactl writes activate or cancel)"

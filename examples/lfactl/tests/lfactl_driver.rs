@@ -300,6 +300,13 @@ fn previous_names_a_component_another_tool_activated() {
     // Activated with `echo 1 > activate`: lfactl has no record of it.
     lfa_client::sysfs::FileAccess::write(&b.driver, &b.tree.path(TF_RMM.uuid, "activate"), b"1")
         .unwrap();
+    let r = b.run(&["activate", "-y", "tf-a"]);
+    assert_eq!(r.code, REFUSED, "{r:?}");
+    assert!(
+        r.stderr.contains("lfactl has no record of one in this boot: if another tool activated one, `lfactl activate --release-previous --previous <that component> tf-a` writes its cancel first"),
+        "{}",
+        r.stderr
+    );
     let r = b.run(&["activate", "-y", "--release-previous", "tf-a"]);
     assert_eq!(r.code, REFUSED, "{r:?}");
     assert!(r.stderr.contains("nothing to release: lfactl's record of this boot lists no other component (name one with --previous COMPONENT)"));
