@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The commands: each returns the one JSON object of its run (printed with
 //! `--json`) or a [`Failure`], which becomes the one error object.
 
