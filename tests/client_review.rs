@@ -65,7 +65,7 @@ fn review_clobbered_retry_arguments() {
         let conduit = Clobbering(&agent);
         let mut client = Client::discover(&conduit).unwrap().with_options(no_force());
         let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
-        let done = client.prime(&rmm).unwrap().activate().unwrap();
+        let done = client.prime(&rmm).unwrap().activate_alone().unwrap();
         assert_eq!((done.prime_rounds(), done.activate_rounds()), (5, 4));
 
         let mut prime = Regs::with_x0(0xC400_02E4);
@@ -228,7 +228,7 @@ fn review_error_paths_leak() {
         agent
             .inject(Fault::activate_fails(LfaError::ActivationFailed))
             .unwrap();
-        let e = client.prime(&c).unwrap().activate().unwrap_err();
+        let e = client.prime(&c).unwrap().activate_alone().unwrap_err();
         assert_eq!(e.status(), Some(LfaError::ActivationFailed));
         assert_eq!(agent.phase(), Phase::Idle);
         // A primed activation dropped on an error path of the caller.
@@ -242,7 +242,7 @@ fn review_error_paths_leak() {
         assert!(result.is_err());
         assert_eq!(agent.phase(), Phase::Idle);
         // And then everything works.
-        let done = client.prime(&c).unwrap().activate().unwrap();
+        let done = client.prime(&c).unwrap().activate_alone().unwrap();
         assert!(!done.now().unwrap().is_pending());
         assert_eq!(agent.activations(), 1);
     }

@@ -259,7 +259,7 @@ fn race<C: Conduit + Sync>(
                         let mine = client.find(uuid(n)).unwrap().unwrap();
                         let outcome = client.prime(&mine).and_then(|primed| match rendezvous {
                             Some(hook) => primed.activate_with(&hook),
-                            None => primed.activate(),
+                            None => primed.activate_alone(),
                         });
                         match outcome {
                             Ok(done) => {
@@ -384,7 +384,7 @@ fn a_held_prime_refuses_every_other_client() {
         // Still the holder's.
         assert_eq!(agent.phase(), Phase::Primed { seq_id: SeqId(0) });
     }
-    primed.activate().unwrap();
+    primed.activate_alone().unwrap();
     assert_eq!(agent.phase(), Phase::Idle);
     // Now the others get through, one after the other.
     for n in 1..THREADS {
@@ -393,7 +393,7 @@ fn a_held_prime_refuses_every_other_client() {
             ..Options::DEFAULT
         });
         let theirs = other.find(uuid(n)).unwrap().unwrap();
-        other.prime(&theirs).unwrap().activate().unwrap();
+        other.prime(&theirs).unwrap().activate_alone().unwrap();
     }
     check_agent(&agent);
 }
@@ -433,7 +433,7 @@ fn tfa_agent_race_with_release_activates_everyone_one_at_a_time() {
                             let mut refused = [0u32; 3];
                             for _ in 0..MAX_ATTEMPTS {
                                 let mine = client.find(uuid(n)).unwrap().unwrap();
-                                match client.prime(&mine).and_then(|p| p.activate()) {
+                                match client.prime(&mine).and_then(|p| p.activate_alone()) {
                                     Ok(done) => {
                                         // TF-A does not report versions.
                                         assert_eq!(done.new_version(), None);

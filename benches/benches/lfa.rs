@@ -67,7 +67,7 @@ fn prime_then_activate(bencher: Bencher, n: usize) {
                 ..Options::DEFAULT
             });
             let c = client.find(uuid_of(n - 1)).unwrap().unwrap();
-            let done = client.prime(&c).unwrap().activate().unwrap();
+            let done = client.prime(&c).unwrap().activate_alone().unwrap();
             assert!(done.now().is_ok());
         });
 }

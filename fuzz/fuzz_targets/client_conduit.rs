@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use lfa_client::{
-    Client, CpuOutcome, CpuReset, OnlyCpu, Options, Rendezvous, RendezvousError, RetryPolicy,
+    Client, CpuJob, CpuOutcome, CpuReset, OnlyCpu, Options, Rendezvous, RendezvousError, RetryPolicy,
 };
 use lfa_fuzz::Input;
 use lfa_proto::{
@@ -67,17 +67,18 @@ impl Conduit for Fuzzed<'_> {
 /// "CPUs" calling one after the other on this thread.
 struct InTurn(u8);
 
-impl Rendezvous for InTurn {
+impl<C: Conduit + ?Sized> Rendezvous<C> for InTurn {
     fn run_on_every_cpu(
         &self,
-        call: &(dyn Fn() -> CpuOutcome + Sync),
+        conduit: &C,
+        job: CpuJob,
         collect: &mut dyn FnMut(CpuOutcome),
     ) -> Result<(), RendezvousError> {
         if self.0 == 0 {
             return Err(RendezvousError("no CPU"));
         }
         for _ in 0..self.0 {
-            collect(call());
+            collect(job.run(conduit));
         }
         Ok(())
     }
@@ -124,7 +125,7 @@ fuzz_target!(|data: &[u8]| {
             let done = if flow & 0x80 != 0 {
                 primed.activate_with(&OnlyCpu)?
             } else {
-                primed.activate()?
+                primed.activate_alone()?
             };
             Ok(done.activate_rounds())
         })(),

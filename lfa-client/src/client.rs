@@ -1,13 +1,29 @@
 //! The client: discovery, features, inventory.
 
+use core::sync::atomic::{AtomicU32, Ordering};
 use lfa_proto::{
     FeaturesRequest, FeaturesResponse, FunctionId, GetInfoRequest, GetInfoResponse,
     GetInventoryRequest, InventoryResponse, LfaError, LfaVersion, Regs, Request, Response,
     ResponseError, SeqId, Uuid, VersionRequest, VersionResponse,
 };
+
 use lfa_smccc::Conduit;
 
 use crate::{Component, ComponentRef, CpuReset, Error, NoClock, RetryPolicy, retry::Clock};
+
+/// Stamps for client generations and operations, unique in the program (not
+/// per client) until the 32-bit counter wraps; 0 is never issued.
+static STAMPS: AtomicU32 = AtomicU32::new(1);
+
+/// The next stamp (never 0).
+pub(crate) fn next_stamp() -> u32 {
+    loop {
+        let stamp = STAMPS.fetch_add(1, Ordering::Relaxed);
+        if stamp != 0 {
+            return stamp;
+        }
+    }
+}
 
 /// How a [`Client`] behaves. `Options::default()` is [`Options::DEFAULT`].
 ///
@@ -83,6 +99,11 @@ impl Default for Options {
 ///
 /// The client keeps a *generation* that changes whenever `LFA_ACTIVATE` has
 /// been sent: [`Component`] values from an older generation are refused.
+/// Generations are drawn from one counter for the whole program, so a value
+/// read by another client (or one that was dropped) is refused too; this
+/// holds until 2^32 generations and operations have been started in the
+/// program, after which a stamp may repeat. Independently of that, `prime`
+/// re-reads the entry and checks its UUID before it sends `LFA_PRIME`.
 ///
 /// **The release `LFA_CANCEL`.** TF-A's agent keeps a component it has
 /// activated as its *current* one until it is cancelled, and refuses to
@@ -99,7 +120,9 @@ pub struct Client<C: Conduit, K: Clock = NoClock> {
     pub(crate) clock: K,
     version: LfaVersion,
     pub(crate) options: Options,
-    pub(crate) generation: u64,
+    pub(crate) generation: u32,
+    /// The stamp of the operation that may use the agent now (0: none).
+    pub(crate) op: u32,
     /// The release `LFA_CANCEL` the client owes, if any.
     pub(crate) release: Option<Release>,
 }
@@ -126,6 +149,13 @@ pub(crate) struct Release {
 /// `NOT_SUPPORTED` rather than panicking.
 #[derive(Debug)]
 pub(crate) struct ConduitSlot<C>(Option<C>);
+
+impl<C> ConduitSlot<C> {
+    /// The conduit, unless the client is being taken apart.
+    pub(crate) const fn inner(&self) -> Option<&C> {
+        self.0.as_ref()
+    }
+}
 
 impl<C: Conduit> Conduit for ConduitSlot<C> {
     fn call(&self, args: &Regs) -> Regs {
@@ -180,7 +210,8 @@ impl<C: Conduit> Client<C> {
             clock: NoClock,
             version,
             options: Options::DEFAULT,
-            generation: 0,
+            generation: next_stamp(),
+            op: 0,
             release: None,
         })
     }
@@ -206,6 +237,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
             version: self.version,
             options: self.options,
             generation: self.generation,
+            op: self.op,
             release: self.release.take(),
         }
     }
@@ -222,10 +254,11 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         &self.options
     }
 
-    /// The client generation: it changes every time `LFA_ACTIVATE` has been
-    /// sent, and [`Component`] values carry the generation they were read in.
+    /// The client generation: a stamp that changes every time `LFA_ACTIVATE`
+    /// has been sent and differs between clients (see [`Client`]);
+    /// [`Component`] values carry the generation they were read in.
     #[must_use]
-    pub const fn generation(&self) -> u64 {
+    pub const fn generation(&self) -> u32 {
         self.generation
     }
 
@@ -272,16 +305,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// count that does not fit in 32 bits, [`Error::AbsurdCount`] for one
     /// above [`Options::max_components`].
     pub fn components(&self) -> Result<Components<'_, C, K>, Error> {
-        let response = self.conduit.call(&GetInfoRequest.encode());
-        let count = GetInfoResponse::decode(&response)
-            .map_err(|e| call_error(FunctionId::GetInfo, None, e))?
-            .component_count;
-        if count > self.options.max_components {
-            return Err(Error::AbsurdCount {
-                count,
-                max: self.options.max_components,
-            });
-        }
+        let count = self.read_count()?;
         Ok(Components {
             client: self,
             next: 0,
@@ -304,6 +328,22 @@ impl<C: Conduit, K: Clock> Client<C, K> {
             }
         }
         Ok(None)
+    }
+
+    /// `LFA_GET_INFO` (one call): the component count, checked against
+    /// [`Options::max_components`].
+    pub(crate) fn read_count(&self) -> Result<u32, Error> {
+        let response = self.conduit.call(&GetInfoRequest.encode());
+        let count = GetInfoResponse::decode(&response)
+            .map_err(|e| call_error(FunctionId::GetInfo, None, e))?
+            .component_count;
+        if count > self.options.max_components {
+            return Err(Error::AbsurdCount {
+                count,
+                max: self.options.max_components,
+            });
+        }
+        Ok(count)
     }
 
     /// Reads one inventory entry (one `LFA_GET_INVENTORY`).
@@ -347,7 +387,11 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// [`Error::Firmware`] with the status of a failing `LFA_CANCEL` (for
     /// example `BUSY` while an activation cannot be stopped), or the errors
     /// of reading the inventory; the client still owes the `LFA_CANCEL` then.
+    ///
+    /// An operation in progress ([`PrimeOp`](crate::PrimeOp),
+    /// [`ActivationOp`](crate::ActivationOp)) becomes stale.
     pub fn release(&mut self) -> Result<(), Error> {
+        self.op = 0;
         self.release_previous()
     }
 }

@@ -183,19 +183,19 @@ pub enum Error {
         /// The configured limit.
         max: u32,
     },
-    /// A component value from before an activation was used after it: sequence
-    /// ids may have changed, so the client does not send it. List the
-    /// inventory again.
+    /// A component value from before an activation (or from another client)
+    /// was used: sequence ids may have changed, so the client does not send
+    /// it. List the inventory again.
     #[error(
-        "{component} was read before an activation (client generation {generation}, now {current}); list the inventory again"
+        "{component} was read before an activation or by another client (generation {generation}, now {current}); list the inventory again"
     )]
     StaleComponent {
         /// The component.
         component: ComponentRef,
         /// The client generation the component value belongs to.
-        generation: u64,
+        generation: u32,
         /// The client's generation now.
-        current: u64,
+        current: u32,
     },
     /// The component's UUID is not (or no longer) in the agent's inventory
     /// (reported by [`Activated::now`](crate::Activated::now) when the
@@ -280,19 +280,16 @@ pub enum Error {
         /// What the `LFA_CANCEL` that followed returned.
         cancel: CancelOutcome,
     },
-    /// The component needs every CPU to call `LFA_ACTIVATE` (or the client was
-    /// told to always rendezvous), and the activation was asked for from one
-    /// CPU. Nothing was sent to `LFA_ACTIVATE`; the prime was cancelled.
+    /// The component needs every CPU to call `LFA_ACTIVATE`, and the
+    /// activation was asked for from one CPU
+    /// ([`Primed::activate_alone`](crate::Primed::activate_alone)). Nothing
+    /// was sent to `LFA_ACTIVATE`; the prime was cancelled.
     #[error(
-        "{component} must be activated through a rendezvous of every CPU ({}); {cancel}",
-        if *forced { "forced by Options::force_rendezvous" } else { "the component requires it" }
+        "{component} must be activated through a rendezvous of every CPU (the component requires it); {cancel}"
     )]
     RendezvousRequired {
         /// The component.
         component: ComponentRef,
-        /// True if the component allows one CPU but
-        /// [`Options::force_rendezvous`](crate::Options::force_rendezvous) is set.
-        forced: bool,
         /// What the `LFA_CANCEL` that followed returned.
         cancel: CancelOutcome,
     },
@@ -336,6 +333,13 @@ pub enum Error {
         /// What the `LFA_CANCEL` that followed returned.
         cancel: CancelOutcome,
     },
+    /// A non-blocking operation ([`PrimeOp`](crate::PrimeOp),
+    /// [`PrimedOp`](crate::PrimedOp), [`ActivationOp`](crate::ActivationOp))
+    /// was stepped after it finished, after another operation was started on
+    /// its client, after [`Client::release`](crate::Client::release), or on
+    /// another client. Nothing was sent.
+    #[error("the operation is finished or was superseded on its client; nothing was sent")]
+    StaleOperation,
     /// `activate_all_pending` activated its limit of components and the agent
     /// still reports a capable and pending one: an agent that never clears
     /// pending would otherwise loop forever.
@@ -369,6 +373,7 @@ impl Error {
             | Self::NotPending { .. }
             | Self::RendezvousRequired { .. }
             | Self::CpuResetWithoutEntryPoint { .. }
+            | Self::StaleOperation
             | Self::PendingNeverClears { .. } => None,
         }
     }
@@ -419,6 +424,24 @@ impl Error {
             | Self::RendezvousDisagreement { cancel, .. } => Some(*cancel),
             _ => None,
         }
+    }
+}
+
+impl Error {
+    /// The same error with `outcome` as the `LFA_CANCEL` that followed, for
+    /// the variants that report one.
+    pub(crate) const fn with_cancel(mut self, outcome: CancelOutcome) -> Self {
+        match &mut self {
+            Self::PrimeFailed { cancel, .. }
+            | Self::ActivateFailed { cancel, .. }
+            | Self::Timeout { cancel, .. }
+            | Self::RendezvousRequired { cancel, .. }
+            | Self::CpuResetWithoutEntryPoint { cancel, .. }
+            | Self::RendezvousFailed { cancel, .. }
+            | Self::RendezvousDisagreement { cancel, .. } => *cancel = outcome,
+            _ => {}
+        }
+        self
     }
 }
 

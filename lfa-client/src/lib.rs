@@ -56,14 +56,12 @@
 //! # One component, step by step
 //!
 //! ```
-//! use lfa_client::{Client, Options};
+//! use lfa_client::Client;
 //! use lfa_proto::{FirmwareVersion, components::TF_RMM};
 //! use lfa_smccc::sim::SimAgent;
 //!
 //! let agent = SimAgent::demo();
-//! // TF-RMM lets one CPU activate it; allow that (Linux forces a rendezvous).
-//! let options = Options { force_rendezvous: false, ..Options::DEFAULT };
-//! let mut client = Client::discover(&agent)?.with_options(options);
+//! let mut client = Client::discover(&agent)?;
 //! let rmm = client.find(TF_RMM.uuid)?.expect("listed");
 //!
 //! // prime() re-reads the entry, checks UUID, capable and pending, then
@@ -71,7 +69,9 @@
 //! // client: nothing else can happen until it is activated or cancelled
 //! // (dropping it cancels).
 //! let primed = client.prime(&rmm)?;
-//! let done = primed.activate()?; // LFA_ACTIVATE with skip_cpu_rendezvous, then re-enumerate
+//! // TF-RMM lets one CPU activate it, and we choose that explicitly
+//! // (activate(&hook) would follow Options::force_rendezvous, as Linux does).
+//! let done = primed.activate_alone()?; // LFA_ACTIVATE with skip_cpu_rendezvous, then re-enumerate
 //! assert_eq!(done.new_version(), Some(FirmwareVersion::new(0, 8)));
 //!
 //! // The old value is from before the activation: sequence ids may have
@@ -84,8 +84,8 @@
 //!
 //! - [`Client::discover`]: one `LFA_VERSION`.
 //! - Listing N components ([`Client::components`]): N + 1 calls.
-//! - Activating one ([`Client::prime`] then [`Primed::activate`] or
-//!   [`Primed::activate_with`]): one `LFA_GET_INVENTORY` (the refresh), k
+//! - Activating one ([`Client::prime`] then [`Primed::activate`],
+//!   [`Primed::activate_alone`] or [`Primed::activate_with`]): one `LFA_GET_INVENTORY` (the refresh), k
 //!   `LFA_PRIME` and m `LFA_ACTIVATE` rounds (per CPU in a rendezvous), then
 //!   N + 1 for the re-enumeration. If the refreshed id holds another UUID,
 //!   `prime` stops there ([`Error::ComponentMoved`]).
@@ -127,6 +127,7 @@ mod component;
 mod error;
 #[cfg(any(test, target_arch = "aarch64"))]
 mod generic_timer;
+mod op;
 mod rendezvous;
 mod retry;
 #[cfg(feature = "std")]
@@ -141,7 +142,8 @@ pub use component::Component;
 pub use error::{CancelOutcome, ComponentRef, Error};
 #[cfg(target_arch = "aarch64")]
 pub use generic_timer::GenericTimerClock;
-pub use rendezvous::{CpuOutcome, CpuResult, OnlyCpu, Rendezvous, RendezvousError};
+pub use op::{ActivationOp, Next, PrimeOp, PrimedOp, Step};
+pub use rendezvous::{CpuJob, CpuOutcome, CpuResult, OnlyCpu, Rendezvous, RendezvousError};
 pub use retry::{Clock, NoClock, RetryPolicy};
 #[cfg(feature = "std")]
 pub use thread_rendezvous::ThreadRendezvous;

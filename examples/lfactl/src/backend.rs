@@ -229,7 +229,7 @@ impl Backend for SimBackend {
             primed.activate_with(&ThreadRendezvous::new(cpus))?
         } else {
             progress("LFA_ACTIVATE from one CPU (skip_cpu_rendezvous)");
-            primed.activate()?
+            primed.activate_alone()?
         };
         progress(&format!(
             "activated after {} LFA_ACTIVATE call(s) per CPU on {} CPU(s); inventory re-read",
