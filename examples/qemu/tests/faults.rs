@@ -137,7 +137,7 @@ fn call_again_completes(client: &mut Client<Smc>) {
             4,
             "PRIME sent 4 times (3 x CALL_AGAIN + done)"
         );
-        primed.activate()
+        primed.activate_alone()
     });
     match &done {
         Ok(done) => {
@@ -209,7 +209,7 @@ fn activate_failure(client: &mut Client<Smc>) {
             .is_ok(),
         "inject ACTIVATION_FAILED"
     );
-    let result = client.prime(&bl31).and_then(|p| p.activate());
+    let result = client.prime(&bl31).and_then(|p| p.activate_alone());
     if let Err(e) = &result {
         println!("  client error (expected): {e}");
     }

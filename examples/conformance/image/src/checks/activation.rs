@@ -220,7 +220,7 @@ fn act_11(ctx: &mut Ctx<'_>) -> Outcome {
         Err(e) => return outcome!(Fail, "{}: {e}", p.name()),
     };
     let prime_rounds = primed.prime_rounds();
-    let done = match primed.activate() {
+    let done = match primed.activate_alone() {
         Ok(done) => done,
         Err(e) => return outcome!(Fail, "{}: {e}", p.name()),
     };
