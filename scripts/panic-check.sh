@@ -4,8 +4,9 @@
 #   scripts/panic-check.sh
 #
 # Builds examples/panic-check (release, LTO, panic=abort) for
-# aarch64-unknown-none: an image holding every lfa-client flow over the real
-# smc/hvc conduits and the simulated agent's call handler. Its panic handler
+# aarch64-unknown-none: an image holding every lfa-client flow (blocking and
+# stepped, timed by GenericTimerClock) over the real smc/hvc conduits and the
+# simulated agent's call handler. Its panic handler
 # references a symbol defined nowhere, so:
 #   1. the image links only if no panic path is reachable from LFA code
 #      (otherwise: "undefined symbol: lfa_panic_is_reachable");
@@ -43,10 +44,11 @@ symbols=$("$nm" --demangle "$image")
 total=$(wc -l <<<"$symbols")
 lfa=$(grep -c -E 'lfa_(client|proto|smccc)|lfa_client_flows|lfa_sim_handle' <<<"$symbols" || true)
 # A vacuous pass (the flows optimised away) would prove nothing: the image
-# must hold the client's activation paths (one instance per conduit) and the
-# simulated agent's ACTIVATE handling.
-for pattern in 'lfa_client::activation::Primed.*::activate_with' \
-    'lfa_client::activation::Primed.*::activate::' 'lfa_smccc::sim::state::State.*::activate::'; do
+# must hold the client's state machine (prime and activation steps, one
+# instance per conduit), the generic timer clock, and the simulated agent's
+# ACTIVATE handling.
+for pattern in 'lfa_client::op::ActivationOp::step' 'lfa_client::op::PrimeOp::step' \
+    'GenericTimerClock.*delay' 'lfa_smccc::sim::state::State.*::activate::'; do
     if ! grep -q -E "$pattern" <<<"$symbols"; then
         echo "FAIL: no symbol matches $pattern: the image does not hold what it should check."
         exit 1

@@ -139,6 +139,26 @@ pub(crate) fn progress(response: &Regs) -> Result<bool, lfa_proto::LfaError> {
     Ok(ProgressFlags::from_bits_retain(x1).call_again())
 }
 
+/// `nanos` as a `Duration`, saturating at `u64::MAX` seconds; no panic path
+/// (no `Duration::new` or `Duration` arithmetic, which carry an overflow
+/// check the optimiser cannot always remove).
+pub(crate) fn duration_from_nanos(nanos: u128) -> Duration {
+    match u64::try_from(nanos) {
+        Ok(nanos) => Duration::from_nanos(nanos),
+        Err(_) => Duration::from_secs(
+            nanos
+                .checked_div(1_000_000_000)
+                .and_then(|secs| u64::try_from(secs).ok())
+                .unwrap_or(u64::MAX),
+        ),
+    }
+}
+
+/// `now - start`, zero if the clock went backwards; no panic path.
+pub(crate) fn elapsed(now: Duration, start: Duration) -> Duration {
+    duration_from_nanos(now.as_nanos().saturating_sub(start.as_nanos()))
+}
+
 /// A CALL_AGAIN loop driven one call at a time: the rounds sent so far and
 /// the clock reading before the first one.
 ///
@@ -180,7 +200,7 @@ impl Retry {
             Ok(false) => return Verdict::Done { rounds },
             Ok(true) => {}
         }
-        let elapsed = clock.now().saturating_sub(self.start);
+        let elapsed = elapsed(clock.now(), self.start);
         if rounds >= policy.max_rounds || elapsed >= policy.timeout {
             return Verdict::TimedOut { rounds, elapsed };
         }
