@@ -385,20 +385,21 @@ fn options() -> impl Strategy<Value = Options> {
         1u32..4,
     )
         .prop_map(
-            |(prime, activate, force, reset, max_components, max_activations)| Options {
-                prime: RetryPolicy::rounds(prime),
-                activate: RetryPolicy {
-                    max_rounds: activate,
-                    timeout: Duration::from_millis(50),
-                    delay: Duration::from_millis(10),
-                },
-                force_rendezvous: force,
-                cpu_reset: reset.map(|(entry_point, context_id)| CpuReset {
-                    entry_point,
-                    context_id,
-                }),
-                max_components,
-                max_activations,
+            |(prime, activate, force, reset, max_components, max_activations)| {
+                Options::DEFAULT
+                    .with_prime(RetryPolicy::rounds(prime))
+                    .with_activate(RetryPolicy {
+                        max_rounds: activate,
+                        timeout: Duration::from_millis(50),
+                        delay: Duration::from_millis(10),
+                    })
+                    .with_force_rendezvous(force)
+                    .with_cpu_reset(reset.map(|(entry_point, context_id)| CpuReset {
+                        entry_point,
+                        context_id,
+                    }))
+                    .with_max_components(max_components)
+                    .with_max_activations(max_activations)
             },
         )
 }

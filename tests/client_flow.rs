@@ -456,10 +456,7 @@ fn cpu_reset_components_need_an_entry_point() {
             entry_point: 0x4008_0000,
             context_id: 0xC0FFEE,
         };
-        let mut client = client.with_options(Options {
-            cpu_reset: Some(reset),
-            ..no_force()
-        });
+        let mut client = client.with_options(no_force().with_cpu_reset(Some(reset)));
         client.prime(&bl31).unwrap().activate_alone().unwrap();
         let activate = requests(&agent, Activate)[0];
         assert_eq!(
@@ -649,10 +646,9 @@ fn pending_that_never_clears_is_bounded() {
     for profile in PROFILES {
         let agent = sim(profile, &[optional(TF_RMM.uuid)]);
         let conduit = Restaging(&agent);
-        let mut client = Client::discover(&conduit).unwrap().with_options(Options {
-            max_activations: 3,
-            ..no_force()
-        });
+        let mut client = Client::discover(&conduit)
+            .unwrap()
+            .with_options(no_force().with_max_activations(3));
         let e = client.activate_all_pending(&OnlyCpu, |_| {}).unwrap_err();
         assert_eq!(
             e,

@@ -14,8 +14,7 @@
 mod support;
 
 use lfa_client::{
-    Client, CpuJob, CpuOutcome, Error, OnlyCpu, Options, Rendezvous, RendezvousError, RetryPolicy,
-    Summary,
+    Client, CpuJob, CpuOutcome, Error, OnlyCpu, Rendezvous, RendezvousError, RetryPolicy, Summary,
 };
 use lfa_proto::{
     ActivateFlags, ActivateRequest, LfaError, Regs, SeqId,
@@ -156,10 +155,9 @@ fn no_allocation_in_activate_all_pending() {
 fn no_allocation_on_error_paths() {
     for profile in PROFILES {
         let agent = demo(profile);
-        let mut client = Client::discover(&agent).unwrap().with_options(Options {
-            prime: RetryPolicy::rounds(1),
-            ..no_force()
-        });
+        let mut client = Client::discover(&agent)
+            .unwrap()
+            .with_options(no_force().with_prime(RetryPolicy::rounds(1)));
         let ((), n) = measure(|| {
             let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
             let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();

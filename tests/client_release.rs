@@ -71,13 +71,7 @@ fn each_failure_reports_its_exact_cancel_outcome_and_owes_nothing_after() {
 
         // PRIME times out (the agent is still priming): cancelled.
         let agent = sim(profile, &[optional(TF_RMM.uuid).prime_rounds(5)]);
-        let mut client = connect(
-            &agent,
-            Options {
-                prime: RetryPolicy::rounds(2),
-                ..no_force()
-            },
-        );
+        let mut client = connect(&agent, no_force().with_prime(RetryPolicy::rounds(2)));
         let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
         let e = client.prime(&rmm).unwrap_err();
         assert_eq!(e.cancel(), Some(CancelOutcome::Cancelled), "{profile:?}");

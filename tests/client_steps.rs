@@ -338,13 +338,7 @@ fn cpu_reset_outcomes_from_resume_code_complete_the_activation() {
                 .may_reset_cpu()],
         );
         agent.set_online_cpus(4);
-        let mut client = connect(
-            &agent,
-            Options {
-                cpu_reset: Some(reset),
-                ..Options::DEFAULT
-            },
-        );
+        let mut client = connect(&agent, Options::DEFAULT.with_cpu_reset(Some(reset)));
         let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
         let done = client
             .prime(&bl31)

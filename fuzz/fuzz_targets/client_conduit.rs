@@ -87,21 +87,14 @@ impl<C: Conduit + ?Sized> Rendezvous<C> for InTurn {
 fuzz_target!(|data: &[u8]| {
     let mut input = Input::new(data);
     let setup = input.u8();
-    let options = Options {
-        prime: RetryPolicy::rounds(u32::from(input.u8() % 16)),
-        activate: RetryPolicy {
+    let options = Options::DEFAULT.with_prime(RetryPolicy::rounds(u32::from(input.u8() % 16))).with_activate(RetryPolicy {
             max_rounds: u32::from(input.u8() % 16),
             timeout: Duration::from_millis(100),
             delay: Duration::from_millis(1),
-        },
-        force_rendezvous: setup & 1 != 0,
-        cpu_reset: (setup & 2 != 0).then_some(CpuReset {
+        }).with_force_rendezvous(setup & 1 != 0).with_cpu_reset((setup & 2 != 0).then_some(CpuReset {
             entry_point: 0x8000_0000,
             context_id: 7,
-        }),
-        max_components: u32::from(input.u8() % 32),
-        max_activations: u32::from(input.u8() % 4),
-    };
+        })).with_max_components(u32::from(input.u8() % 32)).with_max_activations(u32::from(input.u8() % 4));
     let flow = input.u8();
     let conduit = Fuzzed {
         input: Mutex::new((input, 0)),

@@ -7,7 +7,7 @@ use lfa_proto::{
     ResponseError, SeqId, Uuid, VersionRequest, VersionResponse,
 };
 
-use lfa_smccc::Conduit;
+use lfa_smccc::{Conduit, SmcccCheck};
 
 use crate::{Component, ComponentRef, CpuReset, Error, NoClock, RetryPolicy, retry::Clock};
 
@@ -27,6 +27,10 @@ pub(crate) fn next_stamp() -> u32 {
 
 /// How a [`Client`] behaves. `Options::default()` is [`Options::DEFAULT`].
 ///
+/// Built with the `with_*` methods from [`Options::DEFAULT`] (the struct is
+/// `#[non_exhaustive]`: options may be added without breaking callers); the
+/// fields are public to read.
+///
 /// **Time bounds need a clock.** The retry policies' `timeout` and `delay`
 /// act only through the client's [`Clock`]. A client made by
 /// [`Client::discover`] has [`NoClock`]: no time passes and no delay is
@@ -41,11 +45,15 @@ pub(crate) fn next_stamp() -> u32 {
 /// ```
 /// use lfa_client::{Options, RetryPolicy};
 ///
-/// let options = Options { force_rendezvous: false, prime: RetryPolicy::rounds(50), ..Options::DEFAULT };
+/// let options = Options::DEFAULT
+///     .with_force_rendezvous(false)
+///     .with_prime(RetryPolicy::rounds(50));
 /// assert_eq!(options.activate, RetryPolicy::ACTIVATE);
+/// assert_eq!(options.prime.max_rounds, 50);
 /// assert_eq!(options.max_components, 1024);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Options {
     /// Bound of the `LFA_PRIME` CALL_AGAIN loop (rounds only with
     /// [`NoClock`]).
@@ -54,8 +62,11 @@ pub struct Options {
     /// [`NoClock`]; per CPU in a rendezvous, where only `max_rounds` applies).
     pub activate: RetryPolicy,
     /// Activate through the rendezvous hook even when a component allows one
-    /// CPU (Linux's default, `force_cpu_rendezvous = 1`). With this set,
-    /// [`Primed::activate`](crate::Primed::activate) refuses every component.
+    /// CPU (Linux's default, `force_cpu_rendezvous = 1`), wherever the client
+    /// chooses ([`Client::activate_all_pending`],
+    /// [`Primed::activate`](crate::Primed::activate)).
+    /// [`Primed::activate_alone`](crate::Primed::activate_alone) is the
+    /// caller's explicit choice and ignores it.
     pub force_rendezvous: bool,
     /// Where CPUs resume if an activation resets them; needed to activate a
     /// component with may_reset_cpu. `None` (Linux's behaviour) refuses such
@@ -68,12 +79,19 @@ pub struct Options {
     /// [`activate_all_pending`](Client::activate_all_pending) performs before it
     /// decides the agent never clears pending ([`Error::PendingNeverClears`]).
     pub max_activations: u32,
+    /// How [`Client::discover_with`] establishes the SMCCC version before
+    /// `LFA_VERSION`: `None` (the default) sends nothing and relies on the
+    /// agent (firmware that answers LFA implements SMCCC v1.2 in practice,
+    /// while QEMU and older TF-A builds under-report it);
+    /// `Some(SmcccCheck::Require1_2)` asks (`PSCI_FEATURES`, `SMCCC_VERSION`)
+    /// and refuses less than v1.2; `Some(SmcccCheck::Assume(v))` takes `v`.
+    pub smccc_check: Option<SmcccCheck>,
 }
 
 impl Options {
     /// Linux-like defaults: [`RetryPolicy::PRIME`], [`RetryPolicy::ACTIVATE`],
     /// forced rendezvous, no CPU reset support, at most 1024 components and 64
-    /// activations in one `activate_all_pending`.
+    /// activations in one `activate_all_pending`, no SMCCC version check.
     pub const DEFAULT: Self = Self {
         prime: RetryPolicy::PRIME,
         activate: RetryPolicy::ACTIVATE,
@@ -81,7 +99,57 @@ impl Options {
         cpu_reset: None,
         max_components: 1024,
         max_activations: 64,
+        smccc_check: None,
     };
+
+    /// With `policy` for the `LFA_PRIME` loop.
+    #[must_use]
+    pub const fn with_prime(mut self, policy: RetryPolicy) -> Self {
+        self.prime = policy;
+        self
+    }
+
+    /// With `policy` for the `LFA_ACTIVATE` loop.
+    #[must_use]
+    pub const fn with_activate(mut self, policy: RetryPolicy) -> Self {
+        self.activate = policy;
+        self
+    }
+
+    /// With [`Options::force_rendezvous`] set to `force`.
+    #[must_use]
+    pub const fn with_force_rendezvous(mut self, force: bool) -> Self {
+        self.force_rendezvous = force;
+        self
+    }
+
+    /// With [`Options::cpu_reset`] set to `reset`.
+    #[must_use]
+    pub const fn with_cpu_reset(mut self, reset: Option<CpuReset>) -> Self {
+        self.cpu_reset = reset;
+        self
+    }
+
+    /// With [`Options::max_components`] set to `max`.
+    #[must_use]
+    pub const fn with_max_components(mut self, max: u32) -> Self {
+        self.max_components = max;
+        self
+    }
+
+    /// With [`Options::max_activations`] set to `max`.
+    #[must_use]
+    pub const fn with_max_activations(mut self, max: u32) -> Self {
+        self.max_activations = max;
+        self
+    }
+
+    /// With [`Options::smccc_check`] set to `check`.
+    #[must_use]
+    pub const fn with_smccc_check(mut self, check: Option<SmcccCheck>) -> Self {
+        self.smccc_check = check;
+        self
+    }
 }
 
 impl Default for Options {
@@ -194,6 +262,41 @@ impl<C: Conduit> Client<C> {
     /// - [`Error::Firmware`] for another error status, [`Error::Malformed`]
     ///   for a value that is neither a status nor a version.
     pub fn discover(conduit: C) -> Result<Self, Error> {
+        Self::discover_with(conduit, Options::DEFAULT)
+    }
+
+    /// [`Client::discover`] with `options` (the same as
+    /// `discover(conduit)?.with_options(options)`), and first, if
+    /// [`Options::smccc_check`] asks for it, the SMCCC version check
+    /// (`PSCI_FEATURES` and `SMCCC_VERSION` for
+    /// [`SmcccCheck::Require1_2`], nothing for
+    /// [`SmcccCheck::Assume`]).
+    ///
+    /// ```
+    /// use lfa_client::{Client, Error, Options, SmcccCheck, SmcccError};
+    /// use lfa_smccc::sim::SimAgent;
+    ///
+    /// // The simulated agent implements no PSCI: the check refuses, and no
+    /// // LFA call is sent.
+    /// let agent = SimAgent::demo();
+    /// let strict = Options::DEFAULT.with_smccc_check(Some(SmcccCheck::Require1_2));
+    /// assert!(matches!(
+    ///     Client::discover_with(&agent, strict),
+    ///     Err(Error::SmcccVersion { error: SmcccError::NotAdvertised { .. } })
+    /// ));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::SmcccVersion`] if the check fails; the errors of
+    /// [`Client::discover`].
+    pub fn discover_with(conduit: C, options: Options) -> Result<Self, Error> {
+        if let Some(check) = options.smccc_check {
+            check
+                .check(&conduit)
+                .map_err(|error| Error::SmcccVersion { error })?;
+        }
         let response = conduit.call(&VersionRequest.encode());
         let [x0, ..] = response.x;
         if x0 == FunctionId::Version.to_x0() || x0 == LfaError::NotSupported.to_x0() {
@@ -209,7 +312,7 @@ impl<C: Conduit> Client<C> {
             conduit: ConduitSlot(Some(conduit)),
             clock: NoClock,
             version,
-            options: Options::DEFAULT,
+            options,
             generation: next_stamp(),
             op: 0,
             release: None,

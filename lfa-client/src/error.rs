@@ -133,6 +133,14 @@ pub enum Error {
         /// The version the agent reported.
         version: LfaVersion,
     },
+    /// The SMCCC version check of
+    /// [`Options::smccc_check`](crate::Options::smccc_check) failed (before
+    /// any LFA call was sent).
+    #[error("the SMCCC version check failed: {error}")]
+    SmcccVersion {
+        /// What the check found.
+        error: lfa_smccc::SmcccError,
+    },
     /// `LFA_FEATURES` says a function the client needs is not implemented.
     #[error("the agent does not implement {function} (LFA_FEATURES returned NOT_SUPPORTED)")]
     MissingFunction {
@@ -374,6 +382,7 @@ impl Error {
             | Self::RendezvousRequired { .. }
             | Self::CpuResetWithoutEntryPoint { .. }
             | Self::StaleOperation
+            | Self::SmcccVersion { .. }
             | Self::PendingNeverClears { .. } => None,
         }
     }

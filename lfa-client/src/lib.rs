@@ -1,7 +1,7 @@
 //! A safe client for Arm Live Firmware Activation (LFA, Arm DEN0147):
 //! discovery, a lazy typed inventory, and a prime-then-activate flow whose
 //! types rule out the misuses the Linux driver's review found. `no_std`, no
-//! allocation, no `unsafe`, generic over the [`Conduit`](lfa_smccc::Conduit)
+//! allocation, no `unsafe`, generic over the [`Conduit`]
 //! (`smc`, `hvc`, or the simulated agent of `lfa_smccc::sim`).
 //!
 //! The whole flow, against the simulated agent's demo population (TF-A BL31
@@ -109,11 +109,23 @@
 //! a rendezvous is sent only through the [`Rendezvous`] hook: from fewer than
 //! all powered-on CPUs it hangs TF-A in EL3.
 //!
+//! # One dependency
+//!
+//! The crate root re-exports what its API speaks, so the common case needs
+//! no other LFA crate: the [`Conduit`] trait and (on AArch64) the `Smc`,
+//! `Hvc` and [`Method`] conduits, [`Regs`], [`Uuid`], the versions, the
+//! statuses ([`LfaError`]), the function IDs, the flags and the well-known
+//! [`components`], and the SMCCC version policy ([`SmcccCheck`]).
+//!
 //! # Features
 //!
 //! - `std`: `ThreadRendezvous`, a rendezvous hook of std threads for hosted
 //!   programs and tests (the simulated agent plays several CPUs); and
 //!   `sysfs`, the Linux backend over `/sys/firmware/lfa`.
+//! - `smccc`: `SmcccConduit`, a [`Conduit`] over the `smccc` crate's
+//!   [`Call`](https://docs.rs/smccc) types (`smccc::Smc`, `smccc::Hvc`).
+//! - `defmt`: `defmt::Format` for the public types, for logging on
+//!   microcontroller-style targets.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -124,12 +136,16 @@ mod activate_all;
 mod activation;
 mod client;
 mod component;
+#[cfg(feature = "defmt")]
+mod defmt_impls;
 mod error;
 #[cfg(any(test, target_arch = "aarch64"))]
 mod generic_timer;
 mod op;
 mod rendezvous;
 mod retry;
+#[cfg(feature = "smccc")]
+mod smccc_conduit;
 #[cfg(feature = "std")]
 pub mod sysfs;
 #[cfg(feature = "std")]
@@ -145,6 +161,16 @@ pub use generic_timer::GenericTimerClock;
 pub use op::{ActivationOp, Next, PrimeOp, PrimedOp, Step};
 pub use rendezvous::{CpuJob, CpuOutcome, CpuResult, OnlyCpu, Rendezvous, RendezvousError};
 pub use retry::{Clock, NoClock, RetryPolicy};
+#[cfg(feature = "smccc")]
+pub use smccc_conduit::SmcccConduit;
+
+pub use lfa_proto::{
+    ActivateFlags, ActivateRequest, FirmwareVersion, FunctionId, InventoryFlags, LfaError,
+    LfaVersion, Regs, SeqId, Uuid, components,
+};
+pub use lfa_smccc::{Conduit, Method, MethodError, SmcccCheck, SmcccError, SmcccVersion};
+#[cfg(target_arch = "aarch64")]
+pub use lfa_smccc::{Hvc, Smc};
 #[cfg(feature = "std")]
 pub use thread_rendezvous::ThreadRendezvous;
 

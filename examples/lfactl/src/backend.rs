@@ -204,10 +204,7 @@ impl Backend for SimBackend {
         progress: &mut dyn FnMut(&str),
     ) -> Result<(), Failure> {
         let (force, _) = self.settings(component.uuid());
-        let options = Options {
-            force_rendezvous: force,
-            ..Options::DEFAULT
-        };
+        let options = Options::DEFAULT.with_force_rendezvous(force);
         let mut client = Client::discover(&self.agent)?.with_options(options);
         let found = client.find(component.uuid())?.ok_or_else(|| {
             Failure::new(

@@ -30,10 +30,7 @@ static AGENT: SimAgent = SimAgent::new(lfa_smccc::sim::Profile::TfA);
 fn flows<C: Conduit + Sync, R: Rendezvous<C>>(conduit: C, uuid: Uuid, rendezvous: &R) -> u32 {
     let mut client = match Client::discover(conduit) {
         Ok(c) => c
-            .with_options(Options {
-                force_rendezvous: false,
-                ..Options::DEFAULT
-            })
+            .with_options(Options::DEFAULT.with_force_rendezvous(false))
             .with_clock(GenericTimerClock::new()),
         Err(e) => return report(&e),
     };

@@ -36,10 +36,7 @@ const BL31: SimComponent = SimComponent::new(components::TFA_BL31.uuid)
 const NOTHING_TO_CANCEL: CancelOutcome = CancelOutcome::NothingToCancel;
 
 /// One CPU is on: activating from it alone (skip_cpu_rendezvous) is allowed.
-const ONE_CPU: Options = Options {
-    force_rendezvous: false,
-    ..Options::DEFAULT
-};
+const ONE_CPU: Options = Options::DEFAULT.with_force_rendezvous(false);
 
 #[unsafe(no_mangle)]
 static LFA_QEMU_SCENARIO: Scenario = Scenario {
@@ -67,10 +64,7 @@ fn main(_cpu: usize) {
     busy(&client);
     activate_failure(&mut client);
     let bounded = match Client::discover(Smc) {
-        Ok(c) => c.with_options(Options {
-            prime: RetryPolicy::rounds(5),
-            ..ONE_CPU
-        }),
+        Ok(c) => c.with_options(ONE_CPU.with_prime(RetryPolicy::rounds(5))),
         Err(e) => {
             check!(false, "discover: {e}");
             return;
