@@ -228,7 +228,7 @@ fn respond(request: &Regs, answer: &Answer) -> Regs {
             let reserved = if pick & 0x80 != 0 { junk & !1 } else { 0 };
             out.x[1] = again | reserved;
         }
-        Ok(FunctionId::Cancel) => {}
+        Ok(_) => {}
         Err(_) => out.x[0] = LfaError::NotSupported.to_x0(),
     }
     out

@@ -54,6 +54,7 @@ fn record(seen: &mut Vec<Seen>) -> impl FnMut(Progress<'_>) + '_ {
                 uuid: component.uuid(),
                 error: *error,
             },
+            other => panic!("unknown progress {other:?}"),
         })
     }
 }

@@ -251,6 +251,7 @@ fn activate_all_pending_activates_two_in_one_boot() {
             .activate_all_pending(&ThreadRendezvous::new(4), |progress| match progress {
                 Progress::Activated(done) => seen.push((done.before().uuid(), done.cpus())),
                 Progress::Skipped { error, .. } => panic!("skipped: {error}"),
+                other => panic!("{other:?}"),
             })
             .unwrap();
         assert_eq!(

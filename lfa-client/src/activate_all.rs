@@ -17,6 +17,7 @@ pub const MAX_SKIPPED: usize = 16;
 /// What [`Client::activate_all_pending`] reports to its callback, once per
 /// component it attempted.
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub enum Progress<'a> {
     /// The component was activated.
     Activated(&'a Activated),

@@ -499,6 +499,49 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     }
 }
 
+impl<C: Conduit, K: Clock> Client<C, K> {
+    /// Cancels the component with `uuid` (pass `component.uuid()` for a
+    /// listed [`Component`]), whatever primed it: lists the inventory until
+    /// the UUID is found (at most N + 1 calls), then sends one `LFA_CANCEL` of
+    /// the id it has now. `INVALID_PARAMETERS` is
+    /// [`CancelOutcome::NothingToCancel`](crate::CancelOutcome::NothingToCancel)
+    /// (the agent held nothing of it). Settles the release the client owes
+    /// for that UUID, and makes an operation in progress stale.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ComponentGone`] if the UUID is not listed (nothing sent to
+    /// `LFA_CANCEL`); [`Error::Firmware`] with the status of a failing
+    /// `LFA_CANCEL` (for example `BUSY`); the errors of listing.
+    pub fn cancel(&mut self, uuid: Uuid) -> Result<crate::CancelOutcome, Error> {
+        self.op = 0;
+        let Some(component) = self.find(uuid)? else {
+            return Err(Error::ComponentGone { uuid });
+        };
+        let target = component.to_ref();
+        let owed = self.release.is_some_and(|r| r.component.uuid == uuid);
+        let response = self
+            .conduit
+            .call(&lfa_proto::CancelRequest::new(target.seq_id).encode());
+        let [x0, ..] = response.x;
+        let outcome = match lfa_proto::decode_status(x0) {
+            Ok(()) => crate::CancelOutcome::Cancelled,
+            Err(LfaError::InvalidParameters) => crate::CancelOutcome::NothingToCancel,
+            Err(status) => {
+                return Err(Error::Firmware {
+                    call: FunctionId::Cancel,
+                    component: Some(target),
+                    status,
+                });
+            }
+        };
+        if owed {
+            self.release = None;
+        }
+        Ok(outcome)
+    }
+}
+
 impl<C: Conduit, K: Clock> Drop for Client<C, K> {
     /// Sends the release `LFA_CANCEL` the client owes, if any, as
     /// [`Client::release`] does (bounded: one `LFA_CANCEL`, or the lookups

@@ -64,6 +64,7 @@ impl core::fmt::Display for ComponentRef {
 /// assert!(CancelOutcome::Failed(LfaError::Busy).to_string().starts_with("LFA_CANCEL failed too: BUSY"));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CancelOutcome {
     /// `LFA_CANCEL` returned `SUCCESS`: the agent is idle again.
     Cancelled,
@@ -437,6 +438,106 @@ impl Error {
 }
 
 impl Error {
+    /// Whether, after this error, the agent holds nothing of the attempt
+    /// that failed, so that another prime may start:
+    ///
+    /// - `true` for every error raised before any `LFA_PRIME` of the attempt
+    ///   (discovery, listing, refusals such as [`Error::NotPending`],
+    ///   [`Error::StaleComponent`], [`Error::ComponentMoved`]), and for the
+    ///   failures after it whose `LFA_CANCEL` returned
+    ///   [`CancelOutcome::Cancelled`] or [`CancelOutcome::NothingToCancel`];
+    /// - `false` when that `LFA_CANCEL` failed ([`CancelOutcome::Failed`]),
+    ///   or when the failing call was an `LFA_CANCEL` itself
+    ///   ([`Error::Firmware`] with [`FunctionId::Cancel`], as from
+    ///   [`Client::release`](crate::Client::release)): the client still owes
+    ///   that cancel and sends it again before its next `LFA_PRIME`.
+    ///
+    /// This is about the client's own attempt: an earlier activation that
+    /// the client still has to release (see [`Client`](crate::Client)) is
+    /// not counted, and neither is what another client does.
+    #[must_use]
+    pub const fn agent_is_idle(&self) -> bool {
+        match self.cancel() {
+            Some(CancelOutcome::Failed(_)) => false,
+            Some(_) => true,
+            None => !matches!(
+                self,
+                Self::Firmware {
+                    call: FunctionId::Cancel,
+                    ..
+                }
+            ),
+        }
+    }
+
+    /// Whether no retry can help without a reset, other firmware or other
+    /// configuration:
+    ///
+    /// - [`Error::NoAgent`], [`Error::UnsupportedVersion`],
+    ///   [`Error::SmcccVersion`], [`Error::MissingFunction`]: this agent
+    ///   cannot be used by this client;
+    /// - any error whose status is `CRITICAL_ERROR` (the old image is gone:
+    ///   only a reset helps);
+    /// - [`Error::RendezvousDisagreement`]: the CPUs came out of one window
+    ///   with different results, so their state is unknown.
+    ///
+    /// Everything else concerns one attempt or one component.
+    #[must_use]
+    pub const fn is_fatal(&self) -> bool {
+        if let Some(LfaError::CriticalError) = self.status() {
+            return true;
+        }
+        matches!(
+            self,
+            Self::NoAgent { .. }
+                | Self::UnsupportedVersion { .. }
+                | Self::SmcccVersion { .. }
+                | Self::MissingFunction { .. }
+                | Self::RendezvousDisagreement { .. }
+        )
+    }
+
+    /// Whether the same request may succeed if made again later, unchanged:
+    ///
+    /// - a `BUSY` status (the agent is in the middle of something);
+    /// - [`Error::Timeout`] (the agent still asked to call again when the
+    ///   bound ran out: it may finish later; raise the bound or retry);
+    /// - [`Error::RendezvousFailed`] (the hook could not gather every CPU
+    ///   this time);
+    /// - a failed `LFA_CANCEL` with `BUSY` ([`CancelOutcome::Failed`]),
+    ///   which the client sends again itself.
+    ///
+    /// Never for a fatal error ([`Error::is_fatal`]), nor for errors that
+    /// need a fresh listing first ([`Error::needs_listing`]).
+    #[must_use]
+    pub const fn retry_later(&self) -> bool {
+        if self.is_fatal() {
+            return false;
+        }
+        if let Some(LfaError::Busy) = self.status() {
+            return true;
+        }
+        if let Some(CancelOutcome::Failed(LfaError::Busy)) = self.cancel() {
+            return true;
+        }
+        matches!(self, Self::Timeout { .. } | Self::RendezvousFailed { .. })
+    }
+
+    /// Whether the component values in hand are out of date and the
+    /// inventory must be listed again before a retry:
+    /// [`Error::StaleComponent`], [`Error::ComponentMoved`],
+    /// [`Error::ComponentGone`], [`Error::StaleOperation`].
+    #[must_use]
+    pub const fn needs_listing(&self) -> bool {
+        matches!(
+            self,
+            Self::StaleComponent { .. }
+                | Self::ComponentMoved { .. }
+                | Self::ComponentGone { .. }
+                | Self::StaleOperation
+        )
+    }
+
     /// The same error with `outcome` as the `LFA_CANCEL` that followed, for
     /// the variants that report one.
     pub(crate) const fn with_cancel(mut self, outcome: CancelOutcome) -> Self {

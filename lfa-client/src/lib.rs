@@ -45,6 +45,7 @@
 //!         done.cpus(),
 //!     ),
 //!     Progress::Skipped { component, error } => println!("skipped {}: {error}", component.uuid()),
+//!     _ => {} // Progress is #[non_exhaustive]
 //! })?;
 //! assert_eq!(summary, Summary { activated: 2, skipped: 0 });
 //!

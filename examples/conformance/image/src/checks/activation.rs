@@ -49,12 +49,10 @@ fn client_options(ctx: &Ctx<'_>, force_rendezvous: bool) -> ClientOptions {
         delay: Duration::from_millis(ctx.options.retry_ms),
         ..RetryPolicy::rounds(ctx.options.rounds)
     };
-    ClientOptions {
-        prime: policy,
-        activate: policy,
-        force_rendezvous,
-        ..ClientOptions::DEFAULT
-    }
+    ClientOptions::DEFAULT
+        .with_prime(policy)
+        .with_activate(policy)
+        .with_force_rendezvous(force_rendezvous)
 }
 
 /// lfa-client over the probe, with [`client_options`] and the generic timer
