@@ -81,6 +81,17 @@
 //! # Ok::<(), lfa_client::Error>(())
 //! ```
 //!
+//! # Without blocking
+//!
+//! [`Client::prime_op`] starts the same flow as an owned value that borrows
+//! nothing between steps ([`PrimeOp`], then [`PrimedOp`] and
+//! [`ActivationOp`]): each `step` sends at most one firmware call and says
+//! what comes next ([`Step`], [`Next`]) and how long to wait before it, so a
+//! timer interrupt or a notification handler can drive an activation and
+//! store its state in between. The blocking calls above drive exactly this
+//! state machine. A rendezvous hook receives an owned [`CpuJob`], which
+//! parked CPUs can pick up from a `static` without `unsafe`.
+//!
 //! # What each call costs
 //!
 //! - [`Client::discover`]: one `LFA_VERSION`.
