@@ -268,7 +268,7 @@ fn a_rendezvous_needs_step_with() {
             drive(&agent, || op.step(&mut client))
         };
         let mut activation = primed.unwrap().activate_with_rendezvous();
-        assert_eq!(activation.next(), Some(Next::Activate { round: 1 }));
+        assert_eq!(activation.next(), Some(Next::Rendezvous));
         let first = activation.step_with(&mut client, &ThreadRendezvous::new(1));
         assert_eq!(
             first,

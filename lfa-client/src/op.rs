@@ -654,11 +654,17 @@ impl ActivationOp {
         &self.component
     }
 
-    /// What the next step sends (`None` once finished).
+    /// What the next step sends (`None` once finished). Before the first
+    /// step of [`PrimedOp::activate`], whose choice is made then, this is
+    /// `Activate { round: 1 }` even if the options choose a rendezvous.
     #[must_use]
     pub const fn next(&self) -> Option<Next> {
         match self.stage {
-            ActStage::Check => Some(Next::Activate { round: 1 }),
+            // The checks come first, in the same step as the first call.
+            ActStage::Check => Some(match self.mode {
+                Mode::Rendezvous => Next::Rendezvous,
+                Mode::Alone | Mode::PerOptions => Next::Activate { round: 1 },
+            }),
             ActStage::Activate { retry, .. } => Some(Next::Activate {
                 round: match retry {
                     Some(retry) => retry.rounds().saturating_add(1),

@@ -306,6 +306,19 @@ mod tests {
     }
 
     #[test]
+    fn elapsed_and_nanos_saturate_without_panicking() {
+        let s = Duration::from_secs;
+        assert_eq!(elapsed(s(5), s(7)), Duration::ZERO, "a clock going back");
+        assert_eq!(elapsed(s(7), s(5)), s(2));
+        assert_eq!(elapsed(Duration::MAX, Duration::ZERO).as_secs(), u64::MAX);
+        assert_eq!(
+            duration_from_nanos(1_500_000_000),
+            Duration::from_millis(1500)
+        );
+        assert_eq!(duration_from_nanos(u128::MAX), s(u64::MAX));
+    }
+
+    #[test]
     fn done_after_call_again_rounds_with_identical_requests() {
         let c = Again::new(3);
         let mut req = Regs::with_x0(0xC400_02E4);
