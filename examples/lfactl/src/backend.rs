@@ -209,10 +209,7 @@ impl Backend for SimBackend {
         progress: &mut dyn FnMut(&str),
     ) -> Result<(), Failure> {
         let (force, _) = self.settings(component.uuid());
-        let options = Options {
-            force_rendezvous: force,
-            ..Options::DEFAULT
-        };
+        let options = Options::DEFAULT.with_force_rendezvous(force);
         let mut client = Client::discover(&self.agent)?.with_options(options);
         let found = client.find(component.uuid())?.ok_or_else(|| {
             Failure::new(
@@ -234,7 +231,7 @@ impl Backend for SimBackend {
             primed.activate_with(&ThreadRendezvous::new(cpus))?
         } else {
             progress("LFA_ACTIVATE from one CPU (skip_cpu_rendezvous)");
-            primed.activate()?
+            primed.activate_alone()?
         };
         progress(&format!(
             "activated after {} LFA_ACTIVATE call(s) per CPU on {} CPU(s); inventory re-read",

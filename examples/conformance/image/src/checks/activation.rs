@@ -50,12 +50,10 @@ fn client_options(ctx: &Ctx<'_>, force_rendezvous: bool) -> ClientOptions {
         delay: Duration::from_millis(ctx.options.retry_ms),
         ..RetryPolicy::rounds(ctx.options.rounds)
     };
-    ClientOptions {
-        prime: policy,
-        activate: policy,
-        force_rendezvous,
-        ..ClientOptions::DEFAULT
-    }
+    ClientOptions::DEFAULT
+        .with_prime(policy)
+        .with_activate(policy)
+        .with_force_rendezvous(force_rendezvous)
 }
 
 /// lfa-client over the probe, with [`client_options`] and the generic timer
@@ -237,7 +235,7 @@ fn act_11(ctx: &mut Ctx<'_>) -> Outcome {
         Err(e) => return outcome!(Fail, "{}: {e}", p.name()),
     };
     let prime_rounds = primed.prime_rounds();
-    let done = match primed.activate() {
+    let done = match primed.activate_alone() {
         Ok(done) => done,
         Err(e) => return outcome!(Fail, "{}: {e}", p.name()),
     };
