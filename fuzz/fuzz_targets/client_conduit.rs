@@ -9,7 +9,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use lfa_client::{
-    Client, CpuJob, CpuOutcome, CpuReset, OnlyCpu, Options, Rendezvous, RendezvousError, RetryPolicy,
+    Client, CpuJob, CpuOutcome, CpuReset, OnlyCpu, Options, Rendezvous, RendezvousError,
+    RetryPolicy,
 };
 use lfa_fuzz::Input;
 use lfa_proto::{
@@ -87,14 +88,20 @@ impl<C: Conduit + ?Sized> Rendezvous<C> for InTurn {
 fuzz_target!(|data: &[u8]| {
     let mut input = Input::new(data);
     let setup = input.u8();
-    let options = Options::DEFAULT.with_prime(RetryPolicy::rounds(u32::from(input.u8() % 16))).with_activate(RetryPolicy {
+    let options = Options::DEFAULT
+        .with_prime(RetryPolicy::rounds(u32::from(input.u8() % 16)))
+        .with_activate(RetryPolicy {
             max_rounds: u32::from(input.u8() % 16),
             timeout: Duration::from_millis(100),
             delay: Duration::from_millis(1),
-        }).with_force_rendezvous(setup & 1 != 0).with_cpu_reset((setup & 2 != 0).then_some(CpuReset {
+        })
+        .with_force_rendezvous(setup & 1 != 0)
+        .with_cpu_reset((setup & 2 != 0).then_some(CpuReset {
             entry_point: 0x8000_0000,
             context_id: 7,
-        })).with_max_components(u32::from(input.u8() % 32)).with_max_activations(u32::from(input.u8() % 4));
+        }))
+        .with_max_components(u32::from(input.u8() % 32))
+        .with_max_activations(u32::from(input.u8() % 4));
     let flow = input.u8();
     let conduit = Fuzzed {
         input: Mutex::new((input, 0)),

@@ -3,7 +3,7 @@
 //! per tick (a timer interrupt, or a loop that does other work in between).
 
 use lfa_client::{
-    ActivationOp, Activated, Client, Clock, Conduit, Error, PrimeOp, Rendezvous, Step, Uuid,
+    Activated, ActivationOp, Client, Clock, Conduit, Error, PrimeOp, Rendezvous, Step, Uuid,
 };
 
 /// Where an [`Activator`] is.
@@ -59,7 +59,10 @@ impl<C: Conduit, K: Clock> Activator<C, K> {
     ///
     /// The errors of listing and of `Client::prime_op`.
     pub fn start(&mut self, uuid: Uuid) -> Result<(), Error> {
-        let component = self.client.find(uuid)?.ok_or(Error::ComponentGone { uuid })?;
+        let component = self
+            .client
+            .find(uuid)?
+            .ok_or(Error::ComponentGone { uuid })?;
         self.state = State::Priming(self.client.prime_op(&component)?);
         Ok(())
     }
@@ -157,9 +160,14 @@ mod tests {
         };
         assert!(done.used_rendezvous());
         assert!(!done.now().unwrap().is_pending());
-        assert!(other_work >= 3, "refresh, PRIME and ACTIVATE were separate ticks");
-        let functions: std::vec::Vec<u64> =
-            (0..ring.calls()).filter_map(|n| ring.get(n)).map(|(f, _)| f).collect();
+        assert!(
+            other_work >= 3,
+            "refresh, PRIME and ACTIVATE were separate ticks"
+        );
+        let functions: std::vec::Vec<u64> = (0..ring.calls())
+            .filter_map(|n| ring.get(n))
+            .map(|(f, _)| f)
+            .collect();
         let id = |f: FunctionId| f.to_x0();
         assert_eq!(
             functions,
