@@ -13,9 +13,10 @@
 #   tfa    + activate                    expected/tfa.txt              status 1
 #   broken + activate                    expected/broken.txt           status 1
 #   clean  + activate, NS-EL1, hvc       expected/clean.txt            status 0
+#   clean  + activate, rendezvous-ms=300 expected/clean.txt            status 0
 #   clean, no options (read-only+prime)  expected/clean-no-activate.txt status 0
 #   clean  + activate, as a raw .bin     expected/clean.txt            status 0
-#   clean  + activate, -smp 1            clean.txt with CAN-04 SKIP    status 0
+#   clean  + activate, -smp 1            clean.txt with CAN-04, CAN-07, ACT-14 SKIP  status 0
 #   tfa + phantom CPUs, -smp 2, CPUs from the device tree: none started that
 #     does not exist                     expected/tfa.txt              status 1
 #   tfa + phantom CPUs, -smp 2, mpidrs= naming two that do not exist: CPU-01
@@ -130,9 +131,15 @@ if ! tr -d '\r' <"$logs/clean-el1-hvc.log" | grep -q '^{"lfac":"start".*"el":1,"
     summary+=("clean-el1-hvc          FAIL the checker did not run at NS-EL1 over hvc")
     failed+=("clean-el1-hvc:start")
 fi
+# The firmware's rendezvous bound is an option word (clean profile: lfa-agent).
+run clean-rendezvous-ms "$expected/clean.txt" 0 --profile clean -- activate rendezvous-ms=300
+if ! tr -d '\r' <"$logs/clean-rendezvous-ms.log" | grep -q '^firmware: LFA agent profile=clean (lfa-agent), .*rendezvous bound 300 ms'; then
+    summary+=("clean-rendezvous-ms    FAIL the firmware did not take rendezvous-ms=300")
+    failed+=("clean-rendezvous-ms:bound")
+fi
 run clean-no-activate "$expected/clean-no-activate.txt" 0 --profile clean
 run clean-raw-binary "$expected/clean.txt" 0 --profile clean --raw -- activate
-sed 's/^CAN-04 PASS$/CAN-04 SKIP/' "$expected/clean.txt" >"$logs/clean-smp1.expected"
+sed 's/^\(CAN-04\|CAN-07\|ACT-14\) PASS$/\1 SKIP/' "$expected/clean.txt" >"$logs/clean-smp1.expected"
 QEMU_SMP=1 run clean-smp1 "$logs/clean-smp1.expected" 0 --profile clean -- activate
 
 # A TF-A-like CPU_ON that accepts CPUs that do not exist (phantom-cpus): the
@@ -144,12 +151,12 @@ if tr -d '\r' <"$logs/tfa-phantom-dtb.log" | grep -q 'phantom-cpus): it never ar
     failed+=("tfa-phantom-dtb:cpu-on")
 fi
 # ...and when mpidrs= names them anyway they are lost: no rendezvous starts.
-sed -e 's/^CPU-01 .*/CPU-01 FAIL/' -e 's/^\(ACT-12\|CAN-05\|ACT-13\|CAN-04\) .*/\1 SKIP/' \
+sed -e 's/^CPU-01 .*/CPU-01 FAIL/' -e 's/^\(ACT-12\|CAN-05\|ACT-13\|CAN-04\|CAN-07\|ACT-14\|ACT-15\) .*/\1 SKIP/' \
     "$expected/tfa.txt" >"$logs/tfa-phantom-mpidrs.expected"
 QEMU_SMP=2 QEMU_TIMEOUT=30 run tfa-phantom-mpidrs "$logs/tfa-phantom-mpidrs.expected" 1 \
     --profile tfa -- activate phantom-cpus mpidrs=0x1,0x2,0x3 wait-ms=500
-if [ "$(tr -d '\r' <"$logs/tfa-phantom-mpidrs.log" | grep -c '^\[SKIP\].*CPU 2 (MPIDR 0x2) is lost')" -ne 3 ]; then
-    summary+=("tfa-phantom-mpidrs     FAIL ACT-12, ACT-13 and CAN-04 do not name the lost CPU")
+if [ "$(tr -d '\r' <"$logs/tfa-phantom-mpidrs.log" | grep -c '^\[SKIP\].*CPU 2 (MPIDR 0x2) is lost')" -ne 6 ]; then
+    summary+=("tfa-phantom-mpidrs     FAIL ACT-12, ACT-13, CAN-04, CAN-07, ACT-14 and ACT-15 do not name the lost CPU")
     failed+=("tfa-phantom-mpidrs:reason")
 fi
 

@@ -212,6 +212,8 @@ pub const CLEAN_POPULATION: [clean::Scripted; 11] = [
 /// bits, and a second BL33 entry repeats a UUID.
 const BROKEN_EXTRA: SimComponent =
     SimComponent::new(BL33.uuid).current(FirmwareVersion::new(2024, 2));
+/// The broken agent's rendezvous bound, in polls of the waiting CPUs.
+const BROKEN_SPIN_BUDGET: u64 = 1 << 22;
 /// Reserved bits vendor A reports in the broken agent.
 const BROKEN_RESERVED_FLAGS: u64 = 1 << 8;
 
@@ -418,8 +420,14 @@ fn init() {
         println!("firmware: no room for the duplicate component");
     }
     // TF-A's holding pen waits forever; a long budget keeps a stuck CPU
-    // visible to the payload's own bounds rather than to ours.
-    agent.set_spin_budget(1 << 30);
+    // visible to the payload's own bounds rather than to ours. The broken
+    // agent is a clean one: its bound ends a partial rendezvous (ACT-14)
+    // well within the checker's wait-ms.
+    agent.set_spin_budget(if selected == 2 {
+        BROKEN_SPIN_BUDGET
+    } else {
+        1 << 30
+    });
     SELECTED.store(selected, Ordering::Release);
     println!(
         "firmware: LFA agent profile={name} (lfa-sim), {} components; PSCI 1.1, SMCCC 1.2",
