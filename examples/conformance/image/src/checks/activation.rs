@@ -1,8 +1,9 @@
 //! Checks that start the secondaries and really activate firmware (only
 //! with the `activate` option): reserved ACTIVATE flags, a skip-rendezvous
 //! activation and a rendezvous of every CPU through `lfa-client`, a second
-//! activation in the same boot, CANCEL after completion and during a
-//! rendezvous.
+//! activation in the same boot (also two rendezvous ones), CANCEL after
+//! completion and during a rendezvous (for every rendezvous component), and
+//! a partial rendezvous that the agent must end within a bound.
 //!
 //! Each picks a capable and pending component with the property it needs
 //! (rendezvous optional or required, never may_reset_cpu) from a fresh
