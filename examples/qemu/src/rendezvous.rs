@@ -21,13 +21,17 @@ use crate::cpu::MAX_CPUS;
 use crate::timer::{self, Deadline};
 use crate::{check, println, semihosting};
 
-/// The call of the current job, with its borrow's lifetime erased.
+/// The call of the current job: a thin pointer to the `&dyn Fn` that
+/// `run_on_every_cpu` holds in its frame (no lifetime in the type).
 #[derive(Clone, Copy)]
-struct Job(*const (dyn Fn() -> CpuOutcome + Sync + 'static));
+struct Job(*const ());
 
-// SAFETY: The pointee is `Sync` (the trait object says so), so it may be
-// called from any CPU; CPU 0 keeps it alive until every CPU has finished with
-// it (see `run_on_every_cpu`).
+/// The call a [`Job`] points at.
+type Call<'a> = &'a (dyn Fn() -> CpuOutcome + Sync);
+
+// SAFETY: The call is `Sync` (the trait object says so), so it may be called
+// from any CPU; CPU 0 keeps it and the reference to it alive until every CPU
+// has finished with it (see `run_on_every_cpu`).
 unsafe impl Send for Job {}
 
 /// One CPU's view of the last job: its outcome and when it entered and left
@@ -155,10 +159,11 @@ impl CpuRendezvous {
             }
         }
         let entered = timer::ticks();
-        // SAFETY: `job` was published by `run_on_every_cpu`, which keeps the
-        // call alive (it does not return) until this CPU has counted itself
-        // in `done`, after this line.
-        let outcome = unsafe { (*job.0)() };
+        // SAFETY: `job.0` points at a `Call` in the frame of
+        // `run_on_every_cpu`, which keeps it and the call alive (it does not
+        // return) until this CPU has counted itself in `done`, after this line.
+        let call = unsafe { *job.0.cast::<Call<'_>>() };
+        let outcome = call();
         let left = timer::ticks();
         if let Some(record) = self.records.get(cpu) {
             *record.lock() = CpuRecord {
@@ -189,13 +194,12 @@ impl Rendezvous for CpuRendezvous {
         for record in &self.records {
             *record.lock() = CpuRecord::default();
         }
-        // SAFETY: Only the lifetime of the trait object changes. Every use of
-        // the erased pointer happens before this function returns: the other
-        // CPUs count themselves in `done` after their call, this function
-        // waits for all of them (or stops the machine) and clears `job`
-        // before returning.
-        let erased: *const (dyn Fn() -> CpuOutcome + Sync + 'static) =
-            unsafe { core::mem::transmute(call as *const (dyn Fn() -> CpuOutcome + Sync)) };
+        // Every use of the pointer happens before this function returns: the
+        // other CPUs count themselves in `done` after their call, this
+        // function waits for all of them (or stops the machine) and clears
+        // `job` before `call` goes out of scope.
+        let call: Call<'_> = call;
+        let erased = core::ptr::from_ref(&call).cast::<()>();
         *self.job.lock() = Some(Job(erased));
         self.done.store(0, Ordering::Release);
         self.generation.fetch_add(1, Ordering::AcqRel);

@@ -58,7 +58,8 @@ const fn vendor(n: u128) -> Uuid {
     Uuid::from_u128(0x7a1e_5c0d_e000_4f1a_8bad_5eed_0000_0000 | n)
 }
 
-/// The components of the clean and TF-A agents, in id order:
+/// The components of the TF-A and broken agents (lfa-sim), in id order; the
+/// clean one (lfa-agent) has the same in [`CLEAN_POPULATION`]:
 ///
 /// | id | component | capable | pending | rendezvous | CALL_AGAIN |
 /// |---|---|---|---|---|---|

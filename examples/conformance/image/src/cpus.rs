@@ -30,12 +30,16 @@ unsafe extern "C" {
     fn lfac_secondary_entry();
 }
 
-/// A client call erased to `'static` (see `run_on_every_cpu`).
+/// The client's call, as a thin pointer to the `&dyn Fn` that
+/// `run_on_every_cpu` holds in its frame (no lifetime in the type).
 #[derive(Clone, Copy)]
-struct Shared(*const (dyn Fn() -> CpuOutcome + Sync + 'static));
+struct Shared(*const ());
 
-// SAFETY: The pointee is `Sync`; the boot CPU keeps it alive until every CPU
-// that was given it has finished with it (`run_on_every_cpu`).
+/// The call `Shared` points at.
+type Call<'a> = &'a (dyn Fn() -> CpuOutcome + Sync);
+
+// SAFETY: The call is `Sync`; the boot CPU keeps it and the reference to it
+// alive until every CPU that was given it has finished (`run_on_every_cpu`).
 unsafe impl Send for Shared {}
 
 /// What a secondary is asked to do.
@@ -390,12 +394,11 @@ impl Rendezvous for Cpus {
             }
             core::hint::spin_loop();
         }
-        // SAFETY: Only the lifetime of the trait object is erased. Every CPU
-        // given the pointer counts itself done after its call; this function
-        // waits for all of them (or ends the run without returning) and
-        // clears the jobs before it returns.
-        let erased: *const (dyn Fn() -> CpuOutcome + Sync + 'static) =
-            unsafe { core::mem::transmute(call as *const (dyn Fn() -> CpuOutcome + Sync)) };
+        // Every CPU given the pointer counts itself done after its call; this
+        // function waits for all of them (or ends the run without returning)
+        // and clears the jobs before `call` and `erased` go out of scope.
+        let call: Call<'_> = call;
+        let erased = core::ptr::from_ref(&call).cast::<()>();
         let mut posted = [false; MAX_CPUS];
         for (slot, flag) in self.slots.iter().zip(posted.iter_mut()).skip(1) {
             if slot.usable() {
@@ -458,9 +461,11 @@ pub fn secondary(cpu: usize, el: u64) -> ! {
             }
             Some(Job::Shared(shared)) => {
                 slot.calling.store(true, Ordering::Release);
-                // SAFETY: `run_on_every_cpu` keeps the call alive until this
-                // CPU has stored `done` below.
-                let outcome = unsafe { (*shared.0)() };
+                // SAFETY: `shared.0` points at a `Call` in the frame of
+                // `run_on_every_cpu`, which keeps it (and the call) alive
+                // until this CPU has stored `done` below.
+                let call = unsafe { *shared.0.cast::<Call<'_>>() };
+                let outcome = call();
                 *slot.outcome.lock() = Some(outcome);
             }
             None => {}
