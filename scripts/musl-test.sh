@@ -44,7 +44,7 @@ qemu-aarch64 "$bin" --simulate list
 step "sysfs and lfactl tests for $TARGET under qemu-aarch64"
 export LFACTL_TEST_RUNNER=qemu-aarch64
 cargo test --locked --target "$TARGET" -p lfa-client --features std --lib -- sysfs::
-cargo test --locked --target "$TARGET" -p lfa-tests --test sysfs_tree --test sysfs_faults
+cargo test --locked --target "$TARGET" -p lfa-tests --test sysfs_tree --test sysfs_faults --test sysfs_driver
 cargo test --locked --target "$TARGET" -p lfactl
 
 printf '\nmusl checks passed in %d s.\n' $((SECONDS - start))

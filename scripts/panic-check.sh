@@ -4,9 +4,10 @@
 #   scripts/panic-check.sh
 #
 # Builds examples/panic-check (release, LTO, panic=abort) for
-# aarch64-unknown-none: an image holding every lfa-client flow over the real
-# smc/hvc conduits, the simulated agent's call handler, and lfa-agent's
-# handler with the QEMU platform of examples/qemu. Its panic handler
+# aarch64-unknown-none: an image holding every lfa-client flow (blocking and
+# stepped, timed by GenericTimerClock) over the real smc/hvc conduits, the
+# simulated agent's call handler, and lfa-agent's handler with the QEMU
+# platform of examples/qemu. Its panic handler
 # references a symbol defined nowhere, so:
 #   1. the image links only if no panic path is reachable from LFA code
 #      (otherwise: "undefined symbol: lfa_panic_is_reachable");
@@ -44,11 +45,12 @@ symbols=$("$nm" --demangle "$image")
 total=$(wc -l <<<"$symbols")
 lfa=$(grep -c -E 'lfa_(client|proto|smccc|agent)|lfa_client_flows|lfa_sim_handle|lfa_agent_handle|QemuPlatform' <<<"$symbols" || true)
 # A vacuous pass (the flows optimised away) would prove nothing: the image
-# must hold the client's activation paths (one instance per conduit), the
-# simulated agent's ACTIVATE handling, and lfa-agent's handler with the QEMU
-# platform (its code and the SHA-256 of its PRIME check).
-for pattern in 'lfa_client::activation::Primed.*::activate_with' \
-    'lfa_client::activation::Primed.*::activate::' 'lfa_sim::state::State.*::activate::' \
+# must hold the client's state machine (prime and activation steps, one
+# instance per conduit), the generic timer clock, the simulated agent's
+# ACTIVATE handling, and lfa-agent's handler with the QEMU platform (its code
+# and the SHA-256 of its PRIME check).
+for pattern in 'lfa_client::op::ActivationOp::step' 'lfa_client::op::PrimeOp::step' \
+    'GenericTimerClock.*delay' 'lfa_sim::state::State.*::activate::' \
     'lfa_agent_handle' 'lfa_agent::' 'QemuPlatform' 'sha2::sha256::compress256'; do
     if ! grep -q -E "$pattern" <<<"$symbols"; then
         echo "FAIL: no symbol matches $pattern: the image does not hold what it should check."

@@ -39,6 +39,19 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "clippy (aarch64-unknown-none, library crates)"
 cargo clippy "${NO_STD_CRATES[@]}" --target aarch64-unknown-none --locked -- -D warnings
 
+step "lfa-client's optional features smccc and defmt (clippy host and aarch64, rustdoc, MSRV)"
+cargo clippy -p lfa-client --features smccc,defmt --locked -- -D warnings
+cargo clippy -p lfa-client --features smccc,defmt --target aarch64-unknown-none --locked -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc -p lfa-client --features smccc,defmt --no-deps --locked
+cargo "+$MSRV" build -p lfa-client --features smccc,defmt --target aarch64-unknown-none --locked
+
+step "an out-of-tree style adopter (examples/adopter): no unsafe, aarch64-unknown-none, host tests"
+(cd examples/adopter &&
+    cargo clippy --all-targets --locked -- -D warnings &&
+    cargo clippy --target aarch64-unknown-none --locked -- -D warnings &&
+    cargo build --target aarch64-unknown-none --release --locked &&
+    cargo test --locked)
+
 step "build lfa-proto for 32-bit bare-metal Arm (thumbv7em-none-eabi)"
 cargo build -p lfa-proto --target thumbv7em-none-eabi --locked
 

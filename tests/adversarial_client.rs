@@ -37,8 +37,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use lfa_client::{
-    CancelOutcome, Client, Clock, CpuOutcome, CpuReset, Error, MAX_SKIPPED, OnlyCpu, Options,
-    Rendezvous, RendezvousError, RetryPolicy,
+    CancelOutcome, Client, Clock, CpuJob, CpuOutcome, CpuReset, Error, MAX_SKIPPED, OnlyCpu,
+    Options, Rendezvous, RendezvousError, RetryPolicy,
 };
 use lfa_proto::{
     AnyRequest, FunctionId, LfaError, LfaVersion, ProgressFlags, Regs, SeqId, Uuid, decode_status,
@@ -228,7 +228,7 @@ fn respond(request: &Regs, answer: &Answer) -> Regs {
             let reserved = if pick & 0x80 != 0 { junk & !1 } else { 0 };
             out.x[1] = again | reserved;
         }
-        Ok(FunctionId::Cancel) => {}
+        Ok(_) => {}
         Err(_) => out.x[0] = LfaError::NotSupported.to_x0(),
     }
     out
@@ -317,17 +317,18 @@ enum Hook {
     Silent,
 }
 
-impl Rendezvous for Hook {
+impl<C: Conduit + ?Sized> Rendezvous<C> for Hook {
     fn run_on_every_cpu(
         &self,
-        call: &(dyn Fn() -> CpuOutcome + Sync),
+        conduit: &C,
+        job: CpuJob,
         collect: &mut dyn FnMut(CpuOutcome),
     ) -> Result<(), RendezvousError> {
         match *self {
-            Hook::One => OnlyCpu.run_on_every_cpu(call, collect),
+            Hook::One => OnlyCpu.run_on_every_cpu(conduit, job, collect),
             Hook::InTurn(n) => {
                 for _ in 0..n {
-                    collect(call());
+                    collect(job.run(conduit));
                 }
                 Ok(())
             }
@@ -365,7 +366,7 @@ fn flow() -> impl Strategy<Value = Flow> {
     prop_oneof![
         1 => Just(Flow::List),
         1 => Just(Flow::Features),
-        6 => (0u8..3, 0u8..3, hook()).prop_map(|(target, how, hook)| Flow::PrimeActivate {
+        6 => (0u8..3, 0u8..4, hook()).prop_map(|(target, how, hook)| Flow::PrimeActivate {
             target,
             how,
             hook
@@ -384,20 +385,21 @@ fn options() -> impl Strategy<Value = Options> {
         1u32..4,
     )
         .prop_map(
-            |(prime, activate, force, reset, max_components, max_activations)| Options {
-                prime: RetryPolicy::rounds(prime),
-                activate: RetryPolicy {
-                    max_rounds: activate,
-                    timeout: Duration::from_millis(50),
-                    delay: Duration::from_millis(10),
-                },
-                force_rendezvous: force,
-                cpu_reset: reset.map(|(entry_point, context_id)| CpuReset {
-                    entry_point,
-                    context_id,
-                }),
-                max_components,
-                max_activations,
+            |(prime, activate, force, reset, max_components, max_activations)| {
+                Options::DEFAULT
+                    .with_prime(RetryPolicy::rounds(prime))
+                    .with_activate(RetryPolicy {
+                        max_rounds: activate,
+                        timeout: Duration::from_millis(50),
+                        delay: Duration::from_millis(10),
+                    })
+                    .with_force_rendezvous(force)
+                    .with_cpu_reset(reset.map(|(entry_point, context_id)| CpuReset {
+                        entry_point,
+                        context_id,
+                    }))
+                    .with_max_components(max_components)
+                    .with_max_activations(max_activations)
             },
         )
 }
@@ -460,7 +462,8 @@ fn run<C: Conduit + Sync, K: Clock>(client: &mut Client<C, K>, flow: Flow) -> Re
                     primed.cancel()?;
                     return Ok(1);
                 }
-                1 => primed.activate()?,
+                1 => primed.activate_alone()?,
+                2 => primed.activate(&hook)?,
                 _ => primed.activate_with(&hook)?,
             };
             let _ = (done.new_version(), done.old_version(), done.now().is_ok());

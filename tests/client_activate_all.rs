@@ -54,6 +54,7 @@ fn record(seen: &mut Vec<Seen>) -> impl FnMut(Progress<'_>) + '_ {
                 uuid: component.uuid(),
                 error: *error,
             },
+            other => panic!("unknown progress {other:?}"),
         })
     }
 }
@@ -269,10 +270,11 @@ fn a_failed_cancel_stops_everything() {
 #[test]
 fn a_failed_rendezvous_stops_everything() {
     struct Refuses;
-    impl Rendezvous for Refuses {
+    impl<C: lfa_smccc::Conduit + ?Sized> Rendezvous<C> for Refuses {
         fn run_on_every_cpu(
             &self,
-            _call: &(dyn Fn() -> CpuOutcome + Sync),
+            _conduit: &C,
+            _job: lfa_client::CpuJob,
             _collect: &mut dyn FnMut(CpuOutcome),
         ) -> Result<(), RendezvousError> {
             Err(RendezvousError("CPU 3 is offline"))

@@ -124,7 +124,7 @@ fn activating_one_alone_takes_refresh_k_prime_m_activate_then_n_plus_one() {
         let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
         agent.clear_log();
 
-        let done = client.prime(&rmm).unwrap().activate().unwrap();
+        let done = client.prime(&rmm).unwrap().activate_alone().unwrap();
         assert_eq!((done.prime_rounds(), done.activate_rounds()), (3, 2));
         assert_eq!((done.cpus(), done.used_rendezvous()), (1, false));
 
@@ -207,29 +207,36 @@ fn forced_rendezvous_also_for_an_optional_component() {
         agent.set_online_cpus(3);
         let mut client = connect(&agent, Options::DEFAULT);
         let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
-        // Alone is refused (forced), and cancelled.
-        let e = client.prime(&rmm).unwrap().activate().unwrap_err();
-        assert!(
-            matches!(
-                e,
-                Error::RendezvousRequired {
-                    forced: true,
-                    cancel: CancelOutcome::Cancelled,
-                    ..
-                }
-            ),
-            "{e}"
-        );
-        assert_eq!(requests(&agent, Activate).len(), 0);
-        assert_eq!(agent.phase(), Phase::Idle);
-        // Through the hook: skip clear on all three CPUs.
+        // The options' choice (forced by default): through the hook, skip
+        // clear on all three CPUs, although the component allows one.
         let done = client
             .prime(&rmm)
             .unwrap()
-            .activate_with(&ThreadRendezvous::new(3))
+            .activate(&ThreadRendezvous::new(3))
             .unwrap();
         assert_eq!(done.cpus(), 3);
+        assert!(done.used_rendezvous());
+        assert_eq!(done.activate_rounds(), 2, "one CALL_AGAIN round");
+        assert_eq!(requests(&agent, Activate).len(), 3 * 2);
         assert!(requests(&agent, Activate).iter().all(|r| r.x[2] == 0));
+    }
+}
+
+#[test]
+fn activate_alone_is_an_explicit_choice_over_forced_rendezvous() {
+    for profile in PROFILES {
+        let agent = sim(profile, &[optional(TF_RMM.uuid)]);
+        let mut client = connect(&agent, Options::DEFAULT);
+        let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
+        agent.clear_log();
+        let done = client.prime(&rmm).unwrap().activate_alone().unwrap();
+        assert_eq!((done.cpus(), done.used_rendezvous()), (1, false));
+        let activates = requests(&agent, Activate);
+        assert_eq!(activates.len(), 2, "one CALL_AGAIN round");
+        assert_eq!(activates[0], activates[1], "the same registers again");
+        assert_eq!(activates[0].x[2], 1, "skip_cpu_rendezvous set");
+        client.release().unwrap();
+        assert_eq!(agent.phase(), Phase::Idle, "{profile:?}");
     }
 }
 
@@ -244,6 +251,7 @@ fn activate_all_pending_activates_two_in_one_boot() {
             .activate_all_pending(&ThreadRendezvous::new(4), |progress| match progress {
                 Progress::Activated(done) => seen.push((done.before().uuid(), done.cpus())),
                 Progress::Skipped { error, .. } => panic!("skipped: {error}"),
+                other => panic!("{other:?}"),
             })
             .unwrap();
         assert_eq!(
@@ -319,7 +327,7 @@ fn a_component_from_before_an_activation_is_stale() {
         let mut client = connect(&agent, no_force());
         let before: Vec<_> = client.components().unwrap().map(Result::unwrap).collect();
         agent.set_post_activation(InventoryChange::Rotate);
-        client.prime(&before[1]).unwrap().activate().unwrap();
+        client.prime(&before[1]).unwrap().activate_alone().unwrap();
         agent.clear_log();
         let e = client.prime(&before[0]).unwrap_err();
         assert!(matches!(e, Error::StaleComponent { .. }), "{e}");
@@ -349,7 +357,7 @@ fn a_component_whose_id_moved_is_refused() {
         let mut other = Client::discover(&agent).unwrap().with_options(no_force());
         let rmm = other.find(TF_RMM.uuid).unwrap().unwrap();
         agent.set_post_activation(InventoryChange::Rotate);
-        other.prime(&rmm).unwrap().activate().unwrap();
+        other.prime(&rmm).unwrap().activate_alone().unwrap();
         drop(other);
         assert_eq!(agent.phase(), Phase::Idle, "{profile:?}");
         agent.clear_log();
@@ -432,7 +440,7 @@ fn cpu_reset_components_need_an_entry_point() {
         let agent = sim(profile, &[component]);
         let mut client = connect(&agent, no_force());
         let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
-        let e = client.prime(&bl31).unwrap().activate().unwrap_err();
+        let e = client.prime(&bl31).unwrap().activate_alone().unwrap_err();
         assert!(
             matches!(
                 e,
@@ -449,11 +457,8 @@ fn cpu_reset_components_need_an_entry_point() {
             entry_point: 0x4008_0000,
             context_id: 0xC0FFEE,
         };
-        let mut client = client.with_options(Options {
-            cpu_reset: Some(reset),
-            ..no_force()
-        });
-        client.prime(&bl31).unwrap().activate().unwrap();
+        let mut client = client.with_options(no_force().with_cpu_reset(Some(reset)));
+        client.prime(&bl31).unwrap().activate_alone().unwrap();
         let activate = requests(&agent, Activate)[0];
         assert_eq!(
             activate.x[..5],
@@ -510,7 +515,7 @@ fn activation_failure_cancels_and_reports_both_outcomes() {
         agent
             .inject(Fault::activate_fails(LfaError::ActivationFailed))
             .unwrap();
-        let e = client.prime(&rmm).unwrap().activate().unwrap_err();
+        let e = client.prime(&rmm).unwrap().activate_alone().unwrap_err();
         // Both profiles abandon the activation when its step fails, so the
         // client's CANCEL of #1 finds nothing: INVALID_PARAMETERS, reported
         // as NothingToCancel (not as a failed cancel).
@@ -546,7 +551,7 @@ fn activation_failure_cancels_and_reports_both_outcomes() {
         agent.clear_faults();
         agent.clear_log();
         let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
-        client.prime(&rmm).unwrap().activate().unwrap();
+        client.prime(&rmm).unwrap().activate_alone().unwrap();
         let mut expected = listing(2); // find stops at TF-RMM (#1)
         expected.push(GetInventory);
         expected.extend(times(Prime, 3));
@@ -642,10 +647,9 @@ fn pending_that_never_clears_is_bounded() {
     for profile in PROFILES {
         let agent = sim(profile, &[optional(TF_RMM.uuid)]);
         let conduit = Restaging(&agent);
-        let mut client = Client::discover(&conduit).unwrap().with_options(Options {
-            max_activations: 3,
-            ..no_force()
-        });
+        let mut client = Client::discover(&conduit)
+            .unwrap()
+            .with_options(no_force().with_max_activations(3));
         let e = client.activate_all_pending(&OnlyCpu, |_| {}).unwrap_err();
         assert_eq!(
             e,

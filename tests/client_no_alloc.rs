@@ -14,13 +14,14 @@
 mod support;
 
 use lfa_client::{
-    Client, CpuOutcome, Error, OnlyCpu, Options, Rendezvous, RendezvousError, RetryPolicy, Summary,
+    Client, CpuJob, CpuOutcome, Error, OnlyCpu, Rendezvous, RendezvousError, RetryPolicy, Summary,
 };
 use lfa_proto::{
-    LfaError,
+    ActivateFlags, ActivateRequest, LfaError, Regs, SeqId,
     components::{TF_RMM, TFA_BL31},
 };
 use lfa_sim::{DEMO_VENDOR_UUID, Fault, Profile};
+use lfa_smccc::Conduit;
 use lfa_tests::counting_alloc::{Counting, credit, measure, unmeasured};
 use support::*;
 
@@ -31,17 +32,20 @@ static GLOBAL: Counting = Counting;
 /// count is added to the calling thread's), while their start-up is not.
 struct MeasuredThreads(usize);
 
-impl Rendezvous for MeasuredThreads {
+impl<C: Conduit + Sync + ?Sized> Rendezvous<C> for MeasuredThreads {
     fn run_on_every_cpu(
         &self,
-        call: &(dyn Fn() -> CpuOutcome + Sync),
+        conduit: &C,
+        job: CpuJob,
         collect: &mut dyn FnMut(CpuOutcome),
     ) -> Result<(), RendezvousError> {
         // Starting the threads is the hook's business; each thread's call is
         // the client's and is measured, then credited to this thread.
         let results: Vec<(CpuOutcome, usize)> = unmeasured(|| {
             std::thread::scope(|s| {
-                let handles: Vec<_> = (0..self.0).map(|_| s.spawn(|| measure(call))).collect();
+                let handles: Vec<_> = (0..self.0)
+                    .map(|_| s.spawn(|| measure(|| job.run(conduit))))
+                    .collect();
                 handles.into_iter().map(|h| h.join().unwrap()).collect()
             })
         });
@@ -62,32 +66,26 @@ fn the_counter_counts() {
 
 #[test]
 fn the_counter_counts_on_rendezvous_threads() {
-    /// Keeps the outcome of a one-CPU rendezvous.
-    struct Keep(std::sync::Mutex<Option<CpuOutcome>>);
-    impl Rendezvous for Keep {
-        fn run_on_every_cpu(
-            &self,
-            call: &(dyn Fn() -> CpuOutcome + Sync),
-            collect: &mut dyn FnMut(CpuOutcome),
-        ) -> Result<(), RendezvousError> {
-            let outcome = call();
-            *self.0.lock().unwrap() = Some(outcome);
-            collect(outcome);
-            Ok(())
+    /// Allocates once per call and answers "done".
+    struct Allocating;
+    impl Conduit for Allocating {
+        fn call(&self, _: &Regs) -> Regs {
+            drop(Vec::<u8>::with_capacity(4));
+            Regs::ZERO
         }
     }
-    let agent = demo(Profile::Clean);
-    let mut client = Client::discover(&agent).unwrap();
-    let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
-    let keep = Keep(std::sync::Mutex::new(None));
-    client.prime(&bl31).unwrap().activate_with(&keep).unwrap();
-    let outcome = keep.0.lock().unwrap().unwrap();
+    let job = CpuJob::new(
+        ActivateRequest {
+            seq_id: SeqId(0),
+            flags: ActivateFlags::empty(),
+            entry_point: 0,
+            context_id: 0,
+        },
+        1,
+    );
     // Each of three threads allocates once inside the window.
-    let allocating = || {
-        drop(Vec::<u8>::with_capacity(4));
-        outcome
-    };
-    let (result, n) = measure(|| MeasuredThreads(3).run_on_every_cpu(&allocating, &mut |_| {}));
+    let (result, n) =
+        measure(|| MeasuredThreads(3).run_on_every_cpu(&Allocating, job, &mut |_| {}));
     assert_eq!((result, n), (Ok(()), 3));
 }
 
@@ -114,7 +112,7 @@ fn no_allocation_activating_one_alone_and_by_rendezvous() {
         let mut client = Client::discover(&agent).unwrap().with_options(no_force());
         let ((), n) = measure(|| {
             let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
-            let done = client.prime(&rmm).unwrap().activate().unwrap();
+            let done = client.prime(&rmm).unwrap().activate_alone().unwrap();
             assert!(done.now().is_ok());
             let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
             let done = client
@@ -157,10 +155,9 @@ fn no_allocation_in_activate_all_pending() {
 fn no_allocation_on_error_paths() {
     for profile in PROFILES {
         let agent = demo(profile);
-        let mut client = Client::discover(&agent).unwrap().with_options(Options {
-            prime: RetryPolicy::rounds(1),
-            ..no_force()
-        });
+        let mut client = Client::discover(&agent)
+            .unwrap()
+            .with_options(no_force().with_prime(RetryPolicy::rounds(1)));
         let ((), n) = measure(|| {
             let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
             let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
@@ -177,7 +174,7 @@ fn no_allocation_on_error_paths() {
             ));
             // Rendezvous required, refused and cancelled.
             assert!(matches!(
-                client.prime(&bl31).unwrap().activate().unwrap_err(),
+                client.prime(&bl31).unwrap().activate_alone().unwrap_err(),
                 Error::RendezvousRequired { .. }
             ));
             // Dropped primed activation.

@@ -71,13 +71,7 @@ fn each_failure_reports_its_exact_cancel_outcome_and_owes_nothing_after() {
 
         // PRIME times out (the agent is still priming): cancelled.
         let agent = sim(profile, &[optional(TF_RMM.uuid).prime_rounds(5)]);
-        let mut client = connect(
-            &agent,
-            Options {
-                prime: RetryPolicy::rounds(2),
-                ..no_force()
-            },
-        );
+        let mut client = connect(&agent, no_force().with_prime(RetryPolicy::rounds(2)));
         let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
         let e = client.prime(&rmm).unwrap_err();
         assert_eq!(e.cancel(), Some(CancelOutcome::Cancelled), "{profile:?}");
@@ -92,7 +86,7 @@ fn each_failure_reports_its_exact_cancel_outcome_and_owes_nothing_after() {
         agent
             .inject(Fault::activate_fails(LfaError::DeviceError))
             .unwrap();
-        let e = client.prime(&rmm).unwrap().activate().unwrap_err();
+        let e = client.prime(&rmm).unwrap().activate_alone().unwrap_err();
         assert_eq!(
             e.cancel(),
             Some(CancelOutcome::NothingToCancel),
@@ -101,12 +95,17 @@ fn each_failure_reports_its_exact_cancel_outcome_and_owes_nothing_after() {
         drop(client);
         assert_eq!(cancels(&agent), 1);
 
-        // Refused before ACTIVATE (forced rendezvous): the prime is current,
-        // so CANCEL succeeds.
-        let agent = sim(profile, &[optional(TF_RMM.uuid)]);
+        // Refused before ACTIVATE (alone, for a component that requires a
+        // rendezvous): the prime is current, so CANCEL succeeds.
+        let agent = sim(
+            profile,
+            &[SimComponent::new(TF_RMM.uuid)
+                .capable()
+                .pending(FirmwareVersion::new(2, 0))],
+        );
         let mut client = connect(&agent, Options::DEFAULT);
         let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
-        let e = client.prime(&rmm).unwrap().activate().unwrap_err();
+        let e = client.prime(&rmm).unwrap().activate_alone().unwrap_err();
         assert_eq!(e.cancel(), Some(CancelOutcome::Cancelled), "{profile:?}");
         drop(client);
         assert_eq!(cancels(&agent), 1);
@@ -164,7 +163,7 @@ fn release_after_a_failed_relisting_finds_the_activated_component_by_uuid() {
         agent.set_post_activation(InventoryChange::Rotate);
         let primed = client.prime(&rmm).unwrap();
         agent.inject(Fault::busy(GetInfo)).unwrap();
-        let done = primed.activate().unwrap();
+        let done = primed.activate_alone().unwrap();
         assert_eq!(
             done.now().unwrap_err(),
             &Error::Firmware {
@@ -182,7 +181,7 @@ fn release_after_a_failed_relisting_finds_the_activated_component_by_uuid() {
         let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
         assert_eq!(bl31.seq_id(), SeqId(2));
         agent.clear_log();
-        let done = client.prime(&bl31).unwrap().activate().unwrap();
+        let done = client.prime(&bl31).unwrap().activate_alone().unwrap();
         assert_eq!(done.now().unwrap().uuid(), TFA_BL31.uuid);
         // The release: re-read #0 (BL33 now), list until TF-RMM (#1), CANCEL
         // #1; then the refresh of BL31 and its activation.
@@ -212,7 +211,7 @@ fn no_release_cancel_for_a_component_that_is_gone() {
         let mut client = connect(&agent, no_force());
         let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
         agent.set_post_activation(InventoryChange::Remove(TF_RMM.uuid));
-        let done = client.prime(&rmm).unwrap().activate().unwrap();
+        let done = client.prime(&rmm).unwrap().activate_alone().unwrap();
         assert_eq!(
             done.now().unwrap_err(),
             &Error::ComponentGone { uuid: TF_RMM.uuid }
@@ -234,7 +233,7 @@ fn a_dropped_client_releases_so_a_second_client_can_activate() {
         {
             let mut first = connect(&agent, no_force());
             let rmm = first.find(TF_RMM.uuid).unwrap().unwrap();
-            first.prime(&rmm).unwrap().activate().unwrap();
+            first.prime(&rmm).unwrap().activate_alone().unwrap();
             let expected = match profile {
                 Profile::TfA => Phase::Activated { seq_id: SeqId(0) },
                 Profile::Clean => Phase::Idle,
@@ -255,7 +254,7 @@ fn a_dropped_client_releases_so_a_second_client_can_activate() {
 
         let mut second = connect(&agent, no_force());
         let bl31 = second.find(TFA_BL31.uuid).unwrap().unwrap();
-        second.prime(&bl31).unwrap().activate().unwrap();
+        second.prime(&bl31).unwrap().activate_alone().unwrap();
         assert_eq!(agent.activations(), 2);
     }
 }
@@ -273,7 +272,7 @@ fn release_sends_the_owed_cancel_now_and_once() {
     client.release().unwrap();
     assert_eq!(agent.call_count(), 0);
     let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
-    client.prime(&rmm).unwrap().activate().unwrap();
+    client.prime(&rmm).unwrap().activate_alone().unwrap();
     agent.clear_log();
     client.release().unwrap();
     assert_eq!(calls(&agent), [Cancel]);
@@ -294,7 +293,7 @@ fn with_clock_moves_the_owed_cancel() {
     let agent = sim(Profile::TfA, &[optional(TF_RMM.uuid)]);
     let mut client = connect(&agent, no_force());
     let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
-    client.prime(&rmm).unwrap().activate().unwrap();
+    client.prime(&rmm).unwrap().activate_alone().unwrap();
     agent.clear_log();
     let client = client.with_clock(lfa_client::NoClock);
     assert_eq!(agent.call_count(), 0, "nothing sent by the move");
@@ -332,7 +331,7 @@ fn two_clients_of_one_agent_undo_each_other() {
             Profile::TfA => {
                 // TF-A answers 0 without priming anything (its prime is
                 // complete); B's ACTIVATE then names the wrong component.
-                let e = b.prime(&bl31_b).unwrap().activate().unwrap_err();
+                let e = b.prime(&bl31_b).unwrap().activate_alone().unwrap_err();
                 assert_eq!(
                     e,
                     Error::ActivateFailed {
@@ -350,7 +349,7 @@ fn two_clients_of_one_agent_undo_each_other() {
         let rmm_b = b.find(TF_RMM.uuid).unwrap().unwrap();
         drop(b.prime(&rmm_b).unwrap());
         assert_eq!(agent.phase(), Phase::Idle, "{profile:?}: A's prime is gone");
-        let e = primed.activate().unwrap_err();
+        let e = primed.activate_alone().unwrap_err();
         let expected = match profile {
             Profile::Clean => LfaError::ComponentWrongState,
             Profile::TfA => LfaError::InvalidParameters,

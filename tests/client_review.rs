@@ -65,7 +65,7 @@ fn review_clobbered_retry_arguments() {
         let conduit = Clobbering(&agent);
         let mut client = Client::discover(&conduit).unwrap().with_options(no_force());
         let rmm = client.find(TF_RMM.uuid).unwrap().unwrap();
-        let done = client.prime(&rmm).unwrap().activate().unwrap();
+        let done = client.prime(&rmm).unwrap().activate_alone().unwrap();
         assert_eq!((done.prime_rounds(), done.activate_rounds()), (5, 4));
 
         let mut prime = Regs::with_x0(0xC400_02E4);
@@ -193,13 +193,7 @@ fn review_pending_version_garbage() {
 fn review_error_paths_leak() {
     for profile in PROFILES {
         let agent = sim(profile, &[rmm()]);
-        let mut client = connect(
-            &agent,
-            Options {
-                prime: RetryPolicy::rounds(2),
-                ..no_force()
-            },
-        );
+        let mut client = connect(&agent, no_force().with_prime(RetryPolicy::rounds(2)));
         // PRIME times out (4 CALL_AGAIN rounds needed, 2 allowed).
         let c = client.find(TF_RMM.uuid).unwrap().unwrap();
         let e = client.prime(&c).unwrap_err();
@@ -228,7 +222,7 @@ fn review_error_paths_leak() {
         agent
             .inject(Fault::activate_fails(LfaError::ActivationFailed))
             .unwrap();
-        let e = client.prime(&c).unwrap().activate().unwrap_err();
+        let e = client.prime(&c).unwrap().activate_alone().unwrap_err();
         assert_eq!(e.status(), Some(LfaError::ActivationFailed));
         assert_eq!(agent.phase(), Phase::Idle);
         // A primed activation dropped on an error path of the caller.
@@ -242,7 +236,7 @@ fn review_error_paths_leak() {
         assert!(result.is_err());
         assert_eq!(agent.phase(), Phase::Idle);
         // And then everything works.
-        let done = client.prime(&c).unwrap().activate().unwrap();
+        let done = client.prime(&c).unwrap().activate_alone().unwrap();
         assert!(!done.now().unwrap().is_pending());
         assert_eq!(agent.activations(), 1);
     }
@@ -457,13 +451,7 @@ fn review_unbounded_call_again() {
     for profile in PROFILES {
         // PRIME, round bound only.
         let agent = sim(profile, &[forever]);
-        let mut client = connect(
-            &agent,
-            Options {
-                prime: RetryPolicy::rounds(50),
-                ..no_force()
-            },
-        );
+        let mut client = connect(&agent, no_force().with_prime(RetryPolicy::rounds(50)));
         let c = client.find(TF_RMM.uuid).unwrap().unwrap();
         agent.clear_log();
         let e = client.prime(&c).unwrap_err();
@@ -482,13 +470,12 @@ fn review_unbounded_call_again() {
 
         // PRIME with the default policy and a clock: 30 s at 10 ms a try.
         let clock = FakeClock(Cell::new(Duration::from_secs(1000)), Cell::new(0));
-        let mut client = client.with_clock(&clock).with_options(Options {
-            prime: RetryPolicy {
+        let mut client = client
+            .with_clock(&clock)
+            .with_options(no_force().with_prime(RetryPolicy {
                 max_rounds: u32::MAX,
                 ..RetryPolicy::PRIME
-            },
-            ..no_force()
-        });
+            }));
         agent.clear_log();
         let e = client.prime(&c).unwrap_err();
         let Error::Timeout {
@@ -507,10 +494,7 @@ fn review_unbounded_call_again() {
         agent.set_online_cpus(2);
         let mut client = connect(
             &agent,
-            Options {
-                activate: RetryPolicy::rounds(20),
-                ..Options::DEFAULT
-            },
+            Options::DEFAULT.with_activate(RetryPolicy::rounds(20)),
         );
         let c = client.find(TF_RMM.uuid).unwrap().unwrap();
         agent.clear_log();

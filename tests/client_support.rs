@@ -30,10 +30,7 @@ pub fn demo(profile: Profile) -> Agent {
 
 /// Options that let one CPU activate a rendezvous-optional component.
 pub fn no_force() -> Options {
-    Options {
-        force_rendezvous: false,
-        ..Options::DEFAULT
-    }
+    Options::DEFAULT.with_force_rendezvous(false)
 }
 
 /// A client of `agent`, with the log cleared after discovery.

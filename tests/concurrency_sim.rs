@@ -243,10 +243,7 @@ fn race<C: Conduit + Sync>(
             .enumerate()
             .map(|(n, conduit)| {
                 s.spawn(move || {
-                    let options = Options {
-                        force_rendezvous: rendezvous.is_some(),
-                        ..Options::DEFAULT
-                    };
+                    let options = Options::DEFAULT.with_force_rendezvous(rendezvous.is_some());
                     let mut client = Client::discover(conduit).unwrap().with_options(options);
                     let mut seen = Seen::default();
                     barrier.wait();
@@ -259,7 +256,7 @@ fn race<C: Conduit + Sync>(
                         let mine = client.find(uuid(n)).unwrap().unwrap();
                         let outcome = client.prime(&mine).and_then(|primed| match rendezvous {
                             Some(hook) => primed.activate_with(&hook),
-                            None => primed.activate(),
+                            None => primed.activate_alone(),
                         });
                         match outcome {
                             Ok(done) => {
@@ -367,10 +364,9 @@ fn racing_clients_with_rendezvous_never_corrupt_the_agent() {
 #[test]
 fn a_held_prime_refuses_every_other_client() {
     let agent = agent(Profile::Clean, false);
-    let mut holder = Client::discover(&agent).unwrap().with_options(Options {
-        force_rendezvous: false,
-        ..Options::DEFAULT
-    });
+    let mut holder = Client::discover(&agent)
+        .unwrap()
+        .with_options(Options::DEFAULT.with_force_rendezvous(false));
     let mine = holder.find(uuid(0)).unwrap().unwrap();
     let primed = holder.prime(&mine).unwrap();
     assert_eq!(agent.phase(), Phase::Primed { seq_id: SeqId(0) });
@@ -384,16 +380,15 @@ fn a_held_prime_refuses_every_other_client() {
         // Still the holder's.
         assert_eq!(agent.phase(), Phase::Primed { seq_id: SeqId(0) });
     }
-    primed.activate().unwrap();
+    primed.activate_alone().unwrap();
     assert_eq!(agent.phase(), Phase::Idle);
     // Now the others get through, one after the other.
     for n in 1..THREADS {
-        let mut other = Client::discover(&agent).unwrap().with_options(Options {
-            force_rendezvous: false,
-            ..Options::DEFAULT
-        });
+        let mut other = Client::discover(&agent)
+            .unwrap()
+            .with_options(Options::DEFAULT.with_force_rendezvous(false));
         let theirs = other.find(uuid(n)).unwrap().unwrap();
-        other.prime(&theirs).unwrap().activate().unwrap();
+        other.prime(&theirs).unwrap().activate_alone().unwrap();
     }
     check_agent(&agent);
 }
@@ -424,16 +419,14 @@ fn tfa_agent_race_with_release_activates_everyone_one_at_a_time() {
                     .map(|(n, conduit)| {
                         let barrier = &barrier;
                         s.spawn(move || {
-                            let mut client =
-                                Client::discover(conduit).unwrap().with_options(Options {
-                                    force_rendezvous: false,
-                                    ..Options::DEFAULT
-                                });
+                            let mut client = Client::discover(conduit)
+                                .unwrap()
+                                .with_options(Options::DEFAULT.with_force_rendezvous(false));
                             barrier.wait();
                             let mut refused = [0u32; 3];
                             for _ in 0..MAX_ATTEMPTS {
                                 let mine = client.find(uuid(n)).unwrap().unwrap();
-                                match client.prime(&mine).and_then(|p| p.activate()) {
+                                match client.prime(&mine).and_then(|p| p.activate_alone()) {
                                     Ok(done) => {
                                         // TF-A does not report versions.
                                         assert_eq!(done.new_version(), None);

@@ -132,7 +132,16 @@ fn ecanceled_from_activate_is_activation_failed() {
     );
     assert_eq!(err.class(), ErrorClass::Refused);
     assert_eq!(err.errno(), Some(ECANCELED));
-    assert!(err.to_string().contains("LFA_PRIME or LFA_ACTIVATE failed"));
+    let message = err.to_string();
+    assert!(
+        message.contains("the activation was not completed"),
+        "{message}"
+    );
+    assert!(
+        message.contains("the kernel does not say whether it cancelled anything"),
+        "{message}"
+    );
+    assert!(!message.contains("was cancelled"), "{message}");
     assert_eq!(faulty.writes().len(), 1);
     // The fake file was not written: the fault happened instead.
     assert_eq!(tree.read(TF_RMM.uuid, "activate"), "");

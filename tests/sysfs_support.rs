@@ -206,3 +206,336 @@ pub fn running_as_root() -> bool {
         })
         .unwrap_or(false)
 }
+
+/// The January 2026 Linux driver on TF-A, emulated behind the sysfs
+/// backend's file access layer: a regular file cannot answer a `write(2)`
+/// with `ECANCELED`, so the backend (and lfactl) are handed this
+/// [`FileAccess`] instead of the real file system. Reads, listings and the
+/// files' contents stay the fake tree's; writes of `activate`, `cancel` and
+/// `force_cpu_rendezvous` do what the driver does (the errno it returns, its
+/// `Arm LFA:` lines appended to a `/dev/kmsg`-format file, the tree updated
+/// on success), against an emulated agent that keeps TF-A's state until a
+/// cancel:
+///
+/// - a PRIME whose image load answers "again" fails (the driver's retry
+///   sends clobbered arguments: `LFA_NOT_SUPPORTED`), leaves the agent
+///   mid-prime for that component (the driver sends no CANCEL), and answers
+///   `ECANCELED`; PRIME of any other component then fails with
+///   `LFA_WRONG_STATE` until the first one's cancel;
+/// - a completed activation stays the agent's current component: the
+///   activation of another then fails on every CPU (`LFA_INVALID_PARAMETERS`),
+///   the driver's own CANCEL of it fails too, and the write answers
+///   `ECANCELED`, until the first one's cancel;
+/// - an LFA_ACTIVATE that fails after a good PRIME is followed by the
+///   driver's own CANCEL, which succeeds, and the write reports success;
+/// - a cancel of the current component (in any phase, also after its
+///   activation completed) succeeds; any other answers `EINVAL`;
+/// - `EACCES` for an unprivileged writer and for read-only attributes,
+///   `EBUSY` while another activation runs, `EINVAL` for a component that
+///   may reset CPUs and for a value that is not a boolean.
+pub struct EmulatedDriver {
+    root: PathBuf,
+    kmsg: PathBuf,
+    state: std::sync::Mutex<AgentState>,
+}
+
+/// The emulated agent's current component.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Held {
+    /// A PRIME failed and nobody cancelled.
+    MidPrime(Uuid),
+    /// Its activation completed and nobody cancelled.
+    Activated(Uuid),
+}
+
+#[derive(Default)]
+struct AgentState {
+    current: Option<Held>,
+    calls_again: Vec<Uuid>,
+    activate_fails: Vec<Uuid>,
+    unprivileged: bool,
+    busy: bool,
+    cpus: u32,
+    seq: u64,
+    gate: Option<(std::sync::mpsc::Sender<()>, std::sync::mpsc::Receiver<()>)>,
+    writes: Vec<(Uuid, String, Option<i32>)>,
+}
+
+/// Linux errno values (asm-generic).
+pub const EACCES: i32 = 13;
+/// `EBUSY`.
+pub const EBUSY: i32 = 16;
+/// `EINVAL`.
+pub const EINVAL: i32 = 22;
+/// `ECANCELED`.
+pub const ECANCELED: i32 = 125;
+
+impl EmulatedDriver {
+    /// The driver over `tree`, 4 CPUs, nothing held; its log goes to
+    /// `tree.outside("kmsg")`, which starts with another driver's record.
+    pub fn new(tree: &FakeTree) -> Self {
+        let kmsg = tree.outside("kmsg");
+        fs::write(&kmsg, "6,1,1000,-;usb 1-1: new high-speed USB device\n").expect("kmsg");
+        Self {
+            root: tree.root(),
+            kmsg,
+            state: std::sync::Mutex::new(AgentState {
+                cpus: 4,
+                seq: 1,
+                ..AgentState::default()
+            }),
+        }
+    }
+
+    /// The kernel log file.
+    pub fn kmsg(&self) -> PathBuf {
+        self.kmsg.clone()
+    }
+
+    /// `uuid`'s image load answers "again" (so this driver's PRIME fails).
+    pub fn prime_calls_again(&self, uuid: Uuid) {
+        self.lock().calls_again.push(uuid);
+    }
+
+    /// `uuid`'s LFA_ACTIVATE fails (LFA_ACTIVATION_FAILED) after a good
+    /// PRIME; the driver's own CANCEL then succeeds, and so does the write.
+    pub fn activate_fails(&self, uuid: Uuid) {
+        self.lock().activate_fails.push(uuid);
+    }
+
+    /// Every write fails with EACCES, as for a user who is not root.
+    pub fn unprivileged(&self) {
+        self.lock().unprivileged = true;
+    }
+
+    /// `activate` answers EBUSY, as while another activation runs.
+    pub fn busy(&self) {
+        self.lock().busy = true;
+    }
+
+    /// The next `activate` write sends on `entered`, then waits for
+    /// `proceed` (an activation in flight, for as long as the test wants).
+    pub fn gate(
+        &self,
+        entered: std::sync::mpsc::Sender<()>,
+        proceed: std::sync::mpsc::Receiver<()>,
+    ) {
+        self.lock().gate = Some((entered, proceed));
+    }
+
+    /// Removes a gate that was not reached (so a waiting test ends).
+    pub fn ungate(&self) {
+        self.lock().gate = None;
+    }
+
+    /// What the agent holds now.
+    pub fn held(&self) -> Option<Held> {
+        self.lock().current
+    }
+
+    /// Every write of `activate` or `cancel`: component, file, errno.
+    pub fn writes(&self) -> Vec<(Uuid, String, Option<i32>)> {
+        self.lock().writes.clone()
+    }
+
+    /// The driver's lines in the kernel log so far (without headers).
+    pub fn log(&self) -> Vec<String> {
+        fs::read_to_string(&self.kmsg)
+            .expect("kmsg")
+            .lines()
+            .filter_map(|l| l.split_once(';').map(|(_, t)| t.to_owned()))
+            .filter(|t| t.starts_with("Arm LFA: "))
+            .collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, AgentState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn pr(&self, state: &mut AgentState, prio: u8, text: &str) {
+        use std::io::Write as _;
+        state.seq += 1;
+        let mut f = fs::OpenOptions::new()
+            .append(true)
+            .open(&self.kmsg)
+            .expect("kmsg");
+        writeln!(
+            f,
+            "{prio},{},{},-;Arm LFA: {text}",
+            state.seq,
+            state.seq * 1000
+        )
+        .expect("kmsg");
+    }
+
+    fn read(&self, uuid: Uuid, file: &str) -> String {
+        fs::read_to_string(self.root.join(uuid.to_string()).join(file))
+            .unwrap_or_default()
+            .trim()
+            .to_owned()
+    }
+
+    fn set(&self, uuid: Uuid, file: &str, content: &str) {
+        let path = self.root.join(uuid.to_string()).join(file);
+        if path.exists() {
+            fs::write(path, content).expect("update tree");
+        }
+    }
+
+    /// The driver's activate_store: PRIME, then ACTIVATE (on every CPU),
+    /// then its own CANCEL if ACTIVATE failed.
+    fn activate(&self, state: &mut AgentState, uuid: Uuid) -> Result<(), i32> {
+        if state.busy {
+            return Err(EBUSY);
+        }
+        let name = self.read(uuid, "name");
+        if self.read(uuid, "may_reset_cpu") == "1" {
+            self.pr(state, 3, "CPU reset not supported by kernel driver");
+            return Err(EINVAL);
+        }
+        let prime_failed = |s: &Self, state: &mut AgentState, status: &str| {
+            s.pr(
+                state,
+                3,
+                &format!("LFA_PRIME for image {name} failed: {status}"),
+            );
+            s.pr(state, 3, &format!("Firmware prime failed: {status}"));
+            Err(ECANCELED)
+        };
+        match state.current {
+            Some(Held::MidPrime(other)) if other != uuid => {
+                return prime_failed(self, state, "LFA_WRONG_STATE");
+            }
+            _ => {}
+        }
+        if state.calls_again.contains(&uuid) {
+            if state.current.is_none() {
+                state.current = Some(Held::MidPrime(uuid));
+            }
+            return prime_failed(self, state, "LFA_NOT_SUPPORTED");
+        }
+        if let Some(Held::Activated(other)) = state.current {
+            if other != uuid {
+                // PRIME(uuid) returns 0, the agent keeps `other`: ACTIVATE
+                // fails on every CPU, then the driver's CANCEL(uuid).
+                for _ in 0..state.cpus {
+                    self.pr(
+                        state,
+                        3,
+                        &format!("ACTIVATE for image {name} failed: LFA_INVALID_PARAMETERS"),
+                    );
+                }
+                self.pr(
+                    state,
+                    3,
+                    "Firmware activation could not be cancelled: LFA_INVALID_PARAMETERS",
+                );
+                // The driver indexes its string table with -EINVAL.
+                self.pr(state, 3, "Firmware activation failed: \\x8c\\x01");
+                return Err(ECANCELED);
+            }
+        }
+        if state.activate_fails.contains(&uuid) {
+            for _ in 0..state.cpus {
+                self.pr(
+                    state,
+                    3,
+                    &format!("ACTIVATE for image {name} failed: LFA_ACTIVATION_FAILED"),
+                );
+            }
+            // lfa_cancel of the primed component succeeds, and the driver
+            // returns its 0 as the activation's result.
+            state.current = None;
+            self.pr(state, 6, &format!("Activation cancelled for image {name}"));
+            self.pr(state, 6, "Firmware activation succeeded");
+            return Ok(());
+        }
+        state.current = Some(Held::Activated(uuid));
+        let staged = self.read(uuid, "pending_version");
+        if !staged.is_empty() && staged != "N/A" {
+            self.set(uuid, "current_version", &format!("{staged}\n"));
+        }
+        self.set(uuid, "pending_version", "N/A\n");
+        self.set(uuid, "activation_pending", "0\n");
+        self.pr(state, 6, "Firmware activation succeeded");
+        Ok(())
+    }
+
+    /// The driver's cancel_store (lfa_cancel).
+    fn cancel(&self, state: &mut AgentState, uuid: Uuid) -> Result<(), i32> {
+        let current = match state.current {
+            Some(Held::MidPrime(u) | Held::Activated(u)) => Some(u),
+            None => None,
+        };
+        if current == Some(uuid) {
+            state.current = None;
+            let name = self.read(uuid, "name");
+            self.pr(state, 6, &format!("Activation cancelled for image {name}"));
+            Ok(())
+        } else {
+            self.pr(
+                state,
+                3,
+                "Firmware activation could not be cancelled: LFA_INVALID_PARAMETERS",
+            );
+            Err(EINVAL)
+        }
+    }
+}
+
+impl lfa_client::sysfs::FileAccess for EmulatedDriver {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        lfa_client::sysfs::RealFs.read(path)
+    }
+
+    fn write(&self, path: &Path, contents: &[u8]) -> std::io::Result<()> {
+        use lfa_client::sysfs::RealFs;
+        let err = |errno| Err(std::io::Error::from_raw_os_error(errno));
+        let uuid = path
+            .parent()
+            .filter(|dir| dir.parent() == Some(self.root.as_path()))
+            .and_then(|dir| dir.file_name()?.to_str()?.parse::<Uuid>().ok());
+        let (Some(uuid), Some(file)) = (uuid, path.file_name().and_then(|f| f.to_str())) else {
+            return RealFs.write(path, contents);
+        };
+        if !path.exists() {
+            return RealFs.write(path, contents); // NotFound, as the kernel
+        }
+        let mut state = self.lock();
+        if state.unprivileged {
+            return err(EACCES);
+        }
+        let result = match file {
+            "activate" => {
+                if let Some((entered, proceed)) = state.gate.take() {
+                    drop(state);
+                    let _ = entered.send(());
+                    let _ = proceed.recv();
+                    state = self.lock();
+                }
+                self.activate(&mut state, uuid)
+            }
+            "cancel" => self.cancel(&mut state, uuid),
+            "force_cpu_rendezvous" | "auto_activate" => {
+                let text = String::from_utf8_lossy(contents);
+                return match text.trim() {
+                    "0" | "1" | "y" | "n" | "on" | "off" => RealFs.write(path, contents),
+                    _ => err(EINVAL),
+                };
+            }
+            _ => return err(EACCES), // a read-only attribute
+        };
+        state.writes.push((uuid, file.to_owned(), result.err()));
+        result.or_else(err)
+    }
+
+    fn subdirectories(&self, path: &Path) -> std::io::Result<Vec<std::ffi::OsString>> {
+        lfa_client::sysfs::RealFs.subdirectories(path)
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        lfa_client::sysfs::RealFs.is_dir(path)
+    }
+}

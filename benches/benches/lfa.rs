@@ -25,10 +25,9 @@ const SIZES: [usize; 4] = [1, 16, 256, 4096];
 #[divan::bench(args = SIZES)]
 fn enumerate_client(bencher: Bencher, n: usize) {
     let agent = agent_with(n);
-    let client = Client::discover(&*agent).unwrap().with_options(Options {
-        max_components: 4096,
-        ..Options::DEFAULT
-    });
+    let client = Client::discover(&*agent)
+        .unwrap()
+        .with_options(Options::DEFAULT.with_max_components(4096));
     bencher.counter(n).bench_local(|| {
         let listed = client.components().unwrap().filter(Result::is_ok).count();
         assert_eq!(listed, n);
@@ -61,13 +60,13 @@ fn prime_then_activate(bencher: Bencher, n: usize) {
     bencher
         .with_inputs(|| agent_with(n))
         .bench_local_refs(|agent| {
-            let mut client = Client::discover(&**agent).unwrap().with_options(Options {
-                force_rendezvous: false,
-                max_components: 4096,
-                ..Options::DEFAULT
-            });
+            let mut client = Client::discover(&**agent).unwrap().with_options(
+                Options::DEFAULT
+                    .with_force_rendezvous(false)
+                    .with_max_components(4096),
+            );
             let c = client.find(uuid_of(n - 1)).unwrap().unwrap();
-            let done = client.prime(&c).unwrap().activate().unwrap();
+            let done = client.prime(&c).unwrap().activate_alone().unwrap();
             assert!(done.now().is_ok());
         });
 }
@@ -78,10 +77,9 @@ fn activate_all_pending_demo(bencher: Bencher) {
     bencher
         .with_inputs(SimAgent::demo)
         .bench_local_refs(|agent| {
-            let mut client = Client::discover(&*agent).unwrap().with_options(Options {
-                force_rendezvous: false,
-                ..Options::DEFAULT
-            });
+            let mut client = Client::discover(&*agent)
+                .unwrap()
+                .with_options(Options::DEFAULT.with_force_rendezvous(false));
             let summary = client
                 .activate_all_pending(&lfa_client::OnlyCpu, |_| {})
                 .unwrap();

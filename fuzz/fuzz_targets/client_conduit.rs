@@ -9,7 +9,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use lfa_client::{
-    Client, CpuOutcome, CpuReset, OnlyCpu, Options, Rendezvous, RendezvousError, RetryPolicy,
+    Client, CpuJob, CpuOutcome, CpuReset, OnlyCpu, Options, Rendezvous, RendezvousError,
+    RetryPolicy,
 };
 use lfa_fuzz::Input;
 use lfa_proto::{
@@ -67,17 +68,18 @@ impl Conduit for Fuzzed<'_> {
 /// "CPUs" calling one after the other on this thread.
 struct InTurn(u8);
 
-impl Rendezvous for InTurn {
+impl<C: Conduit + ?Sized> Rendezvous<C> for InTurn {
     fn run_on_every_cpu(
         &self,
-        call: &(dyn Fn() -> CpuOutcome + Sync),
+        conduit: &C,
+        job: CpuJob,
         collect: &mut dyn FnMut(CpuOutcome),
     ) -> Result<(), RendezvousError> {
         if self.0 == 0 {
             return Err(RendezvousError("no CPU"));
         }
         for _ in 0..self.0 {
-            collect(call());
+            collect(job.run(conduit));
         }
         Ok(())
     }
@@ -86,21 +88,20 @@ impl Rendezvous for InTurn {
 fuzz_target!(|data: &[u8]| {
     let mut input = Input::new(data);
     let setup = input.u8();
-    let options = Options {
-        prime: RetryPolicy::rounds(u32::from(input.u8() % 16)),
-        activate: RetryPolicy {
+    let options = Options::DEFAULT
+        .with_prime(RetryPolicy::rounds(u32::from(input.u8() % 16)))
+        .with_activate(RetryPolicy {
             max_rounds: u32::from(input.u8() % 16),
             timeout: Duration::from_millis(100),
             delay: Duration::from_millis(1),
-        },
-        force_rendezvous: setup & 1 != 0,
-        cpu_reset: (setup & 2 != 0).then_some(CpuReset {
+        })
+        .with_force_rendezvous(setup & 1 != 0)
+        .with_cpu_reset((setup & 2 != 0).then_some(CpuReset {
             entry_point: 0x8000_0000,
             context_id: 7,
-        }),
-        max_components: u32::from(input.u8() % 32),
-        max_activations: u32::from(input.u8() % 4),
-    };
+        }))
+        .with_max_components(u32::from(input.u8() % 32))
+        .with_max_activations(u32::from(input.u8() % 4));
     let flow = input.u8();
     let conduit = Fuzzed {
         input: Mutex::new((input, 0)),
@@ -124,7 +125,7 @@ fuzz_target!(|data: &[u8]| {
             let done = if flow & 0x80 != 0 {
                 primed.activate_with(&OnlyCpu)?
             } else {
-                primed.activate()?
+                primed.activate_alone()?
             };
             Ok(done.activate_rounds())
         })(),

@@ -192,7 +192,11 @@ pub trait Platform: Sync {
         1
     }
 
-    /// The calling CPU's linear index, below the agent's `CPUS`. Default 0.
+    /// The calling CPU's linear index, below the agent's `CPUS`: its seat in
+    /// the pen. A rendezvous ACTIVATE from an index `>= CPUS` fails with
+    /// ACTIVATION_FAILED (-11), and one from an index already in the pen
+    /// (two CPUs reporting the same index) with BUSY (-2); neither is
+    /// counted. Default 0.
     fn cpu_index(&self) -> usize {
         0
     }

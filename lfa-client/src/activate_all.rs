@@ -4,7 +4,9 @@
 use lfa_proto::{LfaError, Uuid};
 use lfa_smccc::Conduit;
 
-use crate::{Activated, CancelOutcome, Client, Component, Error, Rendezvous, retry::Clock};
+use crate::{
+    Activated, CancelOutcome, Client, Component, Error, PrimedOp, Rendezvous, retry::Clock,
+};
 
 /// How many components one [`Client::activate_all_pending`] can skip: it
 /// remembers their UUIDs in a fixed array (no allocation), so that each
@@ -15,6 +17,7 @@ pub const MAX_SKIPPED: usize = 16;
 /// What [`Client::activate_all_pending`] reports to its callback, once per
 /// component it attempted.
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub enum Progress<'a> {
     /// The component was activated.
     Activated(&'a Activated),
@@ -90,6 +93,8 @@ pub(crate) struct SkipList {
 }
 
 impl SkipList {
+    pub(crate) const EMPTY: Self = Self::new();
+
     pub(crate) const fn new() -> Self {
         Self {
             uuids: [Uuid::nil(); MAX_SKIPPED],
@@ -142,8 +147,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// [`Options::force_rendezvous`](crate::Options::force_rendezvous)) go
     /// through `rendezvous`; the others are activated from this CPU with
     /// skip_cpu_rendezvous. Each component costs what [`Client::prime`] and
-    /// [`Primed::activate`](crate::Primed::activate) /
-    /// [`Primed::activate_with`](crate::Primed::activate_with) cost; the
+    /// [`Primed::activate`](crate::Primed::activate) cost; the
     /// next component comes from the re-enumeration each activation already
     /// does, so after an activation no listing is repeated. The call starts
     /// with one listing, and lists again after each skipped component.
@@ -188,14 +192,11 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     ///
     /// [`Stopped`]: the error that stopped the call, with the [`Summary`] of
     /// what was done before it.
-    pub fn activate_all_pending<R: Rendezvous + ?Sized>(
+    pub fn activate_all_pending<R: Rendezvous<C> + ?Sized>(
         &mut self,
         rendezvous: &R,
         mut each: impl FnMut(Progress<'_>),
-    ) -> Result<Summary, Stopped>
-    where
-        C: Sync,
-    {
+    ) -> Result<Summary, Stopped> {
         let mut summary = Summary::default();
         let mut skipped = SkipList::new();
         let stop = |summary: Summary| move |error: Error| Stopped { summary, error };
@@ -232,23 +233,14 @@ impl<C: Conduit, K: Clock> Client<C, K> {
 
     /// Primes and activates one component, through the rendezvous when it
     /// (or the options) ask for one.
-    fn activate_one<R: Rendezvous + ?Sized>(
+    fn activate_one<R: Rendezvous<C> + ?Sized>(
         &mut self,
         component: &Component,
         rendezvous: &R,
         skipped: &SkipList,
-    ) -> Result<Activated, Error>
-    where
-        C: Sync,
-    {
-        let force = self.options.force_rendezvous;
-        let mut primed = self.prime(component)?;
-        primed.exclude = *skipped;
-        if force || primed.component().rendezvous_required() {
-            primed.activate_with(rendezvous)
-        } else {
-            primed.activate()
-        }
+    ) -> Result<Activated, Error> {
+        self.prime(component)?
+            .run(PrimedOp::activate, Some(rendezvous), skipped)
     }
 
     /// Lists the inventory for the first capable and pending component not

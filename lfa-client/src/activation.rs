@@ -1,17 +1,14 @@
 //! The prime-then-activate flow.
 
-use lfa_proto::{
-    ActivateFlags, ActivateRequest, CancelRequest, CancelResponse, FirmwareVersion, FunctionId,
-    LfaError, PrimeRequest, Regs, Request, Response, ResponseError, Uuid,
-};
+use lfa_proto::{CancelRequest, FirmwareVersion, LfaError, Request};
 use lfa_smccc::Conduit;
 
 use crate::{
-    CancelOutcome, Client, Component, ComponentRef, CpuOutcome, CpuResult, Error, NoClock,
-    Rendezvous,
+    CancelOutcome, Client, Component, ComponentRef, Error, NoClock, OnlyCpu, Rendezvous,
     activate_all::SkipList,
-    client::{Release, call_error},
-    retry::{Clock, LoopEnd, call_again_loop, progress},
+    client::Release,
+    op::{ActivationOp, PrimedOp, Releasing, Step},
+    retry::Clock,
 };
 
 /// Where CPUs resume if an activation resets them (components with
@@ -39,7 +36,12 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// 2. `LFA_GET_INVENTORY` of the component's id, the *refresh* (TF-A
     ///    also needs it: its `LFA_PRIME` fails until the entry was read);
     /// 3. `LFA_PRIME` until CALL_AGAIN is clear (k rounds, the same registers
-    ///    each time), bounded by [`Options::prime`](crate::Options::prime).
+    ///    each time), bounded by [`Options::prime`](crate::Options::prime),
+    ///    waiting [`RetryPolicy::delay`](crate::RetryPolicy::delay) through
+    ///    the clock between tries.
+    ///
+    /// This drives a [`PrimeOp`](crate::PrimeOp) ([`Client::prime_op`]) to
+    /// the end: the non-blocking form sends exactly the same calls.
     ///
     /// If the refreshed id holds another UUID (or is out of range), the
     /// agent renumbered although this client activated nothing: `prime`
@@ -50,7 +52,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// # Errors
     ///
     /// - [`Error::StaleComponent`] if `component` was read before an
-    ///   activation (nothing is sent);
+    ///   activation or by another client (nothing is sent);
     /// - [`Error::ComponentMoved`] if its id now holds another component or
     ///   none (nothing primed);
     /// - [`Error::NotCapable`] / [`Error::NotPending`] from the refreshed entry;
@@ -60,134 +62,49 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// - the errors of [`Client::release`] (step 1) and of `LFA_GET_INVENTORY`
     ///   (step 2).
     pub fn prime(&mut self, component: &Component) -> Result<Primed<'_, C, K>, Error> {
-        if component.generation() != self.generation {
-            return Err(Error::StaleComponent {
+        let mut op = self.prime_op(component)?;
+        let op = loop {
+            match op.step(self) {
+                Step::Done(result) => break result?,
+                Step::Pending { wait, .. } => {
+                    if let Some(wait) = wait {
+                        self.clock.delay(wait);
+                    }
+                }
+            }
+        };
+        Ok(Primed { client: self, op })
+    }
+
+    /// Refuses a component value from another generation or client.
+    pub(crate) fn check_current(&self, component: &Component) -> Result<(), Error> {
+        if component.generation() == self.generation {
+            Ok(())
+        } else {
+            Err(Error::StaleComponent {
                 component: component.to_ref(),
                 generation: component.generation(),
                 current: self.generation,
-            });
-        }
-        self.release_previous()?;
-        let fresh = match self.read_entry(component.seq_id()) {
-            Ok(fresh) => fresh,
-            Err(Error::InventoryFailed {
-                status: LfaError::InvalidParameters,
-                ..
-            }) => {
-                return Err(Error::ComponentMoved {
-                    component: component.to_ref(),
-                    found: Uuid::nil(),
-                });
-            }
-            Err(e) => return Err(e),
-        };
-        if fresh.uuid() != component.uuid() {
-            return Err(Error::ComponentMoved {
-                component: component.to_ref(),
-                found: fresh.uuid(),
-            });
-        }
-        if !fresh.is_capable() {
-            return Err(Error::NotCapable {
-                component: fresh.to_ref(),
-            });
-        }
-        if !fresh.is_pending() {
-            return Err(Error::NotPending {
-                component: fresh.to_ref(),
-            });
-        }
-        let request = PrimeRequest::new(fresh.seq_id()).encode();
-        // From the first PRIME on, the agent may hold this component, under
-        // the id just read.
-        self.release = Some(Release {
-            component: fresh.to_ref(),
-            confirmed: true,
-        });
-        match call_again_loop(&self.conduit, &self.clock, &request, &self.options.prime) {
-            LoopEnd::Done { rounds } => Ok(Primed {
-                client: self,
-                component: fresh,
-                prime_rounds: rounds,
-                finished: false,
-                exclude: SkipList::new(),
-            }),
-            LoopEnd::Failed { status, rounds } => Err(Error::PrimeFailed {
-                component: fresh.to_ref(),
-                status,
-                rounds,
-                cancel: self.cancel_now(fresh.to_ref()),
-            }),
-            LoopEnd::TimedOut { rounds, elapsed } => Err(Error::Timeout {
-                call: FunctionId::Prime,
-                component: fresh.to_ref(),
-                rounds,
-                elapsed,
-                cancel: self.cancel_now(fresh.to_ref()),
-            }),
+            })
         }
     }
 
     /// Sends the release `LFA_CANCEL` the client owes, if any (see
     /// [`Client::release`], which documents the calls).
     pub(crate) fn release_previous(&mut self) -> Result<(), Error> {
-        let Some(release) = self.release else {
-            return Ok(());
-        };
-        let target = if release.confirmed {
-            release.component
-        } else {
-            match self.locate(release.component)? {
-                Some(found) => found,
-                None => {
-                    // The UUID is gone: the agent may still hold it, but no
-                    // sequence id addresses it any more.
-                    self.release = None;
-                    return Ok(());
-                }
-            }
-        };
-        let response = self
-            .conduit
-            .call(&CancelRequest::new(target.seq_id).encode());
-        match CancelResponse::decode(&response) {
-            // The id names the component in this generation, so
-            // INVALID_PARAMETERS means the agent holds nothing.
-            Ok(CancelResponse) | Err(ResponseError::Status(LfaError::InvalidParameters)) => {
-                self.release = None;
-                Ok(())
-            }
-            Err(e) => {
-                self.release = Some(Release {
-                    component: target,
-                    confirmed: true,
-                });
-                Err(call_error(FunctionId::Cancel, Some(target), e))
+        let mut releasing = Releasing::Start;
+        loop {
+            if let (_, Some(result)) = releasing.step(self) {
+                return result;
             }
         }
-    }
-
-    /// Finds the id `component` has now: one `LFA_GET_INVENTORY` of the id it
-    /// was last known under; if that holds another UUID or is out of range,
-    /// a listing by UUID. `None` when the UUID is no longer listed.
-    fn locate(&self, component: ComponentRef) -> Result<Option<ComponentRef>, Error> {
-        match self.read_entry(component.seq_id) {
-            Ok(entry) if entry.uuid() == component.uuid => return Ok(Some(entry.to_ref())),
-            Ok(_)
-            | Err(Error::InventoryFailed {
-                status: LfaError::InvalidParameters,
-                ..
-            }) => {}
-            Err(e) => return Err(e),
-        }
-        Ok(self.find(component.uuid)?.map(Component::to_ref))
     }
 
     /// Sends `LFA_CANCEL` right after a failure, to the id that was just
     /// primed or activated. `SUCCESS` and `INVALID_PARAMETERS` (the agent had
     /// already abandoned it) settle the release; after another error the
     /// client still owes it, with the id as confirmed as it was.
-    fn cancel_now(&mut self, component: ComponentRef) -> CancelOutcome {
+    pub(crate) fn cancel_now(&mut self, component: ComponentRef) -> CancelOutcome {
         let response = self
             .conduit
             .call(&CancelRequest::new(component.seq_id).encode());
@@ -216,45 +133,12 @@ impl<C: Conduit, K: Clock> Client<C, K> {
 
     /// Marks the start of `LFA_ACTIVATE`: a new generation, and the release
     /// id is no longer confirmed (the agent may renumber).
-    fn activation_sent(&mut self, component: ComponentRef) {
-        self.generation = self.generation.wrapping_add(1);
+    pub(crate) fn activation_sent(&mut self, component: ComponentRef) {
+        self.generation = crate::client::next_stamp();
         self.release = Some(Release {
             component,
             confirmed: false,
         });
-    }
-
-    /// Re-enumerates after a successful activation: the component as it is
-    /// now (by UUID) and the first capable and pending one whose UUID is not
-    /// in `exclude`.
-    fn after_activation(
-        &self,
-        before: &Component,
-        exclude: &SkipList,
-    ) -> (Result<Component, Error>, Option<Component>) {
-        let mut now = None;
-        let mut next_pending = None;
-        let components = match self.components() {
-            Ok(components) => components,
-            Err(e) => return (Err(e), None),
-        };
-        for item in components {
-            match item {
-                Err(e) => return (Err(e), None),
-                Ok(c) => {
-                    if now.is_none() && c.uuid() == before.uuid() {
-                        now = Some(c);
-                    }
-                    if next_pending.is_none() && c.is_activatable() && !exclude.contains(c.uuid()) {
-                        next_pending = Some(c);
-                    }
-                }
-            }
-        }
-        let now = now.ok_or(Error::ComponentGone {
-            uuid: before.uuid(),
-        });
-        (now, next_pending)
     }
 }
 
@@ -262,11 +146,13 @@ impl<C: Conduit, K: Clock> Client<C, K> {
 ///
 /// It borrows the client mutably, so nothing else can use the client (and no
 /// second activation can start) until this is consumed:
-/// [`activate`](Primed::activate) or [`activate_with`](Primed::activate_with)
-/// (after a completed prime, the only way to reach `LFA_ACTIVATE`), or
-/// [`cancel`](Primed::cancel). Dropped without either, it sends one
-/// `LFA_CANCEL`; if that fails, the client sends it again before its next
-/// `LFA_PRIME` (or from [`Client::release`], or when it is dropped).
+/// [`activate`](Primed::activate), [`activate_alone`](Primed::activate_alone)
+/// or [`activate_with`](Primed::activate_with) (after a completed prime, the
+/// only ways to reach `LFA_ACTIVATE`), or [`cancel`](Primed::cancel). Dropped
+/// without either, it sends one `LFA_CANCEL`; if that fails, the client sends
+/// it again before its next `LFA_PRIME` (or from [`Client::release`], or when
+/// it is dropped). [`into_op`](Primed::into_op) gives the state away as an
+/// owned [`PrimedOp`] for the non-blocking form.
 ///
 /// ```compile_fail,E0499
 /// # use lfa_client::Client;
@@ -280,26 +166,28 @@ impl<C: Conduit, K: Clock> Client<C, K> {
 #[derive(Debug)]
 pub struct Primed<'c, C: Conduit, K: Clock = NoClock> {
     client: &'c mut Client<C, K>,
-    component: Component,
-    prime_rounds: u32,
-    finished: bool,
-    /// UUIDs the re-enumeration after the activation passes over when it
-    /// picks [`Activated::next_pending`] (those `activate_all_pending` has
-    /// skipped).
-    pub(crate) exclude: SkipList,
+    /// Taken (serial 0) once activated, cancelled or given away.
+    op: PrimedOp,
 }
 
 impl<C: Conduit, K: Clock> Primed<'_, C, K> {
     /// The component as it was re-read just before `LFA_PRIME`.
     #[must_use]
     pub const fn component(&self) -> &Component {
-        &self.component
+        self.op.component()
     }
 
     /// How many `LFA_PRIME` calls it took (the k of the flow).
     #[must_use]
     pub const fn prime_rounds(&self) -> u32 {
-        self.prime_rounds
+        self.op.prime_rounds()
+    }
+
+    /// Gives the primed state away as an owned [`PrimedOp`], releasing the
+    /// borrow of the client; nothing is sent. The drop-time `LFA_CANCEL` no
+    /// longer applies (see [`PrimedOp`]).
+    pub fn into_op(mut self) -> PrimedOp {
+        self.op.take()
     }
 
     /// Abandons the activation: one `LFA_CANCEL`. `INVALID_PARAMETERS`
@@ -311,29 +199,36 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
     /// [`Error::Firmware`] with the status `LFA_CANCEL` returned; the client
     /// then sends `LFA_CANCEL` again before its next `LFA_PRIME`.
     pub fn cancel(mut self) -> Result<(), Error> {
-        self.finished = true;
-        let component = self.component.to_ref();
-        match self.client.cancel_now(component) {
-            CancelOutcome::Cancelled | CancelOutcome::NothingToCancel => Ok(()),
-            CancelOutcome::Failed(status) => Err(Error::Firmware {
-                call: FunctionId::Cancel,
-                component: Some(component),
-                status,
-            }),
-        }
+        let op = self.op.take();
+        op.cancel(self.client)
     }
 
-    /// Activates from this CPU only, with skip_cpu_rendezvous: for components
-    /// whose rendezvous is optional, when
-    /// [`Options::force_rendezvous`](crate::Options::force_rendezvous) is off.
-    /// Sends `LFA_ACTIVATE` (m rounds, the same registers each time, bounded
-    /// by [`Options::activate`](crate::Options::activate) and the clock), then
+    /// Activates the way the options choose, as
+    /// [`Client::activate_all_pending`] does: through `rendezvous` if the
+    /// component requires a rendezvous or
+    /// [`Options::force_rendezvous`](crate::Options::force_rendezvous) is set
+    /// (the default), else from this CPU alone.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`activate_with`](Self::activate_with) or
+    /// [`activate_alone`](Self::activate_alone).
+    pub fn activate<R: Rendezvous<C> + ?Sized>(self, rendezvous: &R) -> Result<Activated, Error> {
+        self.run(PrimedOp::activate, Some(rendezvous), &SkipList::EMPTY)
+    }
+
+    /// Activates from this CPU alone, with skip_cpu_rendezvous set, whatever
+    /// [`Options::force_rendezvous`](crate::Options::force_rendezvous) says
+    /// (calling this is the explicit choice); only for components whose
+    /// rendezvous is optional. Sends `LFA_ACTIVATE` (m rounds, the same
+    /// registers each time, bounded by
+    /// [`Options::activate`](crate::Options::activate) and the clock), then
     /// re-enumerates (N + 1 calls). Nothing else is sent.
     ///
     /// # Errors
     ///
-    /// - [`Error::RendezvousRequired`] (nothing sent to `LFA_ACTIVATE`, which
-    ///   would hang TF-A for such a component);
+    /// - [`Error::RendezvousRequired`] if the component requires a
+    ///   rendezvous (nothing sent to `LFA_ACTIVATE`, which would hang TF-A);
     /// - [`Error::CpuResetWithoutEntryPoint`] for a component with
     ///   may_reset_cpu and no [`Options::cpu_reset`](crate::Options::cpu_reset);
     /// - [`Error::ActivateFailed`], [`Error::Timeout`].
@@ -341,50 +236,17 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
     /// Each of these has sent `LFA_CANCEL` and reports its outcome. Errors of
     /// the re-enumeration do not hide the successful activation: they are in
     /// [`Activated::now`].
-    pub fn activate(mut self) -> Result<Activated, Error> {
-        self.finished = true;
-        let forced = !self.component.rendezvous_required();
-        if self.client.options.force_rendezvous || self.component.rendezvous_required() {
-            return Err(Error::RendezvousRequired {
-                component: self.component.to_ref(),
-                forced,
-                cancel: self.client.cancel_now(self.component.to_ref()),
-            });
-        }
-        let request = self.request(ActivateFlags::SKIP_CPU_RENDEZVOUS)?;
-        let component = self.component.to_ref();
-        let client = &mut *self.client;
-        client.activation_sent(component);
-        let end = call_again_loop(
-            &client.conduit,
-            &client.clock,
-            &request,
-            &client.options.activate,
-        );
-        match end {
-            LoopEnd::Done { rounds } => Ok(self.finish(rounds, 1, false)),
-            LoopEnd::Failed { status, rounds } => Err(Error::ActivateFailed {
-                component,
-                status,
-                rounds,
-                cancel: self.client.cancel_now(component),
-            }),
-            LoopEnd::TimedOut { rounds, elapsed } => Err(Error::Timeout {
-                call: FunctionId::Activate,
-                component,
-                rounds,
-                elapsed,
-                cancel: self.client.cancel_now(component),
-            }),
-        }
+    pub fn activate_alone(self) -> Result<Activated, Error> {
+        self.run(PrimedOp::activate_alone, None::<&OnlyCpu>, &SkipList::EMPTY)
     }
 
-    /// Activates through `rendezvous`: every powered-on CPU sends the same,
-    /// pre-encoded `LFA_ACTIVATE` (skip_cpu_rendezvous clear) and repeats it
-    /// while the agent says CALL_AGAIN, at most
+    /// Activates through `rendezvous`: every powered-on CPU runs the same
+    /// [`CpuJob`](crate::CpuJob) (`LFA_ACTIVATE` with skip_cpu_rendezvous
+    /// clear, repeated while the agent says CALL_AGAIN, at most
     /// [`Options::activate`](crate::Options::activate)`.max_rounds` times, with
-    /// no clock, delay, allocation or formatting inside the window. The CPUs'
-    /// results must agree. Then re-enumerates (N + 1 calls).
+    /// no clock, delay, allocation or formatting inside the window). The
+    /// CPUs' results must agree (a CPU reset into the entry point agrees with
+    /// one that finished). Then re-enumerates (N + 1 calls).
     ///
     /// Read the [`Rendezvous`] contract: every powered-on CPU must call.
     ///
@@ -397,132 +259,35 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
     /// - [`Error::ActivateFailed`], [`Error::Timeout`] (rounds only).
     ///
     /// Each of these has sent `LFA_CANCEL` and reports its outcome.
-    pub fn activate_with<R: Rendezvous + ?Sized>(
-        mut self,
+    pub fn activate_with<R: Rendezvous<C> + ?Sized>(
+        self,
         rendezvous: &R,
-    ) -> Result<Activated, Error>
-    where
-        C: Sync,
-    {
-        self.finished = true;
-        let request = self.request(ActivateFlags::empty())?;
-        let component = self.component.to_ref();
-        let client = &mut *self.client;
-        client.activation_sent(component);
-        let conduit = &client.conduit;
-        let max_rounds = client.options.activate.max_rounds;
-        let on_each_cpu = move || activate_on_this_cpu(conduit, &request, max_rounds);
-
-        let mut first: Option<CpuOutcome> = None;
-        let mut other: Option<CpuOutcome> = None;
-        let mut cpus: usize = 0;
-        let mut most_rounds: u32 = 0;
-        let hook = rendezvous.run_on_every_cpu(&on_each_cpu, &mut |outcome: CpuOutcome| {
-            cpus = cpus.saturating_add(1);
-            most_rounds = most_rounds.max(outcome.rounds());
-            match first {
-                None => first = Some(outcome),
-                Some(f) if f.result() != outcome.result() && other.is_none() => {
-                    other = Some(outcome);
-                }
-                Some(_) => {}
-            }
-        });
-
-        let failure = match (hook, first, other) {
-            (Err(e), _, _) => Failure::Hook(e.0),
-            (Ok(()), None, _) => Failure::Hook("the rendezvous hook reported no CPU"),
-            (Ok(()), Some(first), Some(other)) => Failure::Disagree(first, other),
-            (Ok(()), Some(first), None) => match first.result() {
-                CpuResult::Done => return Ok(self.finish(most_rounds, cpus, true)),
-                CpuResult::Failed(status) => Failure::Status(status),
-                CpuResult::OutOfRounds => Failure::Rounds,
-            },
-        };
-        let cancel = self.client.cancel_now(component);
-        Err(match failure {
-            Failure::Hook(reason) => Error::RendezvousFailed {
-                component,
-                reason,
-                cancel,
-            },
-            Failure::Disagree(first, other) => Error::RendezvousDisagreement {
-                component,
-                first,
-                other,
-                cpus,
-                cancel,
-            },
-            Failure::Status(status) => Error::ActivateFailed {
-                component,
-                status,
-                rounds: most_rounds,
-                cancel,
-            },
-            Failure::Rounds => Error::Timeout {
-                call: FunctionId::Activate,
-                component,
-                rounds: most_rounds,
-                elapsed: core::time::Duration::ZERO,
-                cancel,
-            },
-        })
+    ) -> Result<Activated, Error> {
+        self.run(
+            PrimedOp::activate_with_rendezvous,
+            Some(rendezvous),
+            &SkipList::EMPTY,
+        )
     }
 
-    /// The `LFA_ACTIVATE` registers, encoded once before any is sent; refuses
-    /// (and cancels) a component that may reset CPUs without an entry point.
-    fn request(&mut self, flags: ActivateFlags) -> Result<Regs, Error> {
-        let reset = if self.component.may_reset_cpu() {
-            match self.client.options.cpu_reset {
-                Some(reset) => reset,
-                None => {
-                    return Err(Error::CpuResetWithoutEntryPoint {
-                        component: self.component.to_ref(),
-                        cancel: self.client.cancel_now(self.component.to_ref()),
-                    });
+    /// Drives the activation to the end, waiting the retry delays through
+    /// the clock.
+    pub(crate) fn run<R: Rendezvous<C> + ?Sized>(
+        mut self,
+        how: fn(PrimedOp) -> ActivationOp,
+        rendezvous: Option<&R>,
+        exclude: &SkipList,
+    ) -> Result<Activated, Error> {
+        let mut op = how(self.op.take());
+        loop {
+            match op.step_checked(self.client, rendezvous, exclude) {
+                Step::Done(result) => return result,
+                Step::Pending { wait, .. } => {
+                    if let Some(wait) = wait {
+                        self.client.clock.delay(wait);
+                    }
                 }
             }
-        } else {
-            CpuReset {
-                entry_point: 0,
-                context_id: 0,
-            }
-        };
-        Ok(ActivateRequest {
-            seq_id: self.component.seq_id(),
-            flags,
-            entry_point: reset.entry_point,
-            context_id: reset.context_id,
-        }
-        .encode())
-    }
-
-    /// After a successful activation: re-enumerate and report.
-    fn finish(&mut self, activate_rounds: u32, cpus: usize, rendezvous: bool) -> Activated {
-        let (now, next_pending) = self.client.after_activation(&self.component, &self.exclude);
-        // The agent may keep the activated component current (TF-A does)
-        // until it is cancelled: remember it under the id it has now, found
-        // by UUID, for the release CANCEL. If the listing failed, the release
-        // keeps the old, unconfirmed id (re-read before it is cancelled); if
-        // the UUID is gone, no id can address it any more.
-        match &now {
-            Ok(c) => {
-                self.client.release = Some(Release {
-                    component: c.to_ref(),
-                    confirmed: true,
-                });
-            }
-            Err(Error::ComponentGone { .. }) => self.client.release = None,
-            Err(_) => {}
-        }
-        Activated {
-            before: self.component,
-            now,
-            next_pending,
-            prime_rounds: self.prime_rounds,
-            activate_rounds,
-            cpus,
-            rendezvous,
         }
     }
 }
@@ -531,37 +296,9 @@ impl<C: Conduit, K: Clock> Drop for Primed<'_, C, K> {
     /// Cancels an activation that was neither activated nor cancelled: one
     /// `LFA_CANCEL`, whose failure is remembered (not panicked on).
     fn drop(&mut self) {
-        if !self.finished {
-            let _outcome = self.client.cancel_now(self.component.to_ref());
-        }
-    }
-}
-
-/// Why a rendezvous activation failed.
-enum Failure {
-    Hook(&'static str),
-    Disagree(CpuOutcome, CpuOutcome),
-    Status(LfaError),
-    Rounds,
-}
-
-/// One CPU's part of a rendezvous: send the pre-encoded request until
-/// CALL_AGAIN is clear, at most `max_rounds` times. No clock, no allocation.
-fn activate_on_this_cpu<C: Conduit + ?Sized>(
-    conduit: &C,
-    request: &Regs,
-    max_rounds: u32,
-) -> CpuOutcome {
-    let mut rounds: u32 = 0;
-    loop {
-        rounds = rounds.saturating_add(1);
-        match progress(&conduit.call(request)) {
-            Err(status) => return CpuOutcome::new(CpuResult::Failed(status), rounds),
-            Ok(false) => return CpuOutcome::new(CpuResult::Done, rounds),
-            Ok(true) if rounds >= max_rounds => {
-                return CpuOutcome::new(CpuResult::OutOfRounds, rounds);
-            }
-            Ok(true) => {}
+        if !self.op.is_taken() {
+            let op = self.op.take();
+            let _ignored = op.cancel(self.client);
         }
     }
 }
@@ -575,10 +312,41 @@ pub struct Activated {
     prime_rounds: u32,
     activate_rounds: u32,
     cpus: usize,
+    reset: usize,
     rendezvous: bool,
 }
 
 impl Activated {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) const fn new(
+        before: Component,
+        now: Result<Component, Error>,
+        next_pending: Option<Component>,
+        prime_rounds: u32,
+        activate_rounds: u32,
+        cpus: usize,
+        reset: usize,
+        rendezvous: bool,
+    ) -> Self {
+        Self {
+            before,
+            now,
+            next_pending,
+            prime_rounds,
+            activate_rounds,
+            cpus,
+            reset,
+            rendezvous,
+        }
+    }
+
+    /// How many CPUs of the rendezvous the firmware reset (reported by the
+    /// hook's resume code with [`CpuOutcome::after_reset`](crate::CpuOutcome::after_reset)).
+    #[must_use]
+    pub const fn cpus_reset(&self) -> usize {
+        self.reset
+    }
+
     /// The component as it was primed (from the previous generation: it
     /// cannot be primed again).
     #[must_use]

@@ -1,15 +1,35 @@
 //! The client: discovery, features, inventory.
 
+use core::sync::atomic::{AtomicU32, Ordering};
 use lfa_proto::{
     FeaturesRequest, FeaturesResponse, FunctionId, GetInfoRequest, GetInfoResponse,
     GetInventoryRequest, InventoryResponse, LfaError, LfaVersion, Regs, Request, Response,
     ResponseError, SeqId, Uuid, VersionRequest, VersionResponse,
 };
-use lfa_smccc::Conduit;
+
+use lfa_smccc::{Conduit, SmcccCheck};
 
 use crate::{Component, ComponentRef, CpuReset, Error, NoClock, RetryPolicy, retry::Clock};
 
+/// Stamps for client generations and operations, unique in the program (not
+/// per client) until the 32-bit counter wraps; 0 is never issued.
+static STAMPS: AtomicU32 = AtomicU32::new(1);
+
+/// The next stamp (never 0).
+pub(crate) fn next_stamp() -> u32 {
+    loop {
+        let stamp = STAMPS.fetch_add(1, Ordering::Relaxed);
+        if stamp != 0 {
+            return stamp;
+        }
+    }
+}
+
 /// How a [`Client`] behaves. `Options::default()` is [`Options::DEFAULT`].
+///
+/// Built with the `with_*` methods from [`Options::DEFAULT`] (the struct is
+/// `#[non_exhaustive]`: options may be added without breaking callers); the
+/// fields are public to read.
 ///
 /// **Time bounds need a clock.** The retry policies' `timeout` and `delay`
 /// act only through the client's [`Clock`]. A client made by
@@ -25,11 +45,15 @@ use crate::{Component, ComponentRef, CpuReset, Error, NoClock, RetryPolicy, retr
 /// ```
 /// use lfa_client::{Options, RetryPolicy};
 ///
-/// let options = Options { force_rendezvous: false, prime: RetryPolicy::rounds(50), ..Options::DEFAULT };
+/// let options = Options::DEFAULT
+///     .with_force_rendezvous(false)
+///     .with_prime(RetryPolicy::rounds(50));
 /// assert_eq!(options.activate, RetryPolicy::ACTIVATE);
+/// assert_eq!(options.prime.max_rounds, 50);
 /// assert_eq!(options.max_components, 1024);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Options {
     /// Bound of the `LFA_PRIME` CALL_AGAIN loop (rounds only with
     /// [`NoClock`]).
@@ -38,8 +62,11 @@ pub struct Options {
     /// [`NoClock`]; per CPU in a rendezvous, where only `max_rounds` applies).
     pub activate: RetryPolicy,
     /// Activate through the rendezvous hook even when a component allows one
-    /// CPU (Linux's default, `force_cpu_rendezvous = 1`). With this set,
-    /// [`Primed::activate`](crate::Primed::activate) refuses every component.
+    /// CPU (Linux's default, `force_cpu_rendezvous = 1`), wherever the client
+    /// chooses ([`Client::activate_all_pending`],
+    /// [`Primed::activate`](crate::Primed::activate)).
+    /// [`Primed::activate_alone`](crate::Primed::activate_alone) is the
+    /// caller's explicit choice and ignores it.
     pub force_rendezvous: bool,
     /// Where CPUs resume if an activation resets them; needed to activate a
     /// component with may_reset_cpu. `None` (Linux's behaviour) refuses such
@@ -52,12 +79,19 @@ pub struct Options {
     /// [`activate_all_pending`](Client::activate_all_pending) performs before it
     /// decides the agent never clears pending ([`Error::PendingNeverClears`]).
     pub max_activations: u32,
+    /// How [`Client::discover_with`] establishes the SMCCC version before
+    /// `LFA_VERSION`: `None` (the default) sends nothing and relies on the
+    /// agent (firmware that answers LFA implements SMCCC v1.2 in practice,
+    /// while QEMU and older TF-A builds under-report it);
+    /// `Some(SmcccCheck::Require1_2)` asks (`PSCI_FEATURES`, `SMCCC_VERSION`)
+    /// and refuses less than v1.2; `Some(SmcccCheck::Assume(v))` takes `v`.
+    pub smccc_check: Option<SmcccCheck>,
 }
 
 impl Options {
     /// Linux-like defaults: [`RetryPolicy::PRIME`], [`RetryPolicy::ACTIVATE`],
     /// forced rendezvous, no CPU reset support, at most 1024 components and 64
-    /// activations in one `activate_all_pending`.
+    /// activations in one `activate_all_pending`, no SMCCC version check.
     pub const DEFAULT: Self = Self {
         prime: RetryPolicy::PRIME,
         activate: RetryPolicy::ACTIVATE,
@@ -65,7 +99,57 @@ impl Options {
         cpu_reset: None,
         max_components: 1024,
         max_activations: 64,
+        smccc_check: None,
     };
+
+    /// With `policy` for the `LFA_PRIME` loop.
+    #[must_use]
+    pub const fn with_prime(mut self, policy: RetryPolicy) -> Self {
+        self.prime = policy;
+        self
+    }
+
+    /// With `policy` for the `LFA_ACTIVATE` loop.
+    #[must_use]
+    pub const fn with_activate(mut self, policy: RetryPolicy) -> Self {
+        self.activate = policy;
+        self
+    }
+
+    /// With [`Options::force_rendezvous`] set to `force`.
+    #[must_use]
+    pub const fn with_force_rendezvous(mut self, force: bool) -> Self {
+        self.force_rendezvous = force;
+        self
+    }
+
+    /// With [`Options::cpu_reset`] set to `reset`.
+    #[must_use]
+    pub const fn with_cpu_reset(mut self, reset: Option<CpuReset>) -> Self {
+        self.cpu_reset = reset;
+        self
+    }
+
+    /// With [`Options::max_components`] set to `max`.
+    #[must_use]
+    pub const fn with_max_components(mut self, max: u32) -> Self {
+        self.max_components = max;
+        self
+    }
+
+    /// With [`Options::max_activations`] set to `max`.
+    #[must_use]
+    pub const fn with_max_activations(mut self, max: u32) -> Self {
+        self.max_activations = max;
+        self
+    }
+
+    /// With [`Options::smccc_check`] set to `check`.
+    #[must_use]
+    pub const fn with_smccc_check(mut self, check: Option<SmcccCheck>) -> Self {
+        self.smccc_check = check;
+        self
+    }
 }
 
 impl Default for Options {
@@ -83,6 +167,11 @@ impl Default for Options {
 ///
 /// The client keeps a *generation* that changes whenever `LFA_ACTIVATE` has
 /// been sent: [`Component`] values from an older generation are refused.
+/// Generations are drawn from one counter for the whole program, so a value
+/// read by another client (or one that was dropped) is refused too; this
+/// holds until 2^32 generations and operations have been started in the
+/// program, after which a stamp may repeat. Independently of that, `prime`
+/// re-reads the entry and checks its UUID before it sends `LFA_PRIME`.
 ///
 /// **The release `LFA_CANCEL`.** TF-A's agent keeps a component it has
 /// activated as its *current* one until it is cancelled, and refuses to
@@ -99,7 +188,9 @@ pub struct Client<C: Conduit, K: Clock = NoClock> {
     pub(crate) clock: K,
     version: LfaVersion,
     pub(crate) options: Options,
-    pub(crate) generation: u64,
+    pub(crate) generation: u32,
+    /// The stamp of the operation that may use the agent now (0: none).
+    pub(crate) op: u32,
     /// The release `LFA_CANCEL` the client owes, if any.
     pub(crate) release: Option<Release>,
 }
@@ -126,6 +217,13 @@ pub(crate) struct Release {
 /// `NOT_SUPPORTED` rather than panicking.
 #[derive(Debug)]
 pub(crate) struct ConduitSlot<C>(Option<C>);
+
+impl<C> ConduitSlot<C> {
+    /// The conduit, unless the client is being taken apart.
+    pub(crate) const fn inner(&self) -> Option<&C> {
+        self.0.as_ref()
+    }
+}
 
 impl<C: Conduit> Conduit for ConduitSlot<C> {
     fn call(&self, args: &Regs) -> Regs {
@@ -164,6 +262,41 @@ impl<C: Conduit> Client<C> {
     /// - [`Error::Firmware`] for another error status, [`Error::Malformed`]
     ///   for a value that is neither a status nor a version.
     pub fn discover(conduit: C) -> Result<Self, Error> {
+        Self::discover_with(conduit, Options::DEFAULT)
+    }
+
+    /// [`Client::discover`] with `options` (the same as
+    /// `discover(conduit)?.with_options(options)`), and first, if
+    /// [`Options::smccc_check`] asks for it, the SMCCC version check
+    /// (`PSCI_FEATURES` and `SMCCC_VERSION` for
+    /// [`SmcccCheck::Require1_2`], nothing for
+    /// [`SmcccCheck::Assume`]).
+    ///
+    /// ```
+    /// use lfa_client::{Client, Error, Options, SmcccCheck, SmcccError};
+    /// use lfa_sim::SimAgent;
+    ///
+    /// // The simulated agent implements no PSCI: the check refuses, and no
+    /// // LFA call is sent.
+    /// let agent = SimAgent::demo();
+    /// let strict = Options::DEFAULT.with_smccc_check(Some(SmcccCheck::Require1_2));
+    /// assert!(matches!(
+    ///     Client::discover_with(&agent, strict),
+    ///     Err(Error::SmcccVersion { error: SmcccError::NotAdvertised { .. } })
+    /// ));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::SmcccVersion`] if the check fails; the errors of
+    /// [`Client::discover`].
+    pub fn discover_with(conduit: C, options: Options) -> Result<Self, Error> {
+        if let Some(check) = options.smccc_check {
+            check
+                .check(&conduit)
+                .map_err(|error| Error::SmcccVersion { error })?;
+        }
         let response = conduit.call(&VersionRequest.encode());
         let [x0, ..] = response.x;
         if x0 == FunctionId::Version.to_x0() || x0 == LfaError::NotSupported.to_x0() {
@@ -179,8 +312,9 @@ impl<C: Conduit> Client<C> {
             conduit: ConduitSlot(Some(conduit)),
             clock: NoClock,
             version,
-            options: Options::DEFAULT,
-            generation: 0,
+            options,
+            generation: next_stamp(),
+            op: 0,
             release: None,
         })
     }
@@ -206,6 +340,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
             version: self.version,
             options: self.options,
             generation: self.generation,
+            op: self.op,
             release: self.release.take(),
         }
     }
@@ -222,10 +357,11 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         &self.options
     }
 
-    /// The client generation: it changes every time `LFA_ACTIVATE` has been
-    /// sent, and [`Component`] values carry the generation they were read in.
+    /// The client generation: a stamp that changes every time `LFA_ACTIVATE`
+    /// has been sent and differs between clients (see [`Client`]);
+    /// [`Component`] values carry the generation they were read in.
     #[must_use]
-    pub const fn generation(&self) -> u64 {
+    pub const fn generation(&self) -> u32 {
         self.generation
     }
 
@@ -272,16 +408,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// count that does not fit in 32 bits, [`Error::AbsurdCount`] for one
     /// above [`Options::max_components`].
     pub fn components(&self) -> Result<Components<'_, C, K>, Error> {
-        let response = self.conduit.call(&GetInfoRequest.encode());
-        let count = GetInfoResponse::decode(&response)
-            .map_err(|e| call_error(FunctionId::GetInfo, None, e))?
-            .component_count;
-        if count > self.options.max_components {
-            return Err(Error::AbsurdCount {
-                count,
-                max: self.options.max_components,
-            });
-        }
+        let count = self.read_count()?;
         Ok(Components {
             client: self,
             next: 0,
@@ -304,6 +431,22 @@ impl<C: Conduit, K: Clock> Client<C, K> {
             }
         }
         Ok(None)
+    }
+
+    /// `LFA_GET_INFO` (one call): the component count, checked against
+    /// [`Options::max_components`].
+    pub(crate) fn read_count(&self) -> Result<u32, Error> {
+        let response = self.conduit.call(&GetInfoRequest.encode());
+        let count = GetInfoResponse::decode(&response)
+            .map_err(|e| call_error(FunctionId::GetInfo, None, e))?
+            .component_count;
+        if count > self.options.max_components {
+            return Err(Error::AbsurdCount {
+                count,
+                max: self.options.max_components,
+            });
+        }
+        Ok(count)
     }
 
     /// Reads one inventory entry (one `LFA_GET_INVENTORY`).
@@ -347,8 +490,55 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// [`Error::Firmware`] with the status of a failing `LFA_CANCEL` (for
     /// example `BUSY` while an activation cannot be stopped), or the errors
     /// of reading the inventory; the client still owes the `LFA_CANCEL` then.
+    ///
+    /// An operation in progress ([`PrimeOp`](crate::PrimeOp),
+    /// [`ActivationOp`](crate::ActivationOp)) becomes stale.
     pub fn release(&mut self) -> Result<(), Error> {
+        self.op = 0;
         self.release_previous()
+    }
+}
+
+impl<C: Conduit, K: Clock> Client<C, K> {
+    /// Cancels the component with `uuid` (pass `component.uuid()` for a
+    /// listed [`Component`]), whatever primed it: lists the inventory until
+    /// the UUID is found (at most N + 1 calls), then sends one `LFA_CANCEL` of
+    /// the id it has now. `INVALID_PARAMETERS` is
+    /// [`CancelOutcome::NothingToCancel`](crate::CancelOutcome::NothingToCancel)
+    /// (the agent held nothing of it). Settles the release the client owes
+    /// for that UUID, and makes an operation in progress stale.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ComponentGone`] if the UUID is not listed (nothing sent to
+    /// `LFA_CANCEL`); [`Error::Firmware`] with the status of a failing
+    /// `LFA_CANCEL` (for example `BUSY`); the errors of listing.
+    pub fn cancel(&mut self, uuid: Uuid) -> Result<crate::CancelOutcome, Error> {
+        self.op = 0;
+        let Some(component) = self.find(uuid)? else {
+            return Err(Error::ComponentGone { uuid });
+        };
+        let target = component.to_ref();
+        let owed = self.release.is_some_and(|r| r.component.uuid == uuid);
+        let response = self
+            .conduit
+            .call(&lfa_proto::CancelRequest::new(target.seq_id).encode());
+        let [x0, ..] = response.x;
+        let outcome = match lfa_proto::decode_status(x0) {
+            Ok(()) => crate::CancelOutcome::Cancelled,
+            Err(LfaError::InvalidParameters) => crate::CancelOutcome::NothingToCancel,
+            Err(status) => {
+                return Err(Error::Firmware {
+                    call: FunctionId::Cancel,
+                    component: Some(target),
+                    status,
+                });
+            }
+        };
+        if owed {
+            self.release = None;
+        }
+        Ok(outcome)
     }
 }
 

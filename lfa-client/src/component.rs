@@ -8,8 +8,10 @@ use crate::ComponentRef;
 ///
 /// Only the client makes these (by listing the inventory), so a sequence id
 /// never comes from the caller. Each value remembers the client *generation*
-/// it was read in; the generation changes with every activation, and a value
-/// from an older generation is refused with
+/// it was read in; the generation changes with every activation and is
+/// unique across the clients of the program (see
+/// [`Client::generation`](crate::Client::generation)), so a value from an
+/// older generation or from another client is refused with
 /// [`Error::StaleComponent`](crate::Error::StaleComponent) instead of being
 /// used to address firmware whose numbering may have changed.
 ///
@@ -21,26 +23,31 @@ use crate::ComponentRef;
 pub struct Component {
     uuid: Uuid,
     seq_id: SeqId,
+    /// Stamp of the client generation it was read in (see `Client`).
+    generation: u32,
     flags: InventoryFlags,
-    current_version: Option<FirmwareVersion>,
-    pending_version: Option<FirmwareVersion>,
-    generation: u64,
+    /// `0.0`: not reported.
+    current_version: FirmwareVersion,
+    /// `0.0`: none (not pending, or not reported).
+    pending_version: FirmwareVersion,
 }
 
 impl Component {
     pub(crate) fn from_inventory(
         seq_id: SeqId,
         response: &InventoryResponse,
-        generation: u64,
+        generation: u32,
     ) -> Self {
         Self {
             uuid: response.uuid,
             seq_id,
-            flags: response.flags,
-            current_version: (!response.current_version.is_zero())
-                .then_some(response.current_version),
-            pending_version: response.pending_version(),
             generation,
+            flags: response.flags,
+            current_version: response.current_version,
+            pending_version: match response.pending_version() {
+                Some(version) => version,
+                None => FirmwareVersion::new(0, 0),
+            },
         }
     }
 
@@ -105,19 +112,28 @@ impl Component {
     /// read back as `0.0`).
     #[must_use]
     pub const fn current_version(&self) -> Option<FirmwareVersion> {
-        self.current_version
+        if self.current_version.is_zero() {
+            None
+        } else {
+            Some(self.current_version)
+        }
     }
 
     /// The staged version, only while activation is pending and the agent
     /// reported one (x5 not zero).
     #[must_use]
     pub const fn pending_version(&self) -> Option<FirmwareVersion> {
-        self.pending_version
+        if self.pending_version.is_zero() {
+            None
+        } else {
+            Some(self.pending_version)
+        }
     }
 
-    /// The client generation this value was read in.
+    /// The client generation this value was read in
+    /// ([`Client::generation`](crate::Client::generation)).
     #[must_use]
-    pub const fn generation(&self) -> u64 {
+    pub const fn generation(&self) -> u32 {
         self.generation
     }
 

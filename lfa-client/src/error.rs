@@ -64,6 +64,7 @@ impl core::fmt::Display for ComponentRef {
 /// assert!(CancelOutcome::Failed(LfaError::Busy).to_string().starts_with("LFA_CANCEL failed too: BUSY"));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CancelOutcome {
     /// `LFA_CANCEL` returned `SUCCESS`: the agent is idle again.
     Cancelled,
@@ -133,6 +134,14 @@ pub enum Error {
         /// The version the agent reported.
         version: LfaVersion,
     },
+    /// The SMCCC version check of
+    /// [`Options::smccc_check`](crate::Options::smccc_check) failed (before
+    /// any LFA call was sent).
+    #[error("the SMCCC version check failed: {error}")]
+    SmcccVersion {
+        /// What the check found.
+        error: lfa_smccc::SmcccError,
+    },
     /// `LFA_FEATURES` says a function the client needs is not implemented.
     #[error("the agent does not implement {function} (LFA_FEATURES returned NOT_SUPPORTED)")]
     MissingFunction {
@@ -183,19 +192,19 @@ pub enum Error {
         /// The configured limit.
         max: u32,
     },
-    /// A component value from before an activation was used after it: sequence
-    /// ids may have changed, so the client does not send it. List the
-    /// inventory again.
+    /// A component value from before an activation (or from another client)
+    /// was used: sequence ids may have changed, so the client does not send
+    /// it. List the inventory again.
     #[error(
-        "{component} was read before an activation (client generation {generation}, now {current}); list the inventory again"
+        "{component} was read before an activation or by another client (generation {generation}, now {current}); list the inventory again"
     )]
     StaleComponent {
         /// The component.
         component: ComponentRef,
         /// The client generation the component value belongs to.
-        generation: u64,
+        generation: u32,
         /// The client's generation now.
-        current: u64,
+        current: u32,
     },
     /// The component's UUID is not (or no longer) in the agent's inventory
     /// (reported by [`Activated::now`](crate::Activated::now) when the
@@ -280,19 +289,16 @@ pub enum Error {
         /// What the `LFA_CANCEL` that followed returned.
         cancel: CancelOutcome,
     },
-    /// The component needs every CPU to call `LFA_ACTIVATE` (or the client was
-    /// told to always rendezvous), and the activation was asked for from one
-    /// CPU. Nothing was sent to `LFA_ACTIVATE`; the prime was cancelled.
+    /// The component needs every CPU to call `LFA_ACTIVATE`, and the
+    /// activation was asked for from one CPU
+    /// ([`Primed::activate_alone`](crate::Primed::activate_alone)). Nothing
+    /// was sent to `LFA_ACTIVATE`; the prime was cancelled.
     #[error(
-        "{component} must be activated through a rendezvous of every CPU ({}); {cancel}",
-        if *forced { "forced by Options::force_rendezvous" } else { "the component requires it" }
+        "{component} must be activated through a rendezvous of every CPU (the component requires it); {cancel}"
     )]
     RendezvousRequired {
         /// The component.
         component: ComponentRef,
-        /// True if the component allows one CPU but
-        /// [`Options::force_rendezvous`](crate::Options::force_rendezvous) is set.
-        forced: bool,
         /// What the `LFA_CANCEL` that followed returned.
         cancel: CancelOutcome,
     },
@@ -336,6 +342,13 @@ pub enum Error {
         /// What the `LFA_CANCEL` that followed returned.
         cancel: CancelOutcome,
     },
+    /// A non-blocking operation ([`PrimeOp`](crate::PrimeOp),
+    /// [`PrimedOp`](crate::PrimedOp), [`ActivationOp`](crate::ActivationOp))
+    /// was stepped after it finished, after another operation was started on
+    /// its client, after [`Client::release`](crate::Client::release), or on
+    /// another client. Nothing was sent.
+    #[error("the operation is finished or was superseded on its client; nothing was sent")]
+    StaleOperation,
     /// `activate_all_pending` activated its limit of components and the agent
     /// still reports a capable and pending one: an agent that never clears
     /// pending would otherwise loop forever.
@@ -369,6 +382,8 @@ impl Error {
             | Self::NotPending { .. }
             | Self::RendezvousRequired { .. }
             | Self::CpuResetWithoutEntryPoint { .. }
+            | Self::StaleOperation
+            | Self::SmcccVersion { .. }
             | Self::PendingNeverClears { .. } => None,
         }
     }
@@ -419,6 +434,124 @@ impl Error {
             | Self::RendezvousDisagreement { cancel, .. } => Some(*cancel),
             _ => None,
         }
+    }
+}
+
+impl Error {
+    /// Whether, after this error, the agent holds nothing of the attempt
+    /// that failed, so that another prime may start:
+    ///
+    /// - `true` for every error raised before any `LFA_PRIME` of the attempt
+    ///   (discovery, listing, refusals such as [`Error::NotPending`],
+    ///   [`Error::StaleComponent`], [`Error::ComponentMoved`]), and for the
+    ///   failures after it whose `LFA_CANCEL` returned
+    ///   [`CancelOutcome::Cancelled`] or [`CancelOutcome::NothingToCancel`];
+    /// - `false` when that `LFA_CANCEL` failed ([`CancelOutcome::Failed`]),
+    ///   or when the failing call was an `LFA_CANCEL` itself
+    ///   ([`Error::Firmware`] with [`FunctionId::Cancel`], as from
+    ///   [`Client::release`](crate::Client::release)): the client still owes
+    ///   that cancel and sends it again before its next `LFA_PRIME`.
+    ///
+    /// This is about the client's own attempt: an earlier activation that
+    /// the client still has to release (see [`Client`](crate::Client)) is
+    /// not counted, and neither is what another client does.
+    #[must_use]
+    pub const fn agent_is_idle(&self) -> bool {
+        match self.cancel() {
+            Some(CancelOutcome::Failed(_)) => false,
+            Some(_) => true,
+            None => !matches!(
+                self,
+                Self::Firmware {
+                    call: FunctionId::Cancel,
+                    ..
+                }
+            ),
+        }
+    }
+
+    /// Whether no retry can help without a reset, other firmware or other
+    /// configuration:
+    ///
+    /// - [`Error::NoAgent`], [`Error::UnsupportedVersion`],
+    ///   [`Error::SmcccVersion`], [`Error::MissingFunction`]: this agent
+    ///   cannot be used by this client;
+    /// - any error whose status is `CRITICAL_ERROR` (the old image is gone:
+    ///   only a reset helps);
+    /// - [`Error::RendezvousDisagreement`]: the CPUs came out of one window
+    ///   with different results, so their state is unknown.
+    ///
+    /// Everything else concerns one attempt or one component.
+    #[must_use]
+    pub const fn is_fatal(&self) -> bool {
+        if let Some(LfaError::CriticalError) = self.status() {
+            return true;
+        }
+        matches!(
+            self,
+            Self::NoAgent { .. }
+                | Self::UnsupportedVersion { .. }
+                | Self::SmcccVersion { .. }
+                | Self::MissingFunction { .. }
+                | Self::RendezvousDisagreement { .. }
+        )
+    }
+
+    /// Whether the same request may succeed if made again later, unchanged:
+    ///
+    /// - a `BUSY` status (the agent is in the middle of something);
+    /// - [`Error::Timeout`] (the agent still asked to call again when the
+    ///   bound ran out: it may finish later; raise the bound or retry);
+    /// - [`Error::RendezvousFailed`] (the hook could not gather every CPU
+    ///   this time);
+    /// - a failed `LFA_CANCEL` with `BUSY` ([`CancelOutcome::Failed`]),
+    ///   which the client sends again itself.
+    ///
+    /// Never for a fatal error ([`Error::is_fatal`]), nor for errors that
+    /// need a fresh listing first ([`Error::needs_listing`]).
+    #[must_use]
+    pub const fn retry_later(&self) -> bool {
+        if self.is_fatal() {
+            return false;
+        }
+        if let Some(LfaError::Busy) = self.status() {
+            return true;
+        }
+        if let Some(CancelOutcome::Failed(LfaError::Busy)) = self.cancel() {
+            return true;
+        }
+        matches!(self, Self::Timeout { .. } | Self::RendezvousFailed { .. })
+    }
+
+    /// Whether the component values in hand are out of date and the
+    /// inventory must be listed again before a retry:
+    /// [`Error::StaleComponent`], [`Error::ComponentMoved`],
+    /// [`Error::ComponentGone`], [`Error::StaleOperation`].
+    #[must_use]
+    pub const fn needs_listing(&self) -> bool {
+        matches!(
+            self,
+            Self::StaleComponent { .. }
+                | Self::ComponentMoved { .. }
+                | Self::ComponentGone { .. }
+                | Self::StaleOperation
+        )
+    }
+
+    /// The same error with `outcome` as the `LFA_CANCEL` that followed, for
+    /// the variants that report one.
+    pub(crate) const fn with_cancel(mut self, outcome: CancelOutcome) -> Self {
+        match &mut self {
+            Self::PrimeFailed { cancel, .. }
+            | Self::ActivateFailed { cancel, .. }
+            | Self::Timeout { cancel, .. }
+            | Self::RendezvousRequired { cancel, .. }
+            | Self::CpuResetWithoutEntryPoint { cancel, .. }
+            | Self::RendezvousFailed { cancel, .. }
+            | Self::RendezvousDisagreement { cancel, .. } => *cancel = outcome,
+            _ => {}
+        }
+        self
     }
 }
 

@@ -14,6 +14,10 @@ const NANOS_PER_SEC: u128 = 1_000_000_000;
 /// loops their time bounds and delays ([`RetryPolicy`](crate::RetryPolicy)).
 /// An OS should pass its own clock (with a sleep) instead.
 ///
+/// No path of this clock can panic (checked and saturating arithmetic
+/// throughout); `scripts/panic-check.sh` links it into an image whose panic
+/// handler cannot exist.
+///
 /// - [`Clock::now`] is the count converted to time at the frequency.
 /// - [`Clock::delay`] polls the count until the requested duration has
 ///   passed: it never waits longer than asked (plus one poll), so the
@@ -89,22 +93,33 @@ impl Clock for GenericTimerClock {
     }
 }
 
-/// `ticks` at `frequency` as time (zero at frequency 0; saturating).
+/// `ticks` at `frequency` as time (zero at frequency 0; saturating). No
+/// panic path: checked division, saturating arithmetic, no `Duration::new`.
 pub(crate) fn ticks_to_duration(ticks: u64, frequency: u64) -> Duration {
-    if frequency == 0 {
+    let (Some(secs), Some(rest)) = (ticks.checked_div(frequency), ticks.checked_rem(frequency))
+    else {
         return Duration::ZERO;
-    }
-    let secs = ticks / frequency;
-    let rest = u128::from(ticks % frequency);
-    // rest < frequency, so the nanoseconds are below one second.
-    let nanos = u32::try_from(rest * NANOS_PER_SEC / u128::from(frequency)).unwrap_or(0);
-    Duration::new(secs, nanos)
+    };
+    // rest < frequency, so these nanoseconds are below one second.
+    let nanos = u128::from(rest)
+        .saturating_mul(NANOS_PER_SEC)
+        .checked_div(u128::from(frequency))
+        .unwrap_or(0);
+    crate::retry::duration_from_nanos(
+        u128::from(secs)
+            .saturating_mul(NANOS_PER_SEC)
+            .saturating_add(nanos),
+    )
 }
 
 /// `duration` in ticks at `frequency`, rounded down (0 at frequency 0;
-/// saturating), so a delay never exceeds what was asked.
+/// saturating), so a delay never exceeds what was asked. No panic path.
 pub(crate) fn duration_to_ticks(duration: Duration, frequency: u64) -> u64 {
-    let ticks = duration.as_nanos().saturating_mul(u128::from(frequency)) / NANOS_PER_SEC;
+    let ticks = duration
+        .as_nanos()
+        .saturating_mul(u128::from(frequency))
+        .checked_div(NANOS_PER_SEC)
+        .unwrap_or(0);
     u64::try_from(ticks).unwrap_or(u64::MAX)
 }
 

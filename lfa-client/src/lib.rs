@@ -1,7 +1,7 @@
 //! A safe client for Arm Live Firmware Activation (LFA, Arm DEN0147):
 //! discovery, a lazy typed inventory, and a prime-then-activate flow whose
 //! types rule out the misuses the Linux driver's review found. `no_std`, no
-//! allocation, no `unsafe`, generic over the [`Conduit`](lfa_smccc::Conduit)
+//! allocation, no `unsafe`, generic over the [`Conduit`]
 //! (`smc`, `hvc`, or the simulated agent of `lfa-sim`).
 //!
 //! The whole flow, against the simulated agent's demo population (TF-A BL31
@@ -45,6 +45,7 @@
 //!         done.cpus(),
 //!     ),
 //!     Progress::Skipped { component, error } => println!("skipped {}: {error}", component.uuid()),
+//!     _ => {} // Progress is #[non_exhaustive]
 //! })?;
 //! assert_eq!(summary, Summary { activated: 2, skipped: 0 });
 //!
@@ -56,14 +57,12 @@
 //! # One component, step by step
 //!
 //! ```
-//! use lfa_client::{Client, Options};
+//! use lfa_client::Client;
 //! use lfa_proto::{FirmwareVersion, components::TF_RMM};
 //! use lfa_sim::SimAgent;
 //!
 //! let agent = SimAgent::demo();
-//! // TF-RMM lets one CPU activate it; allow that (Linux forces a rendezvous).
-//! let options = Options { force_rendezvous: false, ..Options::DEFAULT };
-//! let mut client = Client::discover(&agent)?.with_options(options);
+//! let mut client = Client::discover(&agent)?;
 //! let rmm = client.find(TF_RMM.uuid)?.expect("listed");
 //!
 //! // prime() re-reads the entry, checks UUID, capable and pending, then
@@ -71,7 +70,9 @@
 //! // client: nothing else can happen until it is activated or cancelled
 //! // (dropping it cancels).
 //! let primed = client.prime(&rmm)?;
-//! let done = primed.activate()?; // LFA_ACTIVATE with skip_cpu_rendezvous, then re-enumerate
+//! // TF-RMM lets one CPU activate it, and we choose that explicitly
+//! // (activate(&hook) would follow Options::force_rendezvous, as Linux does).
+//! let done = primed.activate_alone()?; // LFA_ACTIVATE with skip_cpu_rendezvous, then re-enumerate
 //! assert_eq!(done.new_version(), Some(FirmwareVersion::new(0, 8)));
 //!
 //! // The old value is from before the activation: sequence ids may have
@@ -80,12 +81,23 @@
 //! # Ok::<(), lfa_client::Error>(())
 //! ```
 //!
+//! # Without blocking
+//!
+//! [`Client::prime_op`] starts the same flow as an owned value that borrows
+//! nothing between steps ([`PrimeOp`], then [`PrimedOp`] and
+//! [`ActivationOp`]): each `step` sends at most one firmware call and says
+//! what comes next ([`Step`], [`Next`]) and how long to wait before it, so a
+//! timer interrupt or a notification handler can drive an activation and
+//! store its state in between. The blocking calls above drive exactly this
+//! state machine. A rendezvous hook receives an owned [`CpuJob`], which
+//! parked CPUs can pick up from a `static` without `unsafe`.
+//!
 //! # What each call costs
 //!
 //! - [`Client::discover`]: one `LFA_VERSION`.
 //! - Listing N components ([`Client::components`]): N + 1 calls.
-//! - Activating one ([`Client::prime`] then [`Primed::activate`] or
-//!   [`Primed::activate_with`]): one `LFA_GET_INVENTORY` (the refresh), k
+//! - Activating one ([`Client::prime`] then [`Primed::activate`],
+//!   [`Primed::activate_alone`] or [`Primed::activate_with`]): one `LFA_GET_INVENTORY` (the refresh), k
 //!   `LFA_PRIME` and m `LFA_ACTIVATE` rounds (per CPU in a rendezvous), then
 //!   N + 1 for the re-enumeration. If the refreshed id holds another UUID,
 //!   `prime` stops there ([`Error::ComponentMoved`]).
@@ -109,11 +121,23 @@
 //! a rendezvous is sent only through the [`Rendezvous`] hook: from fewer than
 //! all powered-on CPUs it hangs TF-A in EL3.
 //!
+//! # One dependency
+//!
+//! The crate root re-exports what its API speaks, so the common case needs
+//! no other LFA crate: the [`Conduit`] trait and (on AArch64) the `Smc`,
+//! `Hvc` and [`Method`] conduits, [`Regs`], [`Uuid`], the versions, the
+//! statuses ([`LfaError`]), the function IDs, the flags and the well-known
+//! [`components`], and the SMCCC version policy ([`SmcccCheck`]).
+//!
 //! # Features
 //!
 //! - `std`: `ThreadRendezvous`, a rendezvous hook of std threads for hosted
 //!   programs and tests (the simulated agent plays several CPUs); and
 //!   `sysfs`, the Linux backend over `/sys/firmware/lfa`.
+//! - `smccc`: `SmcccConduit`, a [`Conduit`] over the `smccc` crate's
+//!   [`Call`](https://docs.rs/smccc) types (`smccc::Smc`, `smccc::Hvc`).
+//! - `defmt`: `defmt::Format` for the public types, for logging on
+//!   microcontroller-style targets.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -124,11 +148,16 @@ mod activate_all;
 mod activation;
 mod client;
 mod component;
+#[cfg(feature = "defmt")]
+mod defmt_impls;
 mod error;
 #[cfg(any(test, target_arch = "aarch64"))]
 mod generic_timer;
+mod op;
 mod rendezvous;
 mod retry;
+#[cfg(feature = "smccc")]
+mod smccc_conduit;
 #[cfg(feature = "std")]
 pub mod sysfs;
 #[cfg(feature = "std")]
@@ -141,8 +170,19 @@ pub use component::Component;
 pub use error::{CancelOutcome, ComponentRef, Error};
 #[cfg(target_arch = "aarch64")]
 pub use generic_timer::GenericTimerClock;
-pub use rendezvous::{CpuOutcome, CpuResult, OnlyCpu, Rendezvous, RendezvousError};
+pub use op::{ActivationOp, Next, PrimeOp, PrimedOp, Step};
+pub use rendezvous::{CpuJob, CpuOutcome, CpuResult, OnlyCpu, Rendezvous, RendezvousError};
 pub use retry::{Clock, NoClock, RetryPolicy};
+#[cfg(feature = "smccc")]
+pub use smccc_conduit::SmcccConduit;
+
+pub use lfa_proto::{
+    ActivateFlags, ActivateRequest, FirmwareVersion, FunctionId, InventoryFlags, LfaError,
+    LfaVersion, Regs, SeqId, Uuid, components,
+};
+pub use lfa_smccc::{Conduit, Method, MethodError, SmcccCheck, SmcccError, SmcccVersion};
+#[cfg(target_arch = "aarch64")]
+pub use lfa_smccc::{Hvc, Smc};
 #[cfg(feature = "std")]
 pub use thread_rendezvous::ThreadRendezvous;
 

@@ -115,11 +115,13 @@ impl RetryPolicy {
     }
 }
 
-/// How a CALL_AGAIN loop ended.
+/// What one round of a CALL_AGAIN loop (`LFA_PRIME`, `LFA_ACTIVATE`) says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum LoopEnd {
+pub(crate) enum Verdict {
     /// CALL_AGAIN was clear after `rounds` calls.
     Done { rounds: u32 },
+    /// Call again after waiting `wait` (the policy's delay).
+    Again { wait: Duration },
     /// The last call returned an error status.
     Failed {
         status: lfa_proto::LfaError,
@@ -137,31 +139,72 @@ pub(crate) fn progress(response: &Regs) -> Result<bool, lfa_proto::LfaError> {
     Ok(ProgressFlags::from_bits_retain(x1).call_again())
 }
 
-/// Sends `request` until CALL_AGAIN is clear, bounded by `policy` and `clock`.
+/// `nanos` as a `Duration`, saturating at `u64::MAX` seconds; no panic path
+/// (no `Duration::new` or `Duration` arithmetic, which carry an overflow
+/// check the optimiser cannot always remove).
+pub(crate) fn duration_from_nanos(nanos: u128) -> Duration {
+    match u64::try_from(nanos) {
+        Ok(nanos) => Duration::from_nanos(nanos),
+        Err(_) => Duration::from_secs(
+            nanos
+                .checked_div(1_000_000_000)
+                .and_then(|secs| u64::try_from(secs).ok())
+                .unwrap_or(u64::MAX),
+        ),
+    }
+}
+
+/// `now - start`, zero if the clock went backwards; no panic path.
+pub(crate) fn elapsed(now: Duration, start: Duration) -> Duration {
+    duration_from_nanos(now.as_nanos().saturating_sub(start.as_nanos()))
+}
+
+/// A CALL_AGAIN loop driven one call at a time: the rounds sent so far and
+/// the clock reading before the first one.
 ///
-/// The same, original `request` block is sent every round; the response block
-/// is only read, never sent back.
-pub(crate) fn call_again_loop<C: Conduit + ?Sized, K: Clock + ?Sized>(
-    conduit: &C,
-    clock: &K,
-    request: &Regs,
-    policy: &RetryPolicy,
-) -> LoopEnd {
-    let start = clock.now();
-    let mut rounds: u32 = 0;
-    loop {
-        rounds = rounds.saturating_add(1);
-        let response = conduit.call(request);
-        match progress(&response) {
-            Err(status) => return LoopEnd::Failed { status, rounds },
-            Ok(false) => return LoopEnd::Done { rounds },
+/// The clock is read once before the first call and once after every
+/// CALL_AGAIN answer; the same, original request block is sent every round
+/// and the response is only read, never sent back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Retry {
+    rounds: u32,
+    start: Duration,
+}
+
+impl Retry {
+    /// Before the first call: reads the clock.
+    pub(crate) fn start<K: Clock + ?Sized>(clock: &K) -> Self {
+        Self {
+            rounds: 0,
+            start: clock.now(),
+        }
+    }
+
+    /// Calls sent so far.
+    pub(crate) const fn rounds(&self) -> u32 {
+        self.rounds
+    }
+
+    /// Sends `request` once and judges the answer against `policy`.
+    pub(crate) fn round<C: Conduit + ?Sized, K: Clock + ?Sized>(
+        &mut self,
+        conduit: &C,
+        clock: &K,
+        request: &Regs,
+        policy: &RetryPolicy,
+    ) -> Verdict {
+        self.rounds = self.rounds.saturating_add(1);
+        let rounds = self.rounds;
+        match progress(&conduit.call(request)) {
+            Err(status) => return Verdict::Failed { status, rounds },
+            Ok(false) => return Verdict::Done { rounds },
             Ok(true) => {}
         }
-        let elapsed = clock.now().saturating_sub(start);
+        let elapsed = elapsed(clock.now(), self.start);
         if rounds >= policy.max_rounds || elapsed >= policy.timeout {
-            return LoopEnd::TimedOut { rounds, elapsed };
+            return Verdict::TimedOut { rounds, elapsed };
         }
-        clock.delay(policy.delay);
+        Verdict::Again { wait: policy.delay }
     }
 }
 
@@ -170,6 +213,42 @@ mod tests {
     use core::cell::Cell;
 
     use super::*;
+
+    /// How a loop of [`Retry`] rounds ended, as the blocking flow drives it.
+    #[derive(Debug, PartialEq, Eq)]
+    enum LoopEnd {
+        Done {
+            rounds: u32,
+        },
+        Failed {
+            status: lfa_proto::LfaError,
+            rounds: u32,
+        },
+        TimedOut {
+            rounds: u32,
+            elapsed: Duration,
+        },
+    }
+
+    /// The blocking driver: round after round, waiting between them.
+    fn call_again_loop<C: Conduit, K: Clock>(
+        conduit: &C,
+        clock: &K,
+        request: &Regs,
+        policy: &RetryPolicy,
+    ) -> LoopEnd {
+        let mut retry = Retry::start(clock);
+        loop {
+            match retry.round(conduit, clock, request, policy) {
+                Verdict::Done { rounds } => return LoopEnd::Done { rounds },
+                Verdict::Failed { status, rounds } => return LoopEnd::Failed { status, rounds },
+                Verdict::TimedOut { rounds, elapsed } => {
+                    return LoopEnd::TimedOut { rounds, elapsed };
+                }
+                Verdict::Again { wait } => clock.delay(wait),
+            }
+        }
+    }
 
     /// Answers CALL_AGAIN `again` times, then done; records every request.
     struct Again {
@@ -224,6 +303,19 @@ mod tests {
             self.delays.set(self.delays.get() + 1);
             self.now.set(self.now.get() + d);
         }
+    }
+
+    #[test]
+    fn elapsed_and_nanos_saturate_without_panicking() {
+        let s = Duration::from_secs;
+        assert_eq!(elapsed(s(5), s(7)), Duration::ZERO, "a clock going back");
+        assert_eq!(elapsed(s(7), s(5)), s(2));
+        assert_eq!(elapsed(Duration::MAX, Duration::ZERO).as_secs(), u64::MAX);
+        assert_eq!(
+            duration_from_nanos(1_500_000_000),
+            Duration::from_millis(1500)
+        );
+        assert_eq!(duration_from_nanos(u128::MAX), s(u64::MAX));
     }
 
     #[test]

@@ -379,7 +379,7 @@ fn release_after_a_failed_relisting_rereads_the_id_first() {
     ]);
     let mut c = Client::discover(&s).unwrap().with_options(no_force());
     let a = c.find(A).unwrap().unwrap();
-    let done = c.prime(&a).unwrap().activate().unwrap();
+    let done = c.prime(&a).unwrap().activate_alone().unwrap();
     assert_eq!(
         done.now().unwrap_err(),
         &Error::Firmware {
@@ -428,7 +428,7 @@ fn release_of_an_unconfirmed_id_that_still_holds_the_uuid_is_one_reread_and_canc
     ]);
     let mut c = Client::discover(&s).unwrap().with_options(no_force());
     let a = c.find(A).unwrap().unwrap();
-    let _done = c.prime(&a).unwrap().activate().unwrap();
+    let _done = c.prime(&a).unwrap().activate_alone().unwrap();
     drop(c); // the drop releases
     use FunctionId::*;
     assert_eq!(s.functions()[6..], [GetInfo, GetInventory, Cancel]);
@@ -451,7 +451,7 @@ fn release_of_a_uuid_that_is_gone_sends_no_cancel_and_is_dropped() {
     ]);
     let mut c = Client::discover(&s).unwrap().with_options(no_force());
     let a = c.find(A).unwrap().unwrap();
-    let _done = c.prime(&a).unwrap().activate().unwrap();
+    let _done = c.prime(&a).unwrap().activate_alone().unwrap();
     c.release().unwrap();
     drop(c); // dropped debt: nothing more
     use FunctionId::*;
@@ -478,7 +478,7 @@ fn a_failing_release_is_an_error_and_stays_owed() {
     ]);
     let mut c = Client::discover(&s).unwrap().with_options(no_force());
     let a = c.find(A).unwrap().unwrap();
-    let _done = c.prime(&a).unwrap().activate().unwrap();
+    let _done = c.prime(&a).unwrap().activate_alone().unwrap();
     assert_eq!(
         c.release().unwrap_err(),
         Error::Firmware {
@@ -509,7 +509,7 @@ fn activate_alone_sends_skip_then_reenumerates_and_bumps_generation() {
     ]);
     let mut c = Client::discover(&s).unwrap().with_options(no_force());
     let a = c.find(A).unwrap().unwrap();
-    let done = c.prime(&a).unwrap().activate().unwrap();
+    let done = c.prime(&a).unwrap().activate_alone().unwrap();
     assert_eq!(
         (done.prime_rounds(), done.activate_rounds(), done.cpus()),
         (1, 2, 1)
@@ -558,11 +558,10 @@ fn rendezvous_required_is_refused_alone_and_cancelled() {
     ]);
     let mut c = Client::discover(&s).unwrap().with_options(no_force());
     let a = c.find(A).unwrap().unwrap();
-    let e = c.prime(&a).unwrap().activate().unwrap_err();
+    let e = c.prime(&a).unwrap().activate_alone().unwrap_err();
     assert!(matches!(
         e,
         Error::RendezvousRequired {
-            forced: false,
             cancel: CancelOutcome::Cancelled,
             ..
         }
@@ -583,7 +582,7 @@ fn cpu_reset_needs_an_entry_point() {
     ]);
     let mut c = Client::discover(&s).unwrap().with_options(no_force());
     let a = c.find(A).unwrap().unwrap();
-    let e = c.prime(&a).unwrap().activate().unwrap_err();
+    let e = c.prime(&a).unwrap().activate_alone().unwrap_err();
     assert!(matches!(e, Error::CpuResetWithoutEntryPoint { .. }));
     assert!(!s.functions().contains(&FunctionId::Activate));
 }
@@ -608,7 +607,7 @@ fn activate_timeout_cancels() {
     };
     let mut c = Client::discover(&s).unwrap().with_options(options);
     let a = c.find(A).unwrap().unwrap();
-    let e = c.prime(&a).unwrap().activate().unwrap_err();
+    let e = c.prime(&a).unwrap().activate_alone().unwrap_err();
     assert!(matches!(
         e,
         Error::Timeout {

@@ -3,9 +3,11 @@
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::vec::Vec;
 
-use crate::{CpuOutcome, Rendezvous, RendezvousError};
+use lfa_smccc::Conduit;
 
-/// Runs the call on `cpus` scoped std threads that start it together (a
+use crate::{CpuJob, CpuOutcome, Rendezvous, RendezvousError};
+
+/// Runs the job on `cpus` scoped std threads that start it together (a
 /// gate), then reports their results in thread order. (Only with the `std`
 /// feature.)
 ///
@@ -14,8 +16,8 @@ use crate::{CpuOutcome, Rendezvous, RendezvousError};
 /// rendezvous of physical CPUs: on hardware, use your kernel's equivalent of
 /// `stop_machine`, and read the [`Rendezvous`] contract.
 ///
-/// The hook allocates (starting threads does); the client's per-CPU function
-/// that each thread runs does not.
+/// The hook allocates (starting threads does); the [`CpuJob`] that each
+/// thread runs does not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ThreadRendezvous {
     cpus: usize,
@@ -35,13 +37,14 @@ impl ThreadRendezvous {
     }
 }
 
-impl Rendezvous for ThreadRendezvous {
+impl<C: Conduit + Sync + ?Sized> Rendezvous<C> for ThreadRendezvous {
     /// Starts every thread first, each waiting at a gate; opens the gate only
     /// when all have started, so a thread that fails to start means no thread
     /// calls at all (the contract's "all or none").
     fn run_on_every_cpu(
         &self,
-        call: &(dyn Fn() -> CpuOutcome + Sync),
+        conduit: &C,
+        job: CpuJob,
         collect: &mut dyn FnMut(CpuOutcome),
     ) -> Result<(), RendezvousError> {
         if self.cpus == 0 {
@@ -51,8 +54,8 @@ impl Rendezvous for ThreadRendezvous {
         let results: Vec<Option<CpuOutcome>> = std::thread::scope(|scope| {
             let mut handles = Vec::with_capacity(self.cpus);
             for _ in 0..self.cpus {
-                let started =
-                    std::thread::Builder::new().spawn_scoped(scope, || gate.wait().then(call));
+                let started = std::thread::Builder::new()
+                    .spawn_scoped(scope, || gate.wait().then(|| job.run(conduit)));
                 match started {
                     Ok(handle) => handles.push(handle),
                     Err(_) => {

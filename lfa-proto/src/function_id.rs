@@ -20,6 +20,7 @@ use crate::DecodeError;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u32)]
+#[non_exhaustive]
 pub enum FunctionId {
     /// `LFA_VERSION` (0xC400_02E0): the agent's LFA version.
     Version = 0xC400_02E0,

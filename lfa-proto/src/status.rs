@@ -27,6 +27,7 @@ pub const SUCCESS: i64 = 0;
 /// );
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
 pub enum LfaError {
     /// -1 `NOT_SUPPORTED`.
     #[error("NOT_SUPPORTED (-1): the function or component is not supported, or there is no agent")]

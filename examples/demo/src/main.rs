@@ -70,6 +70,7 @@ fn run() -> Result<(), lfa_client::Error> {
         Progress::Skipped { component, error } => {
             println!("  {:<24} skipped: {error}", label(component));
         }
+        _ => {}
     })?;
     // The agent may keep the last activated component current (TF-A does):
     // release it now, so that another client could activate (dropping the

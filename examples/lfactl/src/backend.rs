@@ -5,19 +5,21 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use lfa_client::sysfs::{ComponentInfo, Sysfs, SysfsError, select};
+use lfa_client::sysfs::{ComponentInfo, FileAccess, Sysfs, SysfsError, select};
 use lfa_client::{Client, Options, ThreadRendezvous};
 use lfa_proto::{CancelRequest, CancelResponse, LfaError, Request, Response, ResponseError, Uuid};
 use lfa_sim::SimAgent;
 use lfa_smccc::Conduit;
 
+use crate::console::Console;
 use crate::exit::{Exit, Failure};
 
-/// What a cancel did.
+/// What a cancel write (or `LFA_CANCEL`) got: only the answer, not what
+/// the firmware did with it (TF-A accepts a cancel also after completion).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CancelResult {
-    /// The activation was cancelled.
-    Cancelled,
+    /// The kernel (or the simulated agent) accepted the cancel.
+    Accepted,
     /// There was nothing to cancel (only the simulated agent can tell).
     NothingToCancel,
     /// The kernel or firmware refused, with the reason.
@@ -49,15 +51,17 @@ pub trait Backend {
 }
 
 /// The kernel's tree.
-pub struct SysfsBackend {
-    sysfs: Sysfs,
+pub struct SysfsBackend<'a> {
+    sysfs: Sysfs<&'a dyn FileAccess>,
+    console: &'a Console,
 }
 
-impl SysfsBackend {
-    /// The tree at `root`.
-    pub fn new(root: &Path) -> Self {
+impl<'a> SysfsBackend<'a> {
+    /// The tree at `root`, through `access`.
+    pub fn new(root: &Path, access: &'a dyn FileAccess, console: &'a Console) -> Self {
         Self {
-            sysfs: Sysfs::new(root),
+            sysfs: Sysfs::with_access(root, access),
+            console,
         }
     }
 }
@@ -65,7 +69,7 @@ impl SysfsBackend {
 /// How often the elapsed time of a running activation is reported.
 const TICK: Duration = Duration::from_secs(1);
 
-impl Backend for SysfsBackend {
+impl Backend for SysfsBackend<'_> {
     fn kind(&self) -> &'static str {
         "sysfs"
     }
@@ -105,13 +109,14 @@ impl Backend for SysfsBackend {
         // bounded); meanwhile a second thread reports the elapsed time.
         let start = Instant::now();
         let (done, ticks) = mpsc::channel::<()>();
+        let console = self.console;
         let result = std::thread::scope(|scope| {
             scope.spawn(move || {
                 while let Err(mpsc::RecvTimeoutError::Timeout) = ticks.recv_timeout(TICK) {
-                    eprintln!(
+                    console.err(format_args!(
                         "lfactl:   still activating, {} s",
                         start.elapsed().as_secs()
-                    );
+                    ));
                 }
             });
             let result = self.sysfs.activate(component.uuid());
@@ -128,7 +133,7 @@ impl Backend for SysfsBackend {
 
     fn cancel(&mut self, component: &ComponentInfo) -> Result<CancelResult, Failure> {
         match self.sysfs.cancel(component.uuid()) {
-            Ok(()) => Ok(CancelResult::Cancelled),
+            Ok(()) => Ok(CancelResult::Accepted),
             Err(e @ SysfsError::Refused { .. }) => Ok(CancelResult::Refused(e.to_string())),
             Err(e) => Err(e.into()),
         }
@@ -204,10 +209,7 @@ impl Backend for SimBackend {
         progress: &mut dyn FnMut(&str),
     ) -> Result<(), Failure> {
         let (force, _) = self.settings(component.uuid());
-        let options = Options {
-            force_rendezvous: force,
-            ..Options::DEFAULT
-        };
+        let options = Options::DEFAULT.with_force_rendezvous(force);
         let mut client = Client::discover(&self.agent)?.with_options(options);
         let found = client.find(component.uuid())?.ok_or_else(|| {
             Failure::new(
@@ -229,7 +231,7 @@ impl Backend for SimBackend {
             primed.activate_with(&ThreadRendezvous::new(cpus))?
         } else {
             progress("LFA_ACTIVATE from one CPU (skip_cpu_rendezvous)");
-            primed.activate()?
+            primed.activate_alone()?
         };
         progress(&format!(
             "activated after {} LFA_ACTIVATE call(s) per CPU on {} CPU(s); inventory re-read",
@@ -248,7 +250,7 @@ impl Backend for SimBackend {
             .agent
             .call(&CancelRequest::new(found.seq_id()).encode());
         match CancelResponse::decode(&response) {
-            Ok(CancelResponse) => Ok(CancelResult::Cancelled),
+            Ok(CancelResponse) => Ok(CancelResult::Accepted),
             // The agent's "nothing is current": nothing was primed.
             Err(ResponseError::Status(LfaError::InvalidParameters)) => {
                 Ok(CancelResult::NothingToCancel)

@@ -3,6 +3,7 @@
 use std::fmt::Display;
 
 use lfa_client::sysfs::{ErrorClass, SysfsError};
+use serde_json::{Map, Value};
 
 /// lfactl's exit codes other than 0 (done), documented in `--help` and the
 /// README.
@@ -19,6 +20,9 @@ pub enum Exit {
     System = 4,
     /// The operator did not confirm an activation.
     NotConfirmed = 5,
+    /// This kernel's driver does not have the feature (a file of a newer
+    /// ABI, such as `auto_activate`).
+    Unsupported = 6,
 }
 
 impl Exit {
@@ -35,6 +39,7 @@ impl Exit {
             Self::NothingToDo => "nothing-to-do",
             Self::System => "system",
             Self::NotConfirmed => "not-confirmed",
+            Self::Unsupported => "unsupported",
         }
     }
 }
@@ -46,6 +51,13 @@ pub struct Failure {
     pub exit: Exit,
     /// What to tell the operator.
     pub message: String,
+    /// The kernel's error number, when a write failed with one.
+    pub errno: Option<i32>,
+    /// What the operator can do next, one line each (stderr, and
+    /// `"recovery"` in JSON).
+    pub hints: Vec<String>,
+    /// More fields of the JSON error object (kernel log lines, results).
+    pub details: Map<String, Value>,
 }
 
 impl Failure {
@@ -54,7 +66,17 @@ impl Failure {
         Self {
             exit,
             message: message.to_string(),
+            errno: None,
+            hints: Vec::new(),
+            details: Map::new(),
         }
+    }
+
+    /// Adds a JSON field to the error object.
+    #[must_use]
+    pub fn with(mut self, key: &str, value: Value) -> Self {
+        self.details.insert(key.to_owned(), value);
+        self
     }
 }
 
@@ -63,9 +85,18 @@ impl From<SysfsError> for Failure {
         let exit = match e.class() {
             ErrorClass::Usage => Exit::Usage,
             ErrorClass::Refused => Exit::Refused,
-            _ => Exit::System,
+            _ => match &e {
+                SysfsError::MissingFile {
+                    file: "auto_activate",
+                    ..
+                } => Exit::Unsupported,
+                _ => Exit::System,
+            },
         };
-        Self::new(exit, e)
+        let errno = e.errno();
+        let mut failure = Self::new(exit, e);
+        failure.errno = errno;
+        failure
     }
 }
 
@@ -133,7 +164,18 @@ mod tests {
                 path: path.clone(),
                 file: "auto_activate",
             }),
+            Exit::Unsupported
+        );
+        assert_eq!(
+            exit_of(SysfsError::MissingFile {
+                path: path.clone(),
+                file: "name",
+            }),
             Exit::System
+        );
+        assert_eq!(
+            Failure::from(SysfsError::ActivationFailed { path: path.clone() }).errno,
+            Some(125)
         );
         assert_eq!(
             exit_of(SysfsError::NoSuchComponent {
@@ -182,8 +224,9 @@ mod tests {
             Exit::NothingToDo,
             Exit::System,
             Exit::NotConfirmed,
+            Exit::Unsupported,
         ];
         let codes: Vec<u8> = all.iter().map(|e| e.code()).collect();
-        assert_eq!(codes, [1, 2, 3, 4, 5]);
+        assert_eq!(codes, [1, 2, 3, 4, 5, 6]);
     }
 }

@@ -5,6 +5,8 @@ use lfa_client::sysfs::{Change, ComponentInfo};
 use lfa_proto::FirmwareVersion;
 use serde::Serialize;
 
+use crate::console::Console;
+
 /// The `schema` value of every JSON object lfactl prints.
 pub const SCHEMA: &str = "lfactl/1";
 
@@ -56,9 +58,9 @@ impl From<&ComponentInfo> for ComponentJson {
     }
 }
 
-/// Prints a JSON value on stdout.
-pub fn print_json(value: &serde_json::Value) {
-    println!("{value}");
+/// Prints a JSON value on stdout, on one line.
+pub fn print_json(console: &Console, value: &serde_json::Value) {
+    console.out(value);
 }
 
 /// The list as a table.

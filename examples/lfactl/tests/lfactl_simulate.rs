@@ -109,13 +109,21 @@ fn simulate_refusals_and_nothing_to_do() {
     let r = run(&["--simulate", "cancel", "tf-rmm"]);
     assert_eq!(
         (r.code, r.stdout.as_str()),
-        (NOTHING, &*format!("TF-RMM ({RMM}): nothing to cancel\n"))
+        (
+            NOTHING,
+            &*format!("TF-RMM ({RMM}): nothing to cancel: the firmware holds nothing for it\n")
+        )
     );
+    // One JSON object for the run: the error, with the per-component results.
     let r = run(&["--simulate", "--json", "cancel"]);
     assert_eq!(r.code, NOTHING, "{r:?}");
-    let v: Vec<serde_json::Value> = r.json_lines();
-    assert_eq!(v[0]["results"].as_array().unwrap().len(), 3);
-    assert_eq!(v[1]["error"]["kind"], "nothing-to-do");
+    let v = r.json();
+    assert_eq!(v["error"]["kind"], "nothing-to-do");
+    assert_eq!(v["error"]["exit_code"], NOTHING);
+    assert_eq!(v["command"], "cancel");
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    assert!(results.iter().all(|r| r["result"] == "nothing-to-cancel"));
 }
 
 #[test]

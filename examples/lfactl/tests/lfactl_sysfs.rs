@@ -340,7 +340,24 @@ fn cancel_one_or_every_capable_component() {
     let tree = FakeTree::demo();
     let r = on(&tree.root(), &["cancel", "TF-RMM"]);
     assert_eq!(r.code, OK, "{r:?}");
-    assert_eq!(r.stdout, format!("TF-RMM ({RMM}): cancelled\n"));
+    // A file accepts every write: all lfactl knows is that the write was
+    // accepted; it never claims that something was stopped.
+    assert_eq!(
+        r.stdout,
+        format!(
+            "TF-RMM ({RMM}): the kernel accepted the cancel; no activation was in progress as far as lfactl can tell (no lfactl activation is running, and lfactl has no record of one for it in this boot)\n"
+        )
+    );
+    // A plain tree has no kernel log: one line says so.
+    assert_eq!(
+        r.stderr
+            .lines()
+            .filter(|l| l.contains("the kernel log could not be read"))
+            .count(),
+        1,
+        "{}",
+        r.stderr
+    );
     assert_eq!(tree.read(TF_RMM.uuid, "cancel"), "1");
     assert_eq!(tree.read(TFA_BL31.uuid, "cancel"), "");
 
@@ -349,7 +366,7 @@ fn cancel_one_or_every_capable_component() {
     assert_eq!(r.code, OK, "{r:?}");
     let results = r.json()["results"].as_array().unwrap().clone();
     assert_eq!(results.len(), 3, "BL33 is not capable");
-    assert!(results.iter().all(|x| x["result"] == "cancelled"));
+    assert!(results.iter().all(|x| x["result"] == "accepted"));
     for (uuid, written) in [
         (TFA_BL31.uuid, "1"),
         (TF_RMM.uuid, "1"),
@@ -395,14 +412,27 @@ fn auto_activate_and_force_rendezvous_write_the_files() {
 }
 
 #[test]
-fn auto_activate_on_an_older_kernel_is_a_system_error() {
-    let tree = FakeTree::with(&[FakeComponent::new(TF_RMM.uuid, "TF-RMM").older_abi()]);
+fn auto_activate_on_an_older_kernel_is_not_supported() {
+    let tree = FakeTree::with(&[
+        FakeComponent::new(TF_RMM.uuid, "TF-RMM").older_abi(),
+        FakeComponent::new(VENDOR, "Vendor"),
+    ]);
+    let before = tree.snapshot();
     let r = on(&tree.root(), &["auto-activate", "on", "tf-rmm"]);
-    assert_eq!(r.code, SYSTEM, "{r:?}");
-    assert!(
-        r.stderr
-            .contains("auto_activate is missing: this kernel's LFA driver predates it")
+    assert_eq!(r.code, UNSUPPORTED, "{r:?}");
+    assert_eq!(
+        r.stderr,
+        format!(
+            "lfactl: auto-activate is not supported by this kernel: its LFA driver has no auto_activate file for TF-RMM ({RMM}); nothing was written\n"
+        )
     );
+    // Every component: refused before any write, also the one that has it.
+    let r = on(&tree.root(), &["--json", "auto-activate", "on"]);
+    assert_eq!(r.code, UNSUPPORTED, "{r:?}");
+    let v = r.json();
+    assert_eq!(v["error"]["kind"], "unsupported");
+    assert_eq!(v["error"]["exit_code"], UNSUPPORTED);
+    assert_eq!(tree.snapshot(), before);
     assert!(!tree.path(TF_RMM.uuid, "auto_activate").exists());
 }
 
@@ -508,6 +538,10 @@ fn usage_errors_exit_2_and_help_documents_everything() {
         "3  nothing to do",
         "4  system error",
         "5  activation not confirmed",
+        "6  not supported by this kernel",
+        "--state-dir",
+        "--kmsg",
+        "--release-previous",
         "lfactl/1",
         "lfactl --simulate list",
     ] {
@@ -529,4 +563,28 @@ fn usage_errors_exit_2_and_help_documents_everything() {
             "{command} --help has no example"
         );
     }
+}
+
+/// Unknown versions are said in words, never as "reads unknown version".
+#[test]
+fn activate_on_a_kernel_without_versions_says_so_in_words() {
+    let tree = FakeTree::with(&[FakeComponent::new(TF_RMM.uuid, "TF-RMM")
+        .set("activation_pending", "1\n")
+        .older_abi()]);
+    let r = on_with_input(&tree.root(), &["activate", "tf-rmm"], "y\n");
+    assert_eq!(r.code, OK, "{r:?}");
+    assert!(
+        r.stderr.starts_with(&format!(
+            "Activate TF-RMM ({RMM}) now (unknown -> unknown, every CPU stops"
+        )),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stdout,
+        format!(
+            "activated TF-RMM ({RMM}); the kernel shows no version for it; activation is still pending\n"
+        )
+    );
+    assert!(!r.stdout.contains("unknown version"));
 }

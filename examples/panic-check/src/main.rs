@@ -17,7 +17,9 @@
 use core::fmt::Write;
 use core::panic::PanicInfo;
 
-use lfa_client::{Client, Error, OnlyCpu, Options, Progress, Rendezvous};
+use lfa_client::{
+    Client, Clock, Error, GenericTimerClock, OnlyCpu, Options, Progress, Rendezvous, Step,
+};
 use lfa_proto::{Regs, Uuid};
 use lfa_sim::SimAgent;
 use lfa_smccc::{Conduit, Hvc, Method, Smc};
@@ -119,15 +121,14 @@ pub extern "C" fn lfa_agent_handle(regs: &mut Regs) -> u64 {
 /// The EL3 side: a simulated agent, as an SMC handler would hold it.
 static AGENT: SimAgent = SimAgent::new(lfa_sim::Profile::TfA);
 
-/// Everything a caller does with a client over `conduit`; returns a count so
-/// nothing is optimised away.
+/// Everything a caller does with a client over `conduit`, timed by the
+/// generic timer; returns a count so nothing is optimised away.
 #[inline(never)]
-fn flows<C: Conduit + Sync, R: Rendezvous>(conduit: C, uuid: Uuid, rendezvous: &R) -> u32 {
+fn flows<C: Conduit + Sync, R: Rendezvous<C>>(conduit: C, uuid: Uuid, rendezvous: &R) -> u32 {
     let mut client = match Client::discover(conduit) {
-        Ok(c) => c.with_options(Options {
-            force_rendezvous: false,
-            ..Options::DEFAULT
-        }),
+        Ok(c) => c
+            .with_options(Options::DEFAULT.with_force_rendezvous(false))
+            .with_clock(GenericTimerClock::new()),
         Err(e) => return report(&e),
     };
     let mut n = 0;
@@ -142,10 +143,10 @@ fn flows<C: Conduit + Sync, R: Rendezvous>(conduit: C, uuid: Uuid, rendezvous: &
     match client.find(uuid) {
         Ok(Some(c)) => match client.prime(&c) {
             Ok(primed) => {
-                let result = if primed.component().rendezvous_required() {
-                    primed.activate_with(rendezvous)
-                } else {
-                    primed.activate()
+                let result = match primed.prime_rounds() % 3 {
+                    0 => primed.activate_with(rendezvous),
+                    1 => primed.activate(rendezvous),
+                    _ => primed.activate_alone(),
                 };
                 match result {
                     Ok(done) => n += done.activate_rounds(),
@@ -157,6 +158,7 @@ fn flows<C: Conduit + Sync, R: Rendezvous>(conduit: C, uuid: Uuid, rendezvous: &
         Ok(None) => {}
         Err(e) => n += report(&e),
     }
+    n += stepped(&mut client, uuid, rendezvous);
     match client.activate_all_pending(rendezvous, |progress| {
         if let Progress::Skipped { error, .. } = progress {
             let _ = report(error);
@@ -164,6 +166,46 @@ fn flows<C: Conduit + Sync, R: Rendezvous>(conduit: C, uuid: Uuid, rendezvous: &
     }) {
         Ok(summary) => n + summary.activated + summary.skipped,
         Err(stopped) => n + report(&stopped.error),
+    }
+}
+
+/// The non-blocking form, one call per step, waiting through the clock.
+#[inline(never)]
+fn stepped<C: Conduit, K: Clock, R: Rendezvous<C>>(
+    client: &mut Client<C, K>,
+    uuid: Uuid,
+    rendezvous: &R,
+) -> u32 {
+    let component = match client.find(uuid) {
+        Ok(Some(c)) => c,
+        Ok(None) => return 0,
+        Err(e) => return report(&e),
+    };
+    let mut op = match client.prime_op(&component) {
+        Ok(op) => op,
+        Err(e) => return report(&e),
+    };
+    let mut steps = 0_u32;
+    let primed = loop {
+        steps = steps.wrapping_add(1);
+        match op.step(client) {
+            Step::Done(Ok(primed)) => break primed,
+            Step::Done(Err(e)) => return report(&e),
+            Step::Pending { .. } => {}
+        }
+    };
+    let mut activation = primed.activate();
+    loop {
+        steps = steps.wrapping_add(1);
+        match activation.step_with(client, rendezvous) {
+            Step::Done(Ok(done)) => return steps.wrapping_add(done.cpus_reset() as u32),
+            Step::Done(Err(e)) => return report(&e),
+            Step::Pending { wait, .. } => {
+                if let Some(wait) = wait {
+                    GenericTimerClock::new().delay(wait);
+                }
+            }
+        }
     }
 }
 

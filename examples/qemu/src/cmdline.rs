@@ -29,3 +29,18 @@ pub fn has(word: &str) -> bool {
         .skip(1)
         .any(|w| w == word.as_bytes())
 }
+
+/// The decimal value of the first word `key=N` after the image path, or
+/// `None` when there is none or `N` is not a decimal number.
+#[must_use]
+pub fn number(key: &str) -> Option<u64> {
+    let line = LINE.lock();
+    let (buf, length) = &*line;
+    let value = buf
+        .get(..*length)
+        .unwrap_or_default()
+        .split(|&b| b == b' ')
+        .skip(1)
+        .find_map(|w| w.strip_prefix(key.as_bytes())?.strip_prefix(b"="))?;
+    core::str::from_utf8(value).ok()?.parse().ok()
+}

@@ -2,33 +2,25 @@
 //! `LFA_ACTIVATE` call on every CPU of the image at once.
 //!
 //! CPU 0 drives the client; every other CPU sits in [`CpuRendezvous::serve`]
-//! until CPU 0 hands it a call (a *job*) or says the work is over. A job is
-//! run on all CPUs together: CPU 0 publishes it, runs it itself, and waits for
-//! the others before it hands the results to the client.
+//! until CPU 0 hands it the client's [`CpuJob`] or says the work is over. A
+//! job is run on all CPUs together: CPU 0 publishes it, runs it itself, and
+//! waits for the others before it hands the outcomes to the client.
 //!
 //! The hook keeps the contract of [`lfa_client::Rendezvous`]: if not every
 //! other CPU is waiting in `serve` within the bound, it returns an error
-//! without running the call anywhere (a partial rendezvous would hang the
-//! agent's holding pen). Once a job is published, CPU 0 never returns before
-//! every CPU has finished it, because the job borrows the client's stack; if a
-//! CPU does not finish within the bound the image stops with a failure.
+//! without running the job anywhere (a partial rendezvous would hang the
+//! agent's holding pen). The job is an owned `Copy` value that borrows
+//! nothing, so publishing it needs no `unsafe`, and if a CPU does not finish
+//! within the bound CPU 0 can return an error instead of stopping the image.
 
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
-use lfa_client::{CpuOutcome, Rendezvous, RendezvousError};
+use lfa_client::{CpuJob, CpuOutcome, Rendezvous, RendezvousError};
+use lfa_smccc::Conduit;
 
+use crate::check;
 use crate::cpu::MAX_CPUS;
 use crate::timer::{self, Deadline};
-use crate::{check, println, semihosting};
-
-/// The call of the current job, with its borrow's lifetime erased.
-#[derive(Clone, Copy)]
-struct Job(*const (dyn Fn() -> CpuOutcome + Sync + 'static));
-
-// SAFETY: The pointee is `Sync` (the trait object says so), so it may be
-// called from any CPU; CPU 0 keeps it alive until every CPU has finished with
-// it (see `run_on_every_cpu`).
-unsafe impl Send for Job {}
 
 /// One CPU's view of the last job: its outcome and when it entered and left
 /// the call (generic timer ticks).
@@ -57,7 +49,7 @@ pub struct CpuRendezvous {
     done: AtomicUsize,
     /// Set when the work is over: `serve` returns.
     over: AtomicBool,
-    job: spin::Mutex<Option<Job>>,
+    job: spin::Mutex<Option<CpuJob>>,
     records: [spin::Mutex<CpuRecord>; MAX_CPUS],
     jobs: AtomicUsize,
 }
@@ -104,10 +96,11 @@ impl CpuRendezvous {
         self.records.get(cpu).map(|r| *r.lock()).unwrap_or_default()
     }
 
-    /// Secondary CPUs (`cpu` != 0): run jobs until [`end`](Self::end).
-    /// Returns `false` (after a failed check) if neither a job nor the end
-    /// came within the bound.
-    pub fn serve(&self, cpu: usize) -> bool {
+    /// Secondary CPUs (`cpu` != 0): run jobs through `conduit` (the same
+    /// kind of conduit as the client's) until [`end`](Self::end). Returns
+    /// `false` (after a failed check) if neither a job nor the end came
+    /// within the bound.
+    pub fn serve<C: Conduit + ?Sized>(&self, cpu: usize, conduit: &C) -> bool {
         let mut seen = self.generation.load(Ordering::Acquire);
         loop {
             self.idle.fetch_add(1, Ordering::AcqRel);
@@ -134,7 +127,7 @@ impl CpuRendezvous {
             seen = self.generation.load(Ordering::Acquire);
             let job = *self.job.lock();
             if let Some(job) = job {
-                self.run(cpu, job);
+                self.run(cpu, job, conduit);
             }
             self.done.fetch_add(1, Ordering::AcqRel);
         }
@@ -146,7 +139,7 @@ impl CpuRendezvous {
     }
 
     /// Runs `job` on this CPU and records what happened.
-    fn run(&self, cpu: usize, job: Job) {
+    fn run<C: Conduit + ?Sized>(&self, cpu: usize, job: CpuJob, conduit: &C) {
         let stagger = self.stagger_ms.load(Ordering::Relaxed);
         if stagger > 0 {
             let until = Deadline::after_ms(stagger.saturating_mul(cpu as u64));
@@ -155,10 +148,7 @@ impl CpuRendezvous {
             }
         }
         let entered = timer::ticks();
-        // SAFETY: `job` was published by `run_on_every_cpu`, which keeps the
-        // call alive (it does not return) until this CPU has counted itself
-        // in `done`, after this line.
-        let outcome = unsafe { (*job.0)() };
+        let outcome = job.run(conduit);
         let left = timer::ticks();
         if let Some(record) = self.records.get(cpu) {
             *record.lock() = CpuRecord {
@@ -170,10 +160,11 @@ impl CpuRendezvous {
     }
 }
 
-impl Rendezvous for CpuRendezvous {
+impl<C: Conduit + ?Sized> Rendezvous<C> for CpuRendezvous {
     fn run_on_every_cpu(
         &self,
-        call: &(dyn Fn() -> CpuOutcome + Sync),
+        conduit: &C,
+        job: CpuJob,
         collect: &mut dyn FnMut(CpuOutcome),
     ) -> Result<(), RendezvousError> {
         let others = self.cpus.saturating_sub(1);
@@ -189,30 +180,21 @@ impl Rendezvous for CpuRendezvous {
         for record in &self.records {
             *record.lock() = CpuRecord::default();
         }
-        // SAFETY: Only the lifetime of the trait object changes. Every use of
-        // the erased pointer happens before this function returns: the other
-        // CPUs count themselves in `done` after their call, this function
-        // waits for all of them (or stops the machine) and clears `job`
-        // before returning.
-        let erased: *const (dyn Fn() -> CpuOutcome + Sync + 'static) =
-            unsafe { core::mem::transmute(call as *const (dyn Fn() -> CpuOutcome + Sync)) };
-        *self.job.lock() = Some(Job(erased));
+        *self.job.lock() = Some(job);
         self.done.store(0, Ordering::Release);
         self.generation.fetch_add(1, Ordering::AcqRel);
 
-        self.run(0, Job(erased));
+        self.run(0, job, conduit);
 
         let deadline = Deadline::after_ms(self.wait_ms);
         while self.done.load(Ordering::Acquire) < others {
             if deadline.expired() {
-                // Returning would free what the job borrows while another
-                // CPU may still run it: stop here instead.
-                println!(
-                    "FAIL: {} of {others} CPUs finished the rendezvous call in {} ms",
-                    self.done.load(Ordering::Acquire),
-                    self.wait_ms
-                );
-                semihosting::exit(check::EXIT_FAIL);
+                // The job borrows nothing: giving up is safe. The client
+                // cancels; the late CPU's record is not reported.
+                *self.job.lock() = None;
+                return Err(RendezvousError(
+                    "a CPU did not finish the rendezvous job in time",
+                ));
             }
             core::hint::spin_loop();
         }

@@ -177,7 +177,7 @@ fn main(cpu: usize) {
     if cpu != 0 {
         // Asleep (WFI) while CPU 0 measures single calls, then serve.
         quiet::sleep();
-        if RENDEZVOUS.serve(cpu) {
+        if RENDEZVOUS.serve(cpu, &Smc) {
             let record = RENDEZVOUS.record(cpu);
             check_eq!(
                 record.outcome.map(|o| o.result()),

@@ -36,10 +36,7 @@ const BL31: SimComponent = SimComponent::new(components::TFA_BL31.uuid)
 const NOTHING_TO_CANCEL: CancelOutcome = CancelOutcome::NothingToCancel;
 
 /// One CPU is on: activating from it alone (skip_cpu_rendezvous) is allowed.
-const ONE_CPU: Options = Options {
-    force_rendezvous: false,
-    ..Options::DEFAULT
-};
+const ONE_CPU: Options = Options::DEFAULT.with_force_rendezvous(false);
 
 #[unsafe(no_mangle)]
 static LFA_QEMU_SCENARIO: Scenario = Scenario {
@@ -67,10 +64,7 @@ fn main(_cpu: usize) {
     busy(&client);
     activate_failure(&mut client);
     let bounded = match Client::discover(Smc) {
-        Ok(c) => c.with_options(Options {
-            prime: RetryPolicy::rounds(5),
-            ..ONE_CPU
-        }),
+        Ok(c) => c.with_options(ONE_CPU.with_prime(RetryPolicy::rounds(5))),
         Err(e) => {
             check!(false, "discover: {e}");
             return;
@@ -137,7 +131,7 @@ fn call_again_completes(client: &mut Client<Smc>) {
             4,
             "PRIME sent 4 times (3 x CALL_AGAIN + done)"
         );
-        primed.activate()
+        primed.activate_alone()
     });
     match &done {
         Ok(done) => {
@@ -209,7 +203,7 @@ fn activate_failure(client: &mut Client<Smc>) {
             .is_ok(),
         "inject ACTIVATION_FAILED"
     );
-    let result = client.prime(&bl31).and_then(|p| p.activate());
+    let result = client.prime(&bl31).and_then(|p| p.activate_alone());
     if let Err(e) = &result {
         println!("  client error (expected): {e}");
     }

@@ -56,7 +56,7 @@ fn el3_init() {
 
 fn main(cpu: usize) {
     if cpu != 0 {
-        if RENDEZVOUS.serve(cpu) {
+        if RENDEZVOUS.serve(cpu, &Smc) {
             let record = RENDEZVOUS.record(cpu);
             check_eq!(
                 record.outcome.map(|o| (o.result(), o.rounds())),

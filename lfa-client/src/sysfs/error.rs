@@ -123,11 +123,13 @@ pub enum SysfsError {
         /// The file.
         path: PathBuf,
     },
-    /// `ECANCELED` from `activate`: the kernel's `LFA_PRIME` or
-    /// `LFA_ACTIVATE` failed, and it cancelled the activation (its log says
-    /// which firmware status).
+    /// `ECANCELED` from `activate`: the activation was not completed (the
+    /// kernel's `LFA_PRIME` or `LFA_ACTIVATE` failed; its log says which
+    /// firmware status). It does not say whether anything was cancelled: the
+    /// January 2026 driver sends no `LFA_CANCEL` after a failed PRIME, so the
+    /// firmware may still hold the component until its `cancel` is written.
     #[error(
-        "the kernel answered ECANCELED writing {}: LFA_PRIME or LFA_ACTIVATE failed and the activation was cancelled (see the kernel log)",
+        "the kernel answered ECANCELED writing {}: the activation was not completed; the kernel does not say whether it cancelled anything (its `Arm LFA:` log lines say why), and a cancel may be needed before a retry",
         path.display()
     )]
     ActivationFailed {

@@ -1,9 +1,9 @@
 //! EL3 firmware for running `lfa-conformance` under QEMU: boots at EL3 on
 //! `qemu-system-aarch64 -machine virt,secure=on,virtualization=on` (lfa-qemu's
 //! boot code), serves PSCI (`CPU_ON`, `SYSTEM_OFF`, `PSCI_VERSION`,
-//! `PSCI_FEATURES`), `SMCCC_VERSION` (1.2) and LFA from the simulated agent
-//! of `lfa-sim`, and hands over to the non-secure payload that QEMU
-//! loaded at 0x6000_0000 (`-device loader,file=lfa-conformance.elf`), the
+//! `PSCI_FEATURES`), `SMCCC_VERSION` (1.2) and LFA (from `lfa-agent` or
+//! the simulator `lfa-sim`, by profile), and hands over to the non-secure
+//! payload that QEMU loaded at 0x6000_0000 (`-device loader,file=lfa-conformance.elf`), the
 //! way TF-A's BL31 starts BL33.
 //!
 //! Words on the command line (`-append`, read through semihosting; the
@@ -11,9 +11,10 @@
 //!
 //! | Word | Effect |
 //! |---|---|
-//! | `profile=clean` (default) | `Profile::Clean`: the specification's intent |
-//! | `profile=tfa` | `Profile::TfA`: TF-A's agent as measured (docs/protocol.md) |
-//! | `profile=broken` | a clean agent with deliberate defects (see [`Broken`]) |
+//! | `profile=clean` (default) | `lfa_agent::Agent` on this firmware's scripted platform ([`clean`], [`CLEAN_POPULATION`]), through `Firmware::with_agent` |
+//! | `profile=tfa` | lfa-sim's `Profile::TfA`: TF-A's agent as measured (docs/protocol.md) |
+//! | `profile=broken` | lfa-sim's clean profile with deliberate defects (see [`Broken`]) |
+//! | `rendezvous-ms=N` | `profile=clean`: a rendezvous round ends with ACTIVATION_FAILED N ms after its first CPU arrived (default 1000) |
 //! | `payload-el1` | enter the payload at NS-EL1 and serve `hvc` at EL2 too (without EL2, QEMU's `virtualization=off`, the payload is entered at NS-EL1 from EL3 anyway) |
 //! | `phantom-cpus` | PSCI `CPU_ON` accepts MPIDRs of CPUs that do not exist (Aff1 < 2, Aff0 < 16, as TF-A's QEMU port) and counts them as on; they never arrive |
 //! | `tfa-debug-log` | print two `INFO:` lines per `LFA_GET_INVENTORY` on the UART, as a debug build of TF-A does |
@@ -27,23 +28,27 @@
 //! passes its address to the payload in x0 (QEMU cannot put it at the base
 //! of RAM, where it leaves it for TF-A, because this image is linked there).
 //!
-//! The population (ten components, eleven for `broken`) gives every check of
-//! the catalogue something to work on: see [`POPULATION`].
+//! The population (eleven components, twelve for `broken`) gives every check
+//! of the catalogue something to work on: see [`POPULATION`].
 #![no_std]
 #![no_main]
 
+mod clean;
+
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 
+use lfa_agent::Component;
 use lfa_proto::components::{BL33, TF_RMM, TFA_BL31};
 use lfa_proto::regs::from_signed;
 use lfa_proto::{FirmwareVersion, FunctionId, LfaError, Regs, Uuid};
 use lfa_qemu::firmware::{self, Firmware};
-use lfa_qemu::{Scenario, cmdline, println, semihosting};
+use lfa_qemu::{Scenario, cmdline, cpu, println, semihosting};
 use lfa_sim::{DEMO_VENDOR_UUID, Profile, SimAgent, SimComponent};
 use lfa_smccc::Conduit;
 
-/// The agent type: 10 components, a short call log (EL3 RAM is the image's).
-type Agent = SimAgent<11, 16>;
+/// The simulated agent type (`tfa`, `broken`): 12 components, a short call
+/// log (EL3 RAM is the image's).
+type Agent = SimAgent<12, 16>;
 
 /// Where the payload is loaded and entered (TF-A's QEMU port puts BL33 here).
 const PAYLOAD_BASE: u64 = 0x6000_0000;
@@ -53,7 +58,8 @@ const fn vendor(n: u128) -> Uuid {
     Uuid::from_u128(0x7a1e_5c0d_e000_4f1a_8bad_5eed_0000_0000 | n)
 }
 
-/// The components of the clean and TF-A agents, in id order:
+/// The components of the TF-A and broken agents (lfa-sim), in id order; the
+/// clean one (lfa-agent) has the same in [`CLEAN_POPULATION`]:
 ///
 /// | id | component | capable | pending | rendezvous | CALL_AGAIN |
 /// |---|---|---|---|---|---|
@@ -67,14 +73,16 @@ const fn vendor(n: u128) -> Uuid {
 /// | 7 | vendor E 9.0 -> 9.1 | yes | yes | required | ACTIVATE x1 |
 /// | 8 | vendor F 11.0 -> 11.1 | yes | yes | optional | ACTIVATE x1 |
 /// | 9 | vendor G 13.0 -> 13.1 | no | yes | required | - |
+/// | 10 | vendor H 15.0 -> 15.1, no cancel hook | yes | yes | required | - |
 ///
-/// Vendor G is pending but not capable (`PRM-08`: PRIME answers
+/// Vendor H has no cancel hook (`CAN-07`: CANCEL must release CPUs waiting
+/// in its pen all the same; TF-A strands them). Vendor G is pending but not capable (`PRM-08`: PRIME answers
 /// NOT_SUPPORTED, as TF-A does for such a component).
 ///
 /// The TF-A profile uses up one component more than the clean one (its
 /// agent ignores ACTIVATE's reserved flag bits, so `ACT-10` activates one),
 /// hence vendor E.
-pub const POPULATION: [SimComponent; 10] = [
+pub const POPULATION: [SimComponent; 11] = [
     SimComponent::new(TFA_BL31.uuid)
         .capable()
         .current(FirmwareVersion::new(2, 12))
@@ -119,40 +127,139 @@ pub const POPULATION: [SimComponent; 10] = [
     SimComponent::new(vendor(0x10))
         .current(FirmwareVersion::new(13, 0))
         .pending(FirmwareVersion::new(13, 1)),
+    SimComponent::new(vendor(0x11))
+        .capable()
+        .current(FirmwareVersion::new(15, 0))
+        .pending(FirmwareVersion::new(15, 1))
+        .without_cancel_hook(),
+];
+
+/// The clean profile's components: [`POPULATION`]'s table for
+/// `lfa_agent::Agent` on [`clean::ConformancePlatform`] (the same UUIDs,
+/// versions, properties, CALL_AGAIN rounds and cancel hooks).
+pub const CLEAN_POPULATION: [clean::Scripted; 11] = [
+    clean::Scripted::new(
+        Component::new(TFA_BL31.uuid)
+            .capable()
+            .current(FirmwareVersion::new(2, 12))
+            .pending(FirmwareVersion::new(2, 13)),
+    )
+    .activate_rounds(1),
+    clean::Scripted::new(
+        Component::new(TF_RMM.uuid)
+            .capable()
+            .current(FirmwareVersion::new(0, 7))
+            .pending(FirmwareVersion::new(0, 8))
+            .rendezvous_optional(),
+    )
+    .prime_rounds(2),
+    clean::Scripted::new(Component::new(BL33.uuid).current(FirmwareVersion::new(2024, 1))),
+    clean::Scripted::new(
+        Component::new(DEMO_VENDOR_UUID)
+            .capable()
+            .current(FirmwareVersion::new(1, 0)),
+    ),
+    clean::Scripted::new(
+        Component::new(vendor(0xB))
+            .capable()
+            .current(FirmwareVersion::new(3, 1))
+            .pending(FirmwareVersion::new(3, 2))
+            .rendezvous_optional(),
+    )
+    .activate_rounds(2),
+    clean::Scripted::new(
+        Component::new(vendor(0xC))
+            .capable()
+            .current(FirmwareVersion::new(5, 0))
+            .pending(FirmwareVersion::new(5, 1)),
+    )
+    .prime_rounds(1),
+    clean::Scripted::new(
+        Component::new(vendor(0xD))
+            .capable()
+            .current(FirmwareVersion::new(7, 0))
+            .pending(FirmwareVersion::new(7, 1)),
+    ),
+    clean::Scripted::new(
+        Component::new(vendor(0xE))
+            .capable()
+            .current(FirmwareVersion::new(9, 0))
+            .pending(FirmwareVersion::new(9, 1)),
+    )
+    .activate_rounds(1),
+    clean::Scripted::new(
+        Component::new(vendor(0xF))
+            .capable()
+            .current(FirmwareVersion::new(11, 0))
+            .pending(FirmwareVersion::new(11, 1))
+            .rendezvous_optional(),
+    )
+    .activate_rounds(1),
+    clean::Scripted::new(
+        Component::new(vendor(0x10))
+            .current(FirmwareVersion::new(13, 0))
+            .pending(FirmwareVersion::new(13, 1)),
+    ),
+    clean::Scripted::new(
+        Component::new(vendor(0x11))
+            .capable()
+            .current(FirmwareVersion::new(15, 0))
+            .pending(FirmwareVersion::new(15, 1)),
+    )
+    .without_cancel_hook(),
 ];
 
 /// The broken agent's inventory defects: vendor A reports reserved flag
 /// bits, and a second BL33 entry repeats a UUID.
 const BROKEN_EXTRA: SimComponent =
     SimComponent::new(BL33.uuid).current(FirmwareVersion::new(2024, 2));
+/// The broken agent's rendezvous bound, in polls of the waiting CPUs.
+const BROKEN_SPIN_BUDGET: u64 = 1 << 22;
 /// Reserved bits vendor A reports in the broken agent.
 const BROKEN_RESERVED_FLAGS: u64 = 1 << 8;
 
-static CLEAN: Agent = Agent::new(Profile::Clean);
+/// The clean profile's agent: lfa-agent itself, one pen seat per CPU.
+static CLEAN: lfa_agent::Agent<clean::ConformancePlatform, { cpu::MAX_CPUS }> =
+    lfa_agent::Agent::new(clean::ConformancePlatform::new(
+        &CLEAN_POPULATION,
+        &PHANTOMS,
+    ));
 static TFA: Agent = Agent::new(Profile::TfA);
 static BROKEN_INNER: Agent = Agent::new(Profile::Clean);
 static BROKEN: Broken = Broken {
     inner: &BROKEN_INNER,
 };
 
-/// Which agent answers: 0 clean, 1 TF-A, 2 broken (chosen in `init`).
+/// Which agent answers: 0 clean (lfa-agent), 1 TF-A, 2 broken (both
+/// lfa-sim; chosen in `init`).
 static SELECTED: AtomicUsize = AtomicUsize::new(0);
 
-/// The LFA agent the command line chose.
-struct Selected;
+/// The simulated LFA agent the command line chose (`tfa` or `broken`).
+struct Simulated;
 
-impl Conduit for Selected {
+impl Conduit for Simulated {
     fn call(&self, args: &Regs) -> Regs {
         match SELECTED.load(Ordering::Acquire) {
-            1 => TFA.call(args),
             2 => BROKEN.call(args),
-            _ => CLEAN.call(args),
+            _ => TFA.call(args),
         }
     }
 }
 
-static LFA: Selected = Selected;
-static FIRMWARE: Firmware = Firmware::new(&LFA, set_online_cpus);
+static SIMULATED: Simulated = Simulated;
+/// PSCI and the simulator (`tfa`, `broken`), told of every `CPU_ON`.
+static SIM_FIRMWARE: Firmware = Firmware::new(&SIMULATED, set_online_cpus);
+/// PSCI and lfa-agent (`clean`): its platform asks for the CPUs that are on.
+static CLEAN_FIRMWARE: Firmware = Firmware::with_agent(&CLEAN);
+
+/// The firmware conduit of the chosen profile.
+fn firmware_conduit() -> &'static Firmware {
+    if SELECTED.load(Ordering::Acquire) == 0 {
+        &CLEAN_FIRMWARE
+    } else {
+        &SIM_FIRMWARE
+    }
+}
 static PSCI: Psci = Psci;
 
 /// Where `scripts/conformance-run.sh` loads QEMU's DTB.
@@ -173,11 +280,11 @@ static DEBUG_LOG: AtomicBool = AtomicBool::new(false);
 /// Phantom CPUs accepted: bit Aff1 * 16 + Aff0.
 static PHANTOMS: AtomicU32 = AtomicU32::new(0);
 
-/// PSCI `CPU_ON` changed how many CPUs are on: the rendezvous size (the
-/// phantom CPUs counted too, as TF-A counts every CPU it accepted).
+/// PSCI `CPU_ON` changed how many CPUs are on: the simulators' rendezvous
+/// size (the phantom CPUs counted too, as TF-A counts every CPU it
+/// accepted; the clean platform counts them in `cpus_on`).
 fn set_online_cpus(cpus: u32) {
     let cpus = cpus + PHANTOMS.load(Ordering::Acquire).count_ones();
-    CLEAN.set_online_cpus(cpus);
     TFA.set_online_cpus(cpus);
     BROKEN_INNER.set_online_cpus(cpus);
 }
@@ -199,7 +306,7 @@ impl Conduit for Psci {
                 return regs;
             }
             firmware::CPU_ON | firmware::CPU_ON_32 => {
-                let answer = FIRMWARE.call(args);
+                let answer = firmware_conduit().call(args);
                 if lfa_proto::regs::as_signed(answer.x[0]) != PSCI_INVALID_PARAMETERS
                     || !PHANTOM_MODE.load(Ordering::Acquire)
                 {
@@ -230,14 +337,14 @@ impl Conduit for Psci {
             && FunctionId::try_from(args.x[0]) == Ok(FunctionId::GetInventory)
         {
             println!("INFO:    LFA_GET_INVENTORY: fw_seq_id {}", args.x[1]);
-            let answer = FIRMWARE.call(args);
+            let answer = firmware_conduit().call(args);
             println!(
                 "INFO:    LFA_GET_INVENTORY: status {}",
                 lfa_proto::regs::as_signed(answer.x[0])
             );
             return answer;
         }
-        FIRMWARE.call(args)
+        firmware_conduit().call(args)
     }
 }
 
@@ -297,7 +404,8 @@ fn init() {
     } else if cmdline::has("profile=broken") {
         ("broken", &BROKEN_INNER, 2)
     } else {
-        ("clean", &CLEAN, 0)
+        init_clean();
+        return;
     };
     for (index, component) in POPULATION.iter().enumerate() {
         let component = if selected == 2 && index == 3 {
@@ -313,9 +421,37 @@ fn init() {
         println!("firmware: no room for the duplicate component");
     }
     // TF-A's holding pen waits forever; a long budget keeps a stuck CPU
-    // visible to the payload's own bounds rather than to ours.
-    agent.set_spin_budget(1 << 30);
+    // visible to the payload's own bounds rather than to ours. The broken
+    // agent is a clean one: its bound ends a partial rendezvous (ACT-14)
+    // well within the checker's wait-ms.
+    agent.set_spin_budget(if selected == 2 {
+        BROKEN_SPIN_BUDGET
+    } else {
+        1 << 30
+    });
     SELECTED.store(selected, Ordering::Release);
+    println!(
+        "firmware: LFA agent profile={name} (lfa-sim), {} components; PSCI 1.1, SMCCC 1.2",
+        agent.component_count()
+    );
+    init_common();
+}
+
+/// `profile=clean`: lfa-agent on the scripted platform, bounded by
+/// `rendezvous-ms=`.
+fn init_clean() {
+    let ms = clean::rendezvous_ms();
+    CLEAN.platform().init(ms);
+    SELECTED.store(0, Ordering::Release);
+    println!(
+        "firmware: LFA agent profile=clean (lfa-agent), {} components, rendezvous bound {ms} ms; PSCI 1.1, SMCCC 1.2",
+        CLEAN_POPULATION.len()
+    );
+    init_common();
+}
+
+/// What every profile sets up: the PSCI extras, the payload, the DTB.
+fn init_common() {
     PHANTOM_MODE.store(cmdline::has("phantom-cpus"), Ordering::Release);
     DEBUG_LOG.store(cmdline::has("tfa-debug-log"), Ordering::Release);
     let el = if cmdline::has("payload-el1") || !firmware::el2_implemented() {
@@ -331,10 +467,6 @@ fn init() {
         firmware::set_payload_x0(DTB_ADDRESS);
         println!("firmware: device tree at {DTB_ADDRESS:#x}, passed to the payload in x0");
     }
-    println!(
-        "firmware: LFA agent profile={name}, {} components; PSCI 1.1, SMCCC 1.2",
-        agent.component_count()
-    );
 }
 
 /// Never runs: in firmware mode the handover takes every CPU to the payload.

@@ -3,17 +3,18 @@
 //!
 //! A job is either a *raw* `LFA_ACTIVATE` (registers owned by the job,
 //! repeated while the agent says CALL_AGAIN, bounded), or the client's
-//! per-CPU call of a rendezvous ([`Rendezvous`] for `lfa-client`). Raw jobs
-//! borrow nothing, so the boot CPU may give up waiting for one (a CPU stuck
-//! in the agent's holding pen) and go on; such a CPU is *lost*, as is one
-//! that `CPU_ON` accepted but that never arrived, and no later rendezvous is
-//! attempted ([`Cpus::rendezvous_blocker`]). The client's call borrows the client, so its
-//! rendezvous waits for every CPU, and if one never returns the image stops
-//! with a failure instead of returning (see `run_on_every_cpu`).
+//! [`CpuJob`] of a rendezvous ([`Rendezvous`] for `lfa-client`). Neither
+//! borrows anything, so no `unsafe` is needed to hand one to a secondary.
+//! The boot CPU may give up waiting for a raw job (a CPU stuck in the
+//! agent's holding pen) and go on; such a CPU is *lost*, as is one that
+//! `CPU_ON` accepted but that never arrived, and no later rendezvous is
+//! attempted ([`Cpus::rendezvous_blocker`]). The client's rendezvous waits
+//! for every CPU, and if one never returns the image stops with a failure
+//! (see `run_on_every_cpu`).
 
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
-use lfa_client::{CpuOutcome, Rendezvous, RendezvousError};
+use lfa_client::{CpuJob, CpuOutcome, Rendezvous, RendezvousError};
 use lfa_proto::regs::as_signed;
 use lfa_proto::{ProgressFlags, Regs};
 use lfa_smccc::Conduit;
@@ -30,22 +31,14 @@ unsafe extern "C" {
     fn lfac_secondary_entry();
 }
 
-/// A client call erased to `'static` (see `run_on_every_cpu`).
-#[derive(Clone, Copy)]
-struct Shared(*const (dyn Fn() -> CpuOutcome + Sync + 'static));
-
-// SAFETY: The pointee is `Sync`; the boot CPU keeps it alive until every CPU
-// that was given it has finished with it (`run_on_every_cpu`).
-unsafe impl Send for Shared {}
-
 /// What a secondary is asked to do.
 #[derive(Clone, Copy)]
 enum Job {
     /// `LFA_ACTIVATE` with these registers until CALL_AGAIN is clear or an
     /// error, at most `rounds` calls.
     Raw { args: Regs, rounds: u32 },
-    /// The client's per-CPU call.
-    Shared(Shared),
+    /// The client's per-CPU job, run through [`PROBE`].
+    Client(CpuJob),
 }
 
 /// What a raw job ended with.
@@ -368,14 +361,15 @@ fn raw_activate(args: &Regs, rounds: u32, calling: Option<&AtomicBool>) -> RawRe
     result
 }
 
-impl Rendezvous for Cpus {
-    /// Runs the client's call on the boot CPU and every secondary. Refuses
-    /// (nothing run) if a CPU is lost or not idle within the bound; once the
-    /// call is out, waits for every CPU, and stops the image with a failure
-    /// if one never returns (returning would free what the call borrows).
+impl<C: Conduit + ?Sized> Rendezvous<C> for Cpus {
+    /// Runs the client's job on the boot CPU (through `conduit`) and every
+    /// secondary (through [`PROBE`]). Refuses (nothing run) if a CPU is lost
+    /// or not idle within the bound; once the job is out, waits for every
+    /// CPU, and stops the image with a failure if one never returns.
     fn run_on_every_cpu(
         &self,
-        call: &(dyn Fn() -> CpuOutcome + Sync),
+        conduit: &C,
+        job: CpuJob,
         collect: &mut dyn FnMut(CpuOutcome),
     ) -> Result<(), RendezvousError> {
         if self.any_lost() || self.rendezvous_blocker().is_some() {
@@ -390,22 +384,16 @@ impl Rendezvous for Cpus {
             }
             core::hint::spin_loop();
         }
-        // SAFETY: Only the lifetime of the trait object is erased. Every CPU
-        // given the pointer counts itself done after its call; this function
-        // waits for all of them (or ends the run without returning) and
-        // clears the jobs before it returns.
-        let erased: *const (dyn Fn() -> CpuOutcome + Sync + 'static) =
-            unsafe { core::mem::transmute(call as *const (dyn Fn() -> CpuOutcome + Sync)) };
         let mut posted = [false; MAX_CPUS];
         for (slot, flag) in self.slots.iter().zip(posted.iter_mut()).skip(1) {
             if slot.usable() {
                 *slot.outcome.lock() = None;
-                *slot.job.lock() = Some(Job::Shared(Shared(erased)));
+                *slot.job.lock() = Some(Job::Client(job));
                 slot.posted.fetch_add(1, Ordering::AcqRel);
                 *flag = true;
             }
         }
-        let mine = call();
+        let mine = job.run(conduit);
         let deadline = Deadline::after_ms(self.wait_ms());
         for (cpu, (slot, was_posted)) in self.slots.iter().zip(posted).enumerate() {
             if !was_posted {
@@ -456,11 +444,9 @@ pub fn secondary(cpu: usize, el: u64) -> ! {
                 let result = raw_activate(&args, rounds, Some(&slot.calling));
                 *slot.raw.lock() = result;
             }
-            Some(Job::Shared(shared)) => {
+            Some(Job::Client(job)) => {
                 slot.calling.store(true, Ordering::Release);
-                // SAFETY: `run_on_every_cpu` keeps the call alive until this
-                // CPU has stored `done` below.
-                let outcome = unsafe { (*shared.0)() };
+                let outcome = job.run(&PROBE);
                 *slot.outcome.lock() = Some(outcome);
             }
             None => {}

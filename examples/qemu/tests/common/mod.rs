@@ -139,7 +139,7 @@ pub fn check_component(got: Option<&Component>, expected: &SimComponent, version
 /// pending (through `rendezvous`), list again. `calls` counts the calls the
 /// exception level of the agent took (smc at EL3 or hvc at EL2); `cpus` is
 /// how many CPUs the rendezvous runs on.
-pub fn demo_flow<C: Conduit + Sync, R: Rendezvous>(
+pub fn demo_flow<C: Conduit + Sync, R: Rendezvous<C>>(
     conduit: C,
     method: &str,
     agent: &Agent,

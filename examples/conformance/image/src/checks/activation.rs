@@ -1,8 +1,9 @@
 //! Checks that start the secondaries and really activate firmware (only
 //! with the `activate` option): reserved ACTIVATE flags, a skip-rendezvous
 //! activation and a rendezvous of every CPU through `lfa-client`, a second
-//! activation in the same boot, CANCEL after completion and during a
-//! rendezvous.
+//! activation in the same boot (also two rendezvous ones), CANCEL after
+//! completion and during a rendezvous (for every rendezvous component), and
+//! a partial rendezvous that the agent must end within a bound.
 //!
 //! Each picks a capable and pending component with the property it needs
 //! (rendezvous optional or required, never may_reset_cpu) from a fresh
@@ -20,7 +21,7 @@ use crate::cpus::{CPUS, MAX_CPUS};
 use crate::outcome;
 use crate::probe::{PROBE, Probe};
 use crate::psci;
-use crate::report::Outcome;
+use crate::report::{Outcome, Verdict};
 use crate::time::Timer;
 use crate::topology::Source;
 
@@ -50,12 +51,10 @@ fn client_options(ctx: &Ctx<'_>, force_rendezvous: bool) -> ClientOptions {
         delay: Duration::from_millis(ctx.options.retry_ms),
         ..RetryPolicy::rounds(ctx.options.rounds)
     };
-    ClientOptions {
-        prime: policy,
-        activate: policy,
-        force_rendezvous,
-        ..ClientOptions::DEFAULT
-    }
+    ClientOptions::DEFAULT
+        .with_prime(policy)
+        .with_activate(policy)
+        .with_force_rendezvous(force_rendezvous)
 }
 
 /// lfa-client over the probe, with [`client_options`] and the generic timer
@@ -237,7 +236,7 @@ fn act_11(ctx: &mut Ctx<'_>) -> Outcome {
         Err(e) => return outcome!(Fail, "{}: {e}", p.name()),
     };
     let prime_rounds = primed.prime_rounds();
-    let done = match primed.activate() {
+    let done = match primed.activate_alone() {
         Ok(done) => done,
         Err(e) => return outcome!(Fail, "{}: {e}", p.name()),
     };
@@ -653,10 +652,18 @@ fn can_04(ctx: &mut Ctx<'_>) -> Outcome {
     let Some(r) = ctx.pick(|e| activatable(e, true), &[]) else {
         return none_to("pending component that requires the rendezvous left");
     };
+    cancel_while_waiting(ctx, &r)
+}
+
+/// Primes `r` (rendezvous required), catches CPU 1 in its holding pen and
+/// CANCELs from the boot CPU: PASS when CPU 1 comes back with -11 and the
+/// agent is idle with `r` still pending (CAN-04's procedure; CAN-07 runs it
+/// on every such component).
+fn cancel_while_waiting(ctx: &Ctx<'_>, r: &Entry) -> Outcome {
     let mut args = Regs::with_x0(FunctionId::Activate.to_x0());
     args.x[1] = u64::from(r.seq_id);
     for delay in PEN_DELAYS_MS {
-        if let Err(skip) = ctx.prime_or_skip(&r, "") {
+        if let Err(skip) = ctx.prime_or_skip(r, "") {
             return skip;
         }
         if !CPUS.post_raw(1, args, 1) {
@@ -750,4 +757,308 @@ fn can_04(ctx: &mut Ctx<'_>) -> Outcome {
         Warn,
         "CPU 1 never reached the holding pen before the CANCEL; nothing could be observed"
     )
+}
+
+pub(super) const CAN_07: Check = Check {
+    id: "CAN-07",
+    title: "CANCEL releases waiting CPUs of every rendezvous component, cancel hook or not",
+    rule: "docs/protocol.md#rendezvous and DEN0147 LFA_CANCEL: a CANCEL from another CPU ends the activation and the CPUs waiting in ACTIVATE return ACTIVATION_FAILED (-11), whatever the component's activator provides (TF-A releases them only through the activator's cancel hook and otherwise leaves them in EL3 for good)",
+    group: Group::Activate,
+    run: can_07,
+};
+
+fn can_07(ctx: &mut Ctx<'_>) -> Outcome {
+    if let Some(blocker) = CPUS.rendezvous_blocker() {
+        return outcome!(Skip, "no rendezvous while a CPU is lost: {blocker}");
+    }
+    if CPUS.usable() < 2 {
+        return outcome!(Skip, "needs a second CPU that can join (CPU-01)");
+    }
+    if let Err(outcome) = ctx.refresh() {
+        return outcome;
+    }
+    let mut tried = 0_u32;
+    let mut entries = [None; super::MAX_ENTRIES];
+    for (slot, e) in entries
+        .iter_mut()
+        .zip(ctx.entries().filter(|e| activatable(e, true)))
+    {
+        *slot = Some(e);
+    }
+    for r in entries.iter().flatten() {
+        let one = cancel_while_waiting(ctx, r);
+        if one.verdict != Verdict::Pass {
+            return Outcome::new(
+                one.verdict,
+                format_args!(
+                    "{} (component {} of those tried): {}{}",
+                    r.name(),
+                    tried + 1,
+                    one.detail,
+                    if one.verdict == Verdict::Fail {
+                        "; waiting CPUs must be released whether or not the component has a cancel hook (TF-A strands them without one)"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .with_observed(one.observed);
+        }
+        tried += 1;
+    }
+    if tried == 0 {
+        return none_to("pending component that requires the rendezvous left");
+    }
+    outcome!(
+        Pass,
+        "{tried} pending component(s) that require the rendezvous: for each, CANCEL 0 while CPU 1 waited in ACTIVATE, CPU 1 released with -11 ACTIVATION_FAILED, still pending, agent idle"
+    )
+}
+
+pub(super) const ACT_14: Check = Check {
+    id: "ACT-14",
+    title: "A partial rendezvous ends with ACTIVATION_FAILED within a bound",
+    rule: "docs/protocol.md#rendezvous and DEN0147 LFA_ACTIVATE: when fewer than all powered-on CPUs call ACTIVATE, the agent ends the round with ACTIVATION_FAILED (-11) on every waiting CPU within its bound, and then accepts PRIME and CANCEL (TF-A spins in EL3 forever, measured)",
+    group: Group::Activate,
+    run: act_14,
+};
+
+/// Milliseconds since `start` (generic timer ticks).
+fn ms_since(start: u64) -> u64 {
+    let ticks = crate::time::ticks().wrapping_sub(start);
+    ticks.saturating_mul(1000) / crate::time::frequency()
+}
+
+fn act_14(ctx: &mut Ctx<'_>) -> Outcome {
+    if let Some(blocker) = CPUS.rendezvous_blocker() {
+        return outcome!(Skip, "no rendezvous while a CPU is lost: {blocker}");
+    }
+    if CPUS.usable() < 2 {
+        return outcome!(
+            Skip,
+            "needs a second CPU that can join (CPU-01): with one CPU on, every rendezvous is complete"
+        );
+    }
+    if let Err(outcome) = ctx.refresh() {
+        return outcome;
+    }
+    let Some(r) = ctx.pick(|e| activatable(e, true), &[]) else {
+        return none_to("pending component that requires the rendezvous left");
+    };
+    if let Err(skip) = ctx.prime_or_skip(&r, "") {
+        return skip;
+    }
+    let mut args = Regs::with_x0(FunctionId::Activate.to_x0());
+    args.x[1] = u64::from(r.seq_id);
+    // Every secondary calls; the boot CPU stays out, so the round is short
+    // of one CPU however many are on.
+    let mut posted = [false; MAX_CPUS];
+    let start = crate::time::ticks();
+    for (cpu, flag) in posted.iter_mut().enumerate().skip(1) {
+        *flag = CPUS.post_raw(cpu, args, 1);
+    }
+    let waiting = posted.iter().filter(|&&p| p).count();
+    if waiting == 0 {
+        let _ = ctx.cancel(r.seq_id);
+        return outcome!(Skip, "no secondary could take a job");
+    }
+    let bound = ctx.options.wait_ms;
+    let deadline = crate::time::Deadline::after_ms(bound);
+    let all_back = || {
+        posted
+            .iter()
+            .enumerate()
+            .all(|(cpu, &p)| !p || CPUS.finished(cpu))
+    };
+    while !all_back() && !deadline.expired() {
+        core::hint::spin_loop();
+    }
+    let elapsed = ms_since(start);
+    let label = crate::label!("LFA_CANCEL({}) after the partial rendezvous", r.seq_id);
+    if !all_back() {
+        // TF-A-like: nothing ends the round. Try to get the CPUs back.
+        let stuck = posted
+            .iter()
+            .enumerate()
+            .filter(|&(cpu, &p)| p && !CPUS.finished(cpu))
+            .count();
+        let cancel = ctx.cancel(r.seq_id);
+        let mut back = 0;
+        for (cpu, &p) in posted.iter().enumerate() {
+            if p && CPUS.wait_raw(cpu, bound).is_some() {
+                back += 1;
+            }
+        }
+        return outcome!(
+            Fail,
+            "{}: {stuck} of the {waiting} CPU(s) that called ACTIVATE (of {} on) still waited after {bound} ms (wait-ms): the agent does not bound a partial rendezvous (TF-A spins in EL3 forever); CANCEL then answered {} and {back} of {waiting} came back{}",
+            r.name(),
+            CPUS.running(),
+            S(cancel.status()),
+            if back < waiting { " (the others are lost)" } else { "" }
+        )
+        .with(label, &cancel.sent, &cancel.got);
+    }
+    for (cpu, &p) in posted.iter().enumerate() {
+        if !p {
+            continue;
+        }
+        let result = CPUS.wait_raw(cpu, 0).unwrap_or_default();
+        if result.status() != -11 || result.regs.x[1] != 0 {
+            let cancel = ctx.cancel(r.seq_id);
+            return outcome!(
+                Fail,
+                "{}: CPU {cpu} returned {} (x1 = {:#x}) from a partial rendezvous after {elapsed} ms, expected -11 ACTIVATION_FAILED, x1 = 0 (CANCEL afterwards: {})",
+                r.name(),
+                S(result.status()),
+                result.regs.x[1],
+                S(cancel.status())
+            )
+            .with(
+                crate::label!("LFA_ACTIVATE({}) on CPU {cpu}", r.seq_id),
+                &args,
+                &result.regs,
+            );
+        }
+    }
+    // The agent must be usable again: still primed (PRIME 0), then CANCEL 0.
+    let prime = ctx.prime(r.seq_id);
+    let cancel = ctx.cancel(r.seq_id);
+    let entry = lfa(FunctionId::GetInventory, u64::from(r.seq_id));
+    let pending = entry.got.x[3] & InventoryFlags::ACTIVATION_PENDING.bits() != 0;
+    if prime.done() && cancel.status() == 0 && pending {
+        outcome!(
+            Pass,
+            "{}: ACTIVATE from {waiting} of {} CPUs on (the boot CPU stayed out): every waiting CPU returned -11 ACTIVATION_FAILED within {elapsed} ms (wait-ms {bound}); then PRIME 0, CANCEL 0, still pending",
+            r.name(),
+            CPUS.running()
+        )
+        .with(label, &cancel.sent, &cancel.got)
+    } else {
+        outcome!(
+            Fail,
+            "{}: the waiting CPUs returned -11 within {elapsed} ms, but then PRIME answered {}{} and CANCEL {} (pending = {pending}): the agent is not usable after a partial rendezvous",
+            r.name(),
+            S(prime.status()),
+            if prime.out_of_rounds { " (still CALL_AGAIN)" } else { "" },
+            S(cancel.status())
+        )
+        .with(
+            format_args!("LFA_CANCEL({})", r.seq_id),
+            &cancel.sent,
+            &cancel.got,
+        )
+    }
+}
+
+pub(super) const ACT_15: Check = Check {
+    id: "ACT-15",
+    title: "Two rendezvous activations of every CPU in one boot, without CANCEL",
+    rule: "docs/protocol.md#state-machine and #rendezvous: after a completed rendezvous activation the agent is idle, so PRIME and ACTIVATE of a second component (every CPU again) succeed with no CANCEL in between (TF-A keeps the activated component current until CANCEL, measured)",
+    group: Group::Activate,
+    run: act_15,
+};
+
+/// PRIME then the rendezvous ACTIVATE of `e` on every CPU; whether both
+/// completed, and the ACTIVATE's last call (or the PRIME's if it failed).
+fn prime_and_rendezvous(ctx: &Ctx<'_>, e: &Entry) -> (bool, super::Call) {
+    let prime = ctx.prime(e.seq_id);
+    if !prime.done() {
+        return (false, prime.last);
+    }
+    match activate_all(ctx, e) {
+        Ok(done) => (done.done(), done.last),
+        Err(_) => (false, prime.last),
+    }
+}
+
+fn act_15(ctx: &mut Ctx<'_>) -> Outcome {
+    if let Some(blocker) = CPUS.rendezvous_blocker() {
+        return outcome!(Skip, "no rendezvous while a CPU is lost: {blocker}");
+    }
+    if let Err(outcome) = ctx.refresh() {
+        return outcome;
+    }
+    let Some(a) = ctx.pick(|e| activatable(e, true), &[]) else {
+        return none_to("pending component that requires the rendezvous left");
+    };
+    let Some(b) = ctx.pick(|e| activatable(e, true), &[a.uuid]) else {
+        return none_to("second pending component that requires the rendezvous left");
+    };
+    let (first, call) = prime_and_rendezvous(ctx, &a);
+    if !first {
+        let _ = ctx.cancel(a.seq_id);
+        return outcome!(
+            Fail,
+            "the first rendezvous activation, of {}, did not complete on every CPU",
+            a.name()
+        )
+        .with(
+            format_args!("LFA_ACTIVATE({})", a.seq_id),
+            &call.sent,
+            &call.got,
+        );
+    }
+    let (second, call) = prime_and_rendezvous(ctx, &b);
+    let label = crate::label!(
+        "LFA_ACTIVATE({}) right after activating {}",
+        b.seq_id,
+        a.seq_id
+    );
+    if !second {
+        // TF-A-like: does a CANCEL of the first component let it through?
+        let cancel = ctx.cancel(a.seq_id);
+        let _ = ctx.cancel(b.seq_id);
+        let (retried, _) = prime_and_rendezvous(ctx, &b);
+        let settle = ctx.cancel(b.seq_id);
+        return outcome!(
+            Fail,
+            "{} activated on every CPU, then {}'s PRIME + rendezvous ACTIVATE ended with {}: the agent still holds {} (TF-A keeps an activated component current until CANCEL); CANCEL({}) = {}, then the retry {} (CANCEL afterwards: {})",
+            a.name(),
+            b.name(),
+            S(call.status()),
+            a.name(),
+            a.seq_id,
+            S(cancel.status()),
+            if retried { "succeeded" } else { "failed too" },
+            S(settle.status())
+        )
+        .with(label, &call.sent, &call.got);
+    }
+    if let Err(outcome) = ctx.refresh() {
+        return outcome;
+    }
+    for (old, what) in [(a, "first"), (b, "second")] {
+        let Some(now) = ctx.by_uuid(old.uuid) else {
+            return outcome!(
+                Fail,
+                "{} is missing from the inventory after the {what} activation",
+                old.name()
+            );
+        };
+        if now.flags.contains(InventoryFlags::ACTIVATION_PENDING) {
+            return outcome!(
+                Fail,
+                "{}: still pending after the {what} activation completed",
+                old.name()
+            );
+        }
+        if ctx.versions == Some(true) && now.current != old.pending {
+            return outcome!(
+                Fail,
+                "{}: runs {} after the {what} activation, the pending version was {}",
+                old.name(),
+                FirmwareVersion::from_reg(now.current),
+                FirmwareVersion::from_reg(old.pending)
+            );
+        }
+    }
+    outcome!(
+        Pass,
+        "{} then {} activated, each by PRIME and ACTIVATE on all {} CPU(s), with no CANCEL in between; neither is pending any more",
+        a.name(),
+        b.name(),
+        CPUS.running()
+    )
+    .with(label, &call.sent, &call.got)
 }

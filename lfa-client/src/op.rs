@@ -1,0 +1,1067 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! Non-blocking prime and activation: owned state, driven one firmware call
+//! at a time. The blocking flow ([`Client::prime`], [`Primed`](crate::Primed))
+//! drives the same state machine in a loop.
+
+use core::time::Duration;
+
+use lfa_proto::{
+    ActivateFlags, ActivateRequest, CancelRequest, CancelResponse, FunctionId, LfaError,
+    PrimeRequest, Request, Response, ResponseError, SeqId, Uuid,
+};
+use lfa_smccc::Conduit;
+
+use crate::{
+    Activated, CancelOutcome, Client, Component, ComponentRef, CpuJob, CpuOutcome, CpuResult,
+    Error, OnlyCpu, Rendezvous,
+    activate_all::SkipList,
+    client::{Release, call_error, next_stamp},
+    retry::{Clock, Retry, Verdict},
+};
+
+/// What one step of a non-blocking operation ([`PrimeOp`], [`ActivationOp`])
+/// left: more to do, or the result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+pub enum Step<T> {
+    /// Not finished: `next` is what the next step sends.
+    Pending {
+        /// The next call.
+        next: Next,
+        /// How long the caller should wait before the next step: the retry
+        /// delay of [`RetryPolicy`](crate::RetryPolicy) after a CALL_AGAIN
+        /// answer, `None` otherwise. Stepping sooner only sends the next try
+        /// sooner; the round and time bounds hold either way.
+        wait: Option<Duration>,
+    },
+    /// Finished.
+    Done(T),
+}
+
+impl<T> Step<T> {
+    const fn next(next: Next) -> Self {
+        Self::Pending { next, wait: None }
+    }
+
+    /// The result, if finished.
+    pub fn done(self) -> Option<T> {
+        match self {
+            Self::Done(result) => Some(result),
+            Self::Pending { .. } => None,
+        }
+    }
+}
+
+/// The call the next step of a non-blocking operation sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Next {
+    /// The release `LFA_CANCEL` the client owes (see
+    /// [`Client::release`]), or one `LFA_GET_INFO` / `LFA_GET_INVENTORY` of
+    /// the lookup before it.
+    Release,
+    /// `LFA_GET_INVENTORY` of the component: the refresh before `LFA_PRIME`.
+    Refresh,
+    /// `LFA_PRIME`, round `round` (from 1).
+    Prime {
+        /// The round the next call is.
+        round: u32,
+    },
+    /// `LFA_ACTIVATE` from this CPU, round `round` (from 1); or nothing,
+    /// when the checks before it refuse (then `LFA_CANCEL`).
+    Activate {
+        /// The round the next call is.
+        round: u32,
+    },
+    /// The rendezvous window: one step runs the hook, whose CPUs send their
+    /// `LFA_ACTIVATE` rounds back to back.
+    Rendezvous,
+    /// `LFA_CANCEL` after a failure; that step returns the error.
+    Cancel,
+    /// The re-enumeration after a successful activation: `LFA_GET_INFO`
+    /// (`read` = 0), then `LFA_GET_INVENTORY` of id `read - 1`.
+    Reenumerate {
+        /// Calls of the re-enumeration sent so far.
+        read: u32,
+    },
+}
+
+/// A listing of the inventory, one call at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Listing {
+    next: u32,
+    count: Option<u32>,
+}
+
+/// What one step of a [`Listing`] read.
+enum Listed {
+    /// `LFA_GET_INFO` answered.
+    Info,
+    /// An entry.
+    Item(Component),
+    /// Nothing left (no call made).
+    End,
+    /// A call failed.
+    Failed(Error),
+}
+
+impl Listing {
+    pub(crate) const NEW: Self = Self {
+        next: 0,
+        count: None,
+    };
+
+    /// Calls sent so far.
+    const fn read(&self) -> u32 {
+        match self.count {
+            None => 0,
+            Some(_) => self.next.saturating_add(1),
+        }
+    }
+
+    /// Whether every entry has been read.
+    fn at_end(&self) -> bool {
+        self.count.is_some_and(|count| self.next >= count)
+    }
+
+    fn step<C: Conduit, K: Clock>(&mut self, client: &Client<C, K>) -> Listed {
+        match self.count {
+            None => match client.read_count() {
+                Ok(count) => {
+                    self.count = Some(count);
+                    Listed::Info
+                }
+                Err(e) => Listed::Failed(e),
+            },
+            Some(count) if self.next >= count => Listed::End,
+            Some(_) => {
+                let seq_id = SeqId(self.next);
+                self.next = self.next.saturating_add(1);
+                match client.read_entry(seq_id) {
+                    Ok(c) => Listed::Item(c),
+                    Err(e) => Listed::Failed(e),
+                }
+            }
+        }
+    }
+}
+
+/// The release `LFA_CANCEL` (see [`Client::release`]), one call at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Releasing {
+    /// Decide from what the client owes.
+    Start,
+    /// Re-read the id the component was last known under.
+    Locate(ComponentRef),
+    /// List the inventory for its UUID.
+    Find(ComponentRef, Listing),
+    /// Send `LFA_CANCEL` of this id.
+    Cancel(ComponentRef),
+}
+
+impl Releasing {
+    /// One step: at most one call. `None` while more is to do; the result
+    /// once settled (with whether this step made a call).
+    pub(crate) fn step<C: Conduit, K: Clock>(
+        &mut self,
+        client: &mut Client<C, K>,
+    ) -> (bool, Option<Result<(), Error>>) {
+        loop {
+            match *self {
+                Self::Start => match client.release {
+                    None => return (false, Some(Ok(()))),
+                    Some(release) if release.confirmed => *self = Self::Cancel(release.component),
+                    Some(release) => *self = Self::Locate(release.component),
+                },
+                Self::Locate(component) => {
+                    match client.read_entry(component.seq_id) {
+                        Ok(entry) if entry.uuid() == component.uuid => {
+                            *self = Self::Cancel(entry.to_ref());
+                        }
+                        Ok(_)
+                        | Err(Error::InventoryFailed {
+                            status: LfaError::InvalidParameters,
+                            ..
+                        }) => *self = Self::Find(component, Listing::NEW),
+                        Err(e) => return (true, Some(Err(e))),
+                    }
+                    return (true, None);
+                }
+                Self::Find(component, mut listing) => {
+                    match listing.step(client) {
+                        Listed::Info => {}
+                        Listed::Item(entry) if entry.uuid() == component.uuid => {
+                            *self = Self::Cancel(entry.to_ref());
+                            return (true, None);
+                        }
+                        Listed::Item(_) => {}
+                        Listed::End => {
+                            // The UUID is gone: the agent may still hold it,
+                            // but no sequence id addresses it any more.
+                            client.release = None;
+                            return (false, Some(Ok(())));
+                        }
+                        Listed::Failed(e) => return (true, Some(Err(e))),
+                    }
+                    *self = Self::Find(component, listing);
+                    if listing.at_end() {
+                        client.release = None;
+                        return (true, Some(Ok(())));
+                    }
+                    return (true, None);
+                }
+                Self::Cancel(target) => {
+                    let response = client
+                        .conduit
+                        .call(&CancelRequest::new(target.seq_id).encode());
+                    let result = match CancelResponse::decode(&response) {
+                        // The id names the component in this generation, so
+                        // INVALID_PARAMETERS means the agent holds nothing.
+                        Ok(CancelResponse)
+                        | Err(ResponseError::Status(LfaError::InvalidParameters)) => {
+                            client.release = None;
+                            Ok(())
+                        }
+                        Err(e) => {
+                            client.release = Some(Release {
+                                component: target,
+                                confirmed: true,
+                            });
+                            Err(call_error(FunctionId::Cancel, Some(target), e))
+                        }
+                    };
+                    return (true, Some(result));
+                }
+            }
+        }
+    }
+}
+
+/// A prime in progress, as an owned value: made by [`Client::prime_op`],
+/// driven by [`PrimeOp::step`], one firmware call per step, from a loop, a
+/// timer interrupt or a notification handler. Between steps it borrows
+/// nothing.
+///
+/// It sends what [`Client::prime`] sends, in the same order, with the same
+/// registers every round and the same bounds
+/// ([`Options::prime`](crate::Options::prime), timed by the client's clock
+/// between steps); it never waits itself (see [`Step::Pending`]). On a
+/// failure after `LFA_PRIME` its last step sends `LFA_CANCEL`.
+///
+/// **Dropped or abandoned** after its first `LFA_PRIME`, it cannot cancel by
+/// itself (it holds no conduit): the client then owes the `LFA_CANCEL` and
+/// sends it before its next `LFA_PRIME`, from [`Client::release`], or when it
+/// is dropped. Starting another operation ([`Client::prime_op`],
+/// [`Client::prime`]) or [`Client::release`] makes this one stale: its next
+/// step returns [`Error::StaleOperation`] and sends nothing.
+///
+/// ```
+/// use lfa_client::{Client, Step};
+/// use lfa_proto::components::TF_RMM;
+/// use lfa_sim::SimAgent;
+///
+/// let agent = SimAgent::demo();
+/// let mut client = Client::discover(&agent)?;
+/// let rmm = client.find(TF_RMM.uuid)?.expect("listed");
+/// let mut op = client.prime_op(&rmm)?;
+/// let primed = loop {
+///     match op.step(&mut client) {
+///         Step::Pending { .. } => { /* other work between the calls */ }
+///         Step::Done(result) => break result?,
+///     }
+/// };
+/// let mut activation = primed.activate_alone();
+/// let done = loop {
+///     if let Step::Done(result) = activation.step(&mut client) {
+///         break result?;
+///     }
+/// };
+/// assert!(!done.used_rendezvous());
+/// # Ok::<(), lfa_client::Error>(())
+/// ```
+#[derive(Debug, PartialEq, Eq)]
+#[must_use = "a PrimeOp does nothing until it is stepped"]
+pub struct PrimeOp {
+    component: Component,
+    serial: u32,
+    stage: PrimeStage,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PrimeStage {
+    Release(Releasing),
+    Refresh,
+    Prime {
+        fresh: Component,
+        retry: Option<Retry>,
+    },
+    Cancel(Error),
+    Finished,
+}
+
+impl<C: Conduit, K: Clock> Client<C, K> {
+    /// Starts a non-blocking prime of `component` ([`PrimeOp`]); sends
+    /// nothing. Any operation started before becomes stale.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::StaleComponent`] if `component` was read before an
+    /// activation or by another client.
+    pub fn prime_op(&mut self, component: &Component) -> Result<PrimeOp, Error> {
+        self.check_current(component)?;
+        self.op = next_stamp();
+        Ok(PrimeOp {
+            component: *component,
+            serial: self.op,
+            stage: PrimeStage::Release(Releasing::Start),
+        })
+    }
+}
+
+impl PrimeOp {
+    /// The component as the caller listed it.
+    #[must_use]
+    pub const fn component(&self) -> &Component {
+        &self.component
+    }
+
+    /// What the next step sends (`None` once finished).
+    #[must_use]
+    pub const fn next(&self) -> Option<Next> {
+        match self.stage {
+            PrimeStage::Release(_) => Some(Next::Release),
+            PrimeStage::Refresh => Some(Next::Refresh),
+            PrimeStage::Prime { retry, .. } => Some(Next::Prime {
+                round: match retry {
+                    Some(retry) => retry.rounds().saturating_add(1),
+                    None => 1,
+                },
+            }),
+            PrimeStage::Cancel(_) => Some(Next::Cancel),
+            PrimeStage::Finished => None,
+        }
+    }
+
+    /// Makes at most one firmware call through `client` (the client that
+    /// made this operation) and says what is left.
+    ///
+    /// The steps are those of [`Client::prime`]: the release `LFA_CANCEL`
+    /// the client owes, if any ([`Next::Release`]); the refresh
+    /// ([`Next::Refresh`]); `LFA_PRIME` until CALL_AGAIN is clear
+    /// ([`Next::Prime`]); on a failure after `LFA_PRIME`, `LFA_CANCEL`
+    /// ([`Next::Cancel`]).
+    ///
+    /// # Errors
+    ///
+    /// In [`Step::Done`]: the errors of [`Client::prime`], and
+    /// [`Error::StaleOperation`] (nothing sent) once finished, or when
+    /// another operation was started or the client released since.
+    pub fn step<C: Conduit, K: Clock>(
+        &mut self,
+        client: &mut Client<C, K>,
+    ) -> Step<Result<PrimedOp, Error>> {
+        if self.serial != client.op || self.stage == PrimeStage::Finished {
+            return Step::Done(Err(Error::StaleOperation));
+        }
+        let step = self.step_inner(client);
+        if matches!(step, Step::Done(_)) {
+            self.stage = PrimeStage::Finished;
+        }
+        step
+    }
+
+    fn step_inner<C: Conduit, K: Clock>(
+        &mut self,
+        client: &mut Client<C, K>,
+    ) -> Step<Result<PrimedOp, Error>> {
+        loop {
+            match &mut self.stage {
+                PrimeStage::Release(releasing) => match releasing.step(client) {
+                    (_, None) => return Step::next(Next::Release),
+                    (_, Some(Err(e))) => return Step::Done(Err(e)),
+                    (called, Some(Ok(()))) => {
+                        self.stage = PrimeStage::Refresh;
+                        if called {
+                            return Step::next(Next::Refresh);
+                        }
+                    }
+                },
+                PrimeStage::Refresh => {
+                    return match client.refresh(&self.component) {
+                        Ok(fresh) => {
+                            self.stage = PrimeStage::Prime { fresh, retry: None };
+                            Step::next(Next::Prime { round: 1 })
+                        }
+                        Err(e) => Step::Done(Err(e)),
+                    };
+                }
+                PrimeStage::Prime { fresh, retry } => {
+                    let fresh = *fresh;
+                    let retry = match retry {
+                        Some(retry) => retry,
+                        None => {
+                            // From the first PRIME on, the agent may hold
+                            // this component, under the id just read.
+                            client.release = Some(Release {
+                                component: fresh.to_ref(),
+                                confirmed: true,
+                            });
+                            retry.insert(Retry::start(&client.clock))
+                        }
+                    };
+                    let request = PrimeRequest::new(fresh.seq_id()).encode();
+                    let component = fresh.to_ref();
+                    let placeholder = CancelOutcome::NothingToCancel;
+                    match retry.round(
+                        &client.conduit,
+                        &client.clock,
+                        &request,
+                        &client.options.prime,
+                    ) {
+                        Verdict::Done { rounds } => {
+                            return Step::Done(Ok(PrimedOp {
+                                component: fresh,
+                                prime_rounds: rounds,
+                                serial: self.serial,
+                            }));
+                        }
+                        Verdict::Again { wait } => {
+                            return Step::Pending {
+                                next: Next::Prime {
+                                    round: retry.rounds().saturating_add(1),
+                                },
+                                wait: Some(wait),
+                            };
+                        }
+                        Verdict::Failed { status, rounds } => {
+                            self.stage = PrimeStage::Cancel(Error::PrimeFailed {
+                                component,
+                                status,
+                                rounds,
+                                cancel: placeholder,
+                            });
+                        }
+                        Verdict::TimedOut { rounds, elapsed } => {
+                            self.stage = PrimeStage::Cancel(Error::Timeout {
+                                call: FunctionId::Prime,
+                                component,
+                                rounds,
+                                elapsed,
+                                cancel: placeholder,
+                            });
+                        }
+                    }
+                    return Step::next(Next::Cancel);
+                }
+                PrimeStage::Cancel(error) => {
+                    let error = *error;
+                    return Step::Done(Err(cancel_after(client, error)));
+                }
+                PrimeStage::Finished => return Step::Done(Err(Error::StaleOperation)),
+            }
+        }
+    }
+}
+
+/// Sends the `LFA_CANCEL` after `error` and records its outcome in it.
+fn cancel_after<C: Conduit, K: Clock>(client: &mut Client<C, K>, error: Error) -> Error {
+    match error.component() {
+        Some(component) => error.with_cancel(client.cancel_now(component)),
+        None => error,
+    }
+}
+
+/// A primed component, as an owned value: what a finished [`PrimeOp`]
+/// returns (or [`Primed::into_op`](crate::Primed::into_op)). Choose how to
+/// activate it ([`activate_alone`](Self::activate_alone),
+/// [`activate_with_rendezvous`](Self::activate_with_rendezvous),
+/// [`activate`](Self::activate)), or [`cancel`](Self::cancel) it.
+///
+/// Dropped, it leaves the client owing the `LFA_CANCEL` (sent before the
+/// client's next `LFA_PRIME`, from [`Client::release`], or when the client is
+/// dropped).
+#[derive(Debug, PartialEq, Eq)]
+#[must_use = "dropping a PrimedOp leaves the component primed until the client releases it"]
+pub struct PrimedOp {
+    component: Component,
+    prime_rounds: u32,
+    serial: u32,
+}
+
+impl PrimedOp {
+    /// The component as it was re-read just before `LFA_PRIME`.
+    #[must_use]
+    pub const fn component(&self) -> &Component {
+        &self.component
+    }
+
+    /// How many `LFA_PRIME` calls it took.
+    #[must_use]
+    pub const fn prime_rounds(&self) -> u32 {
+        self.prime_rounds
+    }
+
+    /// This value, leaving an invalid one behind (serial 0 is never issued).
+    pub(crate) fn take(&mut self) -> Self {
+        Self {
+            component: self.component,
+            prime_rounds: self.prime_rounds,
+            serial: core::mem::replace(&mut self.serial, 0),
+        }
+    }
+
+    pub(crate) const fn is_taken(&self) -> bool {
+        self.serial == 0
+    }
+
+    const fn into_activation(self, mode: Mode) -> ActivationOp {
+        ActivationOp {
+            component: self.component,
+            prime_rounds: self.prime_rounds,
+            serial: self.serial,
+            mode,
+            stage: ActStage::Check,
+        }
+    }
+
+    /// Activates from this CPU alone, with skip_cpu_rendezvous (what
+    /// [`Primed::activate_alone`](crate::Primed::activate_alone) does):
+    /// drive it with [`ActivationOp::step`].
+    pub const fn activate_alone(self) -> ActivationOp {
+        self.into_activation(Mode::Alone)
+    }
+
+    /// Activates through a rendezvous of every CPU (what
+    /// [`Primed::activate_with`](crate::Primed::activate_with) does): drive
+    /// it with [`ActivationOp::step_with`].
+    pub const fn activate_with_rendezvous(self) -> ActivationOp {
+        self.into_activation(Mode::Rendezvous)
+    }
+
+    /// Activates the way the options choose (what
+    /// [`Primed::activate`](crate::Primed::activate) does): through a
+    /// rendezvous if the component requires one or
+    /// [`Options::force_rendezvous`](crate::Options::force_rendezvous) is
+    /// set, else alone. Drive it with [`ActivationOp::step_with`].
+    pub const fn activate(self) -> ActivationOp {
+        self.into_activation(Mode::PerOptions)
+    }
+
+    /// Abandons the activation now: one `LFA_CANCEL` (as
+    /// [`Primed::cancel`](crate::Primed::cancel)).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::StaleOperation`] (nothing sent) if another operation was
+    /// started since; [`Error::Firmware`] with the status `LFA_CANCEL`
+    /// returned.
+    pub fn cancel<C: Conduit, K: Clock>(self, client: &mut Client<C, K>) -> Result<(), Error> {
+        if self.serial != client.op {
+            return Err(Error::StaleOperation);
+        }
+        client.op = 0;
+        let component = self.component.to_ref();
+        match client.cancel_now(component) {
+            CancelOutcome::Cancelled | CancelOutcome::NothingToCancel => Ok(()),
+            CancelOutcome::Failed(status) => Err(Error::Firmware {
+                call: FunctionId::Cancel,
+                component: Some(component),
+                status,
+            }),
+        }
+    }
+}
+
+/// How an [`ActivationOp`] activates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Alone,
+    Rendezvous,
+    PerOptions,
+}
+
+/// An activation in progress, as an owned value: made from a [`PrimedOp`],
+/// driven by [`ActivationOp::step`] (alone) or [`ActivationOp::step_with`]
+/// (with a rendezvous hook), one firmware call per step. It sends what
+/// [`Primed::activate_alone`](crate::Primed::activate_alone) /
+/// [`Primed::activate_with`](crate::Primed::activate_with) send, with the
+/// same guarantees: the same registers every round, the bound of
+/// [`Options::activate`](crate::Options::activate), `LFA_CANCEL` after a
+/// failure, then the re-enumeration one call per step. A rendezvous is one
+/// step (the whole window). Dropped or stale, it behaves as [`PrimeOp`] does.
+#[derive(Debug, PartialEq, Eq)]
+#[must_use = "an ActivationOp does nothing until it is stepped"]
+pub struct ActivationOp {
+    component: Component,
+    prime_rounds: u32,
+    serial: u32,
+    mode: Mode,
+    stage: ActStage,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ActStage {
+    Check,
+    Activate {
+        request: ActivateRequest,
+        retry: Option<Retry>,
+    },
+    Rendezvous {
+        request: ActivateRequest,
+    },
+    Cancel(Error),
+    Reenumerate(Reenumeration),
+    Finished,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Reenumeration {
+    listing: Listing,
+    now: Option<Component>,
+    next_pending: Option<Component>,
+    rounds: u32,
+    cpus: usize,
+    reset: usize,
+    rendezvous: bool,
+}
+
+impl Reenumeration {
+    const fn new(rounds: u32, cpus: usize, reset: usize, rendezvous: bool) -> Self {
+        Self {
+            listing: Listing::NEW,
+            now: None,
+            next_pending: None,
+            rounds,
+            cpus,
+            reset,
+            rendezvous,
+        }
+    }
+}
+
+/// Why a rendezvous activation failed.
+enum Failure {
+    Hook(&'static str),
+    Disagree(CpuOutcome, CpuOutcome),
+    Status(LfaError),
+    Rounds,
+}
+
+impl ActivationOp {
+    /// The component as it was re-read just before `LFA_PRIME`.
+    #[must_use]
+    pub const fn component(&self) -> &Component {
+        &self.component
+    }
+
+    /// What the next step sends (`None` once finished). Before the first
+    /// step of [`PrimedOp::activate`], whose choice is made then, this is
+    /// `Activate { round: 1 }` even if the options choose a rendezvous.
+    #[must_use]
+    pub const fn next(&self) -> Option<Next> {
+        match self.stage {
+            // The checks come first, in the same step as the first call.
+            ActStage::Check => Some(match self.mode {
+                Mode::Rendezvous => Next::Rendezvous,
+                Mode::Alone | Mode::PerOptions => Next::Activate { round: 1 },
+            }),
+            ActStage::Activate { retry, .. } => Some(Next::Activate {
+                round: match retry {
+                    Some(retry) => retry.rounds().saturating_add(1),
+                    None => 1,
+                },
+            }),
+            ActStage::Rendezvous { .. } => Some(Next::Rendezvous),
+            ActStage::Cancel(_) => Some(Next::Cancel),
+            ActStage::Reenumerate(r) => Some(Next::Reenumerate {
+                read: r.listing.read(),
+            }),
+            ActStage::Finished => None,
+        }
+    }
+
+    /// One step of an activation that needs no rendezvous hook (made by
+    /// [`PrimedOp::activate_alone`]): at most one firmware call.
+    ///
+    /// # Errors
+    ///
+    /// In [`Step::Done`]: those of
+    /// [`Primed::activate_alone`](crate::Primed::activate_alone);
+    /// [`Error::RendezvousFailed`] (then cancelled; nothing sent to
+    /// `LFA_ACTIVATE`) if this activation needs a rendezvous, which only
+    /// [`step_with`](Self::step_with) can run; [`Error::StaleOperation`] as
+    /// for [`PrimeOp::step`].
+    pub fn step<C: Conduit, K: Clock>(
+        &mut self,
+        client: &mut Client<C, K>,
+    ) -> Step<Result<Activated, Error>> {
+        self.step_checked(client, None::<&OnlyCpu>, &SkipList::EMPTY)
+    }
+
+    /// One step, with `rendezvous` for the window: at most one firmware call
+    /// from this CPU (the window itself is one step).
+    ///
+    /// # Errors
+    ///
+    /// In [`Step::Done`]: those of
+    /// [`Primed::activate_with`](crate::Primed::activate_with) (or
+    /// [`activate_alone`](crate::Primed::activate_alone) for an activation
+    /// without rendezvous); [`Error::StaleOperation`] as for
+    /// [`PrimeOp::step`].
+    pub fn step_with<C: Conduit, K: Clock, R: Rendezvous<C> + ?Sized>(
+        &mut self,
+        client: &mut Client<C, K>,
+        rendezvous: &R,
+    ) -> Step<Result<Activated, Error>> {
+        self.step_checked(client, Some(rendezvous), &SkipList::EMPTY)
+    }
+
+    pub(crate) fn step_checked<C: Conduit, K: Clock, R: Rendezvous<C> + ?Sized>(
+        &mut self,
+        client: &mut Client<C, K>,
+        rendezvous: Option<&R>,
+        exclude: &SkipList,
+    ) -> Step<Result<Activated, Error>> {
+        if self.serial != client.op || self.stage == ActStage::Finished {
+            return Step::Done(Err(Error::StaleOperation));
+        }
+        let step = self.step_inner(client, rendezvous, exclude);
+        if matches!(step, Step::Done(_)) {
+            self.stage = ActStage::Finished;
+            client.op = 0;
+        }
+        step
+    }
+
+    fn step_inner<C: Conduit, K: Clock, R: Rendezvous<C> + ?Sized>(
+        &mut self,
+        client: &mut Client<C, K>,
+        rendezvous: Option<&R>,
+        exclude: &SkipList,
+    ) -> Step<Result<Activated, Error>> {
+        let component = self.component.to_ref();
+        let placeholder = CancelOutcome::NothingToCancel;
+        loop {
+            match &mut self.stage {
+                ActStage::Check => match self.check(client, rendezvous.is_some()) {
+                    Ok(stage) => self.stage = stage,
+                    Err(error) => return Step::Done(Err(cancel_after(client, error))),
+                },
+                ActStage::Activate { request, retry } => {
+                    let request = request.encode();
+                    let retry = retry.get_or_insert_with(|| Retry::start(&client.clock));
+                    let verdict = retry.round(
+                        &client.conduit,
+                        &client.clock,
+                        &request,
+                        &client.options.activate,
+                    );
+                    self.stage = match verdict {
+                        Verdict::Done { rounds } => {
+                            ActStage::Reenumerate(Reenumeration::new(rounds, 1, 0, false))
+                        }
+                        Verdict::Again { wait } => {
+                            return Step::Pending {
+                                next: Next::Activate {
+                                    round: retry.rounds().saturating_add(1),
+                                },
+                                wait: Some(wait),
+                            };
+                        }
+                        Verdict::Failed { status, rounds } => {
+                            ActStage::Cancel(Error::ActivateFailed {
+                                component,
+                                status,
+                                rounds,
+                                cancel: placeholder,
+                            })
+                        }
+                        Verdict::TimedOut { rounds, elapsed } => ActStage::Cancel(Error::Timeout {
+                            call: FunctionId::Activate,
+                            component,
+                            rounds,
+                            elapsed,
+                            cancel: placeholder,
+                        }),
+                    };
+                    return Step::next(match self.stage {
+                        ActStage::Cancel(_) => Next::Cancel,
+                        _ => Next::Reenumerate { read: 0 },
+                    });
+                }
+                ActStage::Rendezvous { request } => {
+                    let job = CpuJob::new(*request, client.options.activate.max_rounds);
+                    self.stage = match (rendezvous, client.conduit.inner()) {
+                        (Some(hook), Some(conduit)) => window(hook, conduit, job, component),
+                        _ => rendezvous_error(component, Failure::Hook("no conduit"), 0, 0),
+                    };
+                    return Step::next(match self.stage {
+                        ActStage::Cancel(_) => Next::Cancel,
+                        _ => Next::Reenumerate { read: 0 },
+                    });
+                }
+                ActStage::Cancel(error) => {
+                    let error = *error;
+                    return Step::Done(Err(cancel_after(client, error)));
+                }
+                ActStage::Reenumerate(r) => {
+                    match r.listing.step(client) {
+                        Listed::Info => {}
+                        Listed::Item(c) => {
+                            if r.now.is_none() && c.uuid() == self.component.uuid() {
+                                r.now = Some(c);
+                            }
+                            if r.next_pending.is_none()
+                                && c.is_activatable()
+                                && !exclude.contains(c.uuid())
+                            {
+                                r.next_pending = Some(c);
+                            }
+                        }
+                        Listed::End => {
+                            let r = *r;
+                            return Step::Done(Ok(self.finish(client, &r, None)));
+                        }
+                        Listed::Failed(e) => {
+                            let r = *r;
+                            return Step::Done(Ok(self.finish(client, &r, Some(e))));
+                        }
+                    }
+                    if r.listing.at_end() {
+                        let r = *r;
+                        return Step::Done(Ok(self.finish(client, &r, None)));
+                    }
+                    return Step::next(Next::Reenumerate {
+                        read: r.listing.read(),
+                    });
+                }
+                ActStage::Finished => return Step::Done(Err(Error::StaleOperation)),
+            }
+        }
+    }
+
+    /// The checks before `LFA_ACTIVATE` (no call): the stage to go on with,
+    /// or the refusal (to be cancelled). On success the client's generation
+    /// changes: `LFA_ACTIVATE` is about to be sent.
+    fn check<C: Conduit, K: Clock>(
+        &self,
+        client: &mut Client<C, K>,
+        have_hook: bool,
+    ) -> Result<ActStage, Error> {
+        let component = self.component.to_ref();
+        let placeholder = CancelOutcome::NothingToCancel;
+        let rendezvous = match self.mode {
+            Mode::Alone => false,
+            Mode::Rendezvous => true,
+            Mode::PerOptions => {
+                client.options.force_rendezvous || self.component.rendezvous_required()
+            }
+        };
+        if !rendezvous && self.component.rendezvous_required() {
+            return Err(Error::RendezvousRequired {
+                component,
+                cancel: placeholder,
+            });
+        }
+        let (entry_point, context_id) = if self.component.may_reset_cpu() {
+            match client.options.cpu_reset {
+                Some(reset) => (reset.entry_point, reset.context_id),
+                None => {
+                    return Err(Error::CpuResetWithoutEntryPoint {
+                        component,
+                        cancel: placeholder,
+                    });
+                }
+            }
+        } else {
+            (0, 0)
+        };
+        if rendezvous && !have_hook {
+            return Err(Error::RendezvousFailed {
+                component,
+                reason: "no rendezvous hook: drive this activation with ActivationOp::step_with",
+                cancel: placeholder,
+            });
+        }
+        let request = ActivateRequest {
+            seq_id: self.component.seq_id(),
+            flags: if rendezvous {
+                ActivateFlags::empty()
+            } else {
+                ActivateFlags::SKIP_CPU_RENDEZVOUS
+            },
+            entry_point,
+            context_id,
+        };
+        client.activation_sent(component);
+        Ok(if rendezvous {
+            ActStage::Rendezvous { request }
+        } else {
+            ActStage::Activate {
+                request,
+                retry: None,
+            }
+        })
+    }
+
+    /// After a successful activation and its re-enumeration: the release
+    /// bookkeeping and the report.
+    fn finish<C: Conduit, K: Clock>(
+        &self,
+        client: &mut Client<C, K>,
+        r: &Reenumeration,
+        failed: Option<Error>,
+    ) -> Activated {
+        let (now, next_pending) = match failed {
+            Some(e) => (Err(e), None),
+            None => (
+                r.now.ok_or(Error::ComponentGone {
+                    uuid: self.component.uuid(),
+                }),
+                r.next_pending,
+            ),
+        };
+        // The agent may keep the activated component current (TF-A does)
+        // until it is cancelled: remember it under the id it has now, found
+        // by UUID, for the release CANCEL. If the listing failed, the release
+        // keeps the old, unconfirmed id (re-read before it is cancelled); if
+        // the UUID is gone, no id can address it any more.
+        match &now {
+            Ok(c) => {
+                client.release = Some(Release {
+                    component: c.to_ref(),
+                    confirmed: true,
+                });
+            }
+            Err(Error::ComponentGone { .. }) => client.release = None,
+            Err(_) => {}
+        }
+        Activated::new(
+            self.component,
+            now,
+            next_pending,
+            self.prime_rounds,
+            r.rounds,
+            r.cpus,
+            r.reset,
+            r.rendezvous,
+        )
+    }
+}
+
+/// Runs the rendezvous window and judges the CPUs' outcomes.
+fn window<C: Conduit + ?Sized, R: Rendezvous<C> + ?Sized>(
+    hook: &R,
+    conduit: &C,
+    job: CpuJob,
+    component: ComponentRef,
+) -> ActStage {
+    let mut first: Option<CpuOutcome> = None;
+    let mut other: Option<CpuOutcome> = None;
+    let mut cpus: usize = 0;
+    let mut reset: usize = 0;
+    let mut most_rounds: u32 = 0;
+    let agreement = |r: CpuResult| if r.completed() { CpuResult::Done } else { r };
+    let result = hook.run_on_every_cpu(conduit, job, &mut |outcome: CpuOutcome| {
+        cpus = cpus.saturating_add(1);
+        most_rounds = most_rounds.max(outcome.rounds());
+        if outcome.result() == CpuResult::Reset {
+            reset = reset.saturating_add(1);
+        }
+        match first {
+            None => first = Some(outcome),
+            Some(f) if agreement(f.result()) != agreement(outcome.result()) && other.is_none() => {
+                other = Some(outcome);
+            }
+            Some(_) => {}
+        }
+    });
+    let failure = match (result, first, other) {
+        (Err(e), _, _) => Failure::Hook(e.0),
+        (Ok(()), None, _) => Failure::Hook("the rendezvous hook reported no CPU"),
+        (Ok(()), Some(first), Some(other)) => Failure::Disagree(first, other),
+        (Ok(()), Some(first), None) => match first.result() {
+            CpuResult::Failed(status) => Failure::Status(status),
+            CpuResult::OutOfRounds => Failure::Rounds,
+            _ => {
+                return ActStage::Reenumerate(Reenumeration::new(most_rounds, cpus, reset, true));
+            }
+        },
+    };
+    rendezvous_error(component, failure, most_rounds, cpus)
+}
+
+/// The error of a failed rendezvous, to be cancelled.
+fn rendezvous_error(
+    component: ComponentRef,
+    failure: Failure,
+    rounds: u32,
+    cpus: usize,
+) -> ActStage {
+    let cancel = CancelOutcome::NothingToCancel;
+    ActStage::Cancel(match failure {
+        Failure::Hook(reason) => Error::RendezvousFailed {
+            component,
+            reason,
+            cancel,
+        },
+        Failure::Disagree(first, other) => Error::RendezvousDisagreement {
+            component,
+            first,
+            other,
+            cpus,
+            cancel,
+        },
+        Failure::Status(status) => Error::ActivateFailed {
+            component,
+            status,
+            rounds,
+            cancel,
+        },
+        Failure::Rounds => Error::Timeout {
+            call: FunctionId::Activate,
+            component,
+            rounds,
+            elapsed: Duration::ZERO,
+            cancel,
+        },
+    })
+}
+
+/// Checks a listed value against what the client's refresh reads now.
+impl<C: Conduit, K: Clock> Client<C, K> {
+    /// The refresh before `LFA_PRIME` (one `LFA_GET_INVENTORY`) and its
+    /// checks.
+    fn refresh(&self, component: &Component) -> Result<Component, Error> {
+        let fresh = match self.read_entry(component.seq_id()) {
+            Ok(fresh) => fresh,
+            Err(Error::InventoryFailed {
+                status: LfaError::InvalidParameters,
+                ..
+            }) => {
+                return Err(Error::ComponentMoved {
+                    component: component.to_ref(),
+                    found: Uuid::nil(),
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        if fresh.uuid() != component.uuid() {
+            return Err(Error::ComponentMoved {
+                component: component.to_ref(),
+                found: fresh.uuid(),
+            });
+        }
+        if !fresh.is_capable() {
+            return Err(Error::NotCapable {
+                component: fresh.to_ref(),
+            });
+        }
+        if !fresh.is_pending() {
+            return Err(Error::NotPending {
+                component: fresh.to_ref(),
+            });
+        }
+        Ok(fresh)
+    }
+}
