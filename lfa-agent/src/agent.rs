@@ -553,6 +553,8 @@ impl<P: Platform, const CPUS: usize> Agent<P, CPUS> {
             FunctionId::Prime | FunctionId::Activate | FunctionId::Cancel => {
                 return self.state_machine(function, regs);
             }
+            // A function this agent does not know (`FunctionId` may grow).
+            _ => encode_error_into(LfaError::NotSupported, regs),
         }
         Exit::Return
     }
@@ -602,6 +604,7 @@ impl<P: Platform, const CPUS: usize> Agent<P, CPUS> {
         let call = match function {
             FunctionId::Prime => PrimeRequest::decode(regs).map(|r| Call::Prime(r.seq_id.0)),
             FunctionId::Activate => ActivateRequest::decode(regs).map(Call::Activate),
+            // CANCEL: `handle` routes nothing else here.
             _ => CancelRequest::decode(regs).map(|r| Call::Cancel(r.seq_id.0)),
         };
         let call = match call {

@@ -715,10 +715,7 @@ fn client_stacks() {
             .is_ok()
     };
     check!(stage(TF_RMM.uuid, 9), "stage TF-RMM");
-    let mut alone = client.with_options(lfa_client::Options {
-        force_rendezvous: false,
-        ..lfa_client::Options::DEFAULT
-    });
+    let mut alone = client.with_options(lfa_client::Options::DEFAULT.with_force_rendezvous(false));
     let (found, used) = measure(STACK_PAINT, || alone.find(TF_RMM.uuid));
     stack_line("find", used);
     let Ok(Some(rmm)) = found else {
@@ -731,8 +728,8 @@ fn client_stacks() {
         check!(false, "prime TF-RMM");
         return;
     };
-    let (done, used) = measure(STACK_PAINT, move || primed.activate());
-    stack_line("Primed::activate (one CPU)", used);
+    let (done, used) = measure(STACK_PAINT, move || primed.activate_alone());
+    stack_line("Primed::activate_alone", used);
     check!(done.is_ok(), "TF-RMM activated by one CPU");
     // ACTIVATE with the four-CPU rendezvous.
     let Ok(mut client) = Client::discover(Smc) else {
@@ -774,6 +771,57 @@ fn client_stacks() {
         summary.is_ok_and(|s| s.activated == 2),
         "activate_all_pending activated both"
     );
+    stepped_stacks(&mut client);
+}
+
+/// The non-blocking form: the deepest single step of `PrimeOp::step` and
+/// of `ActivationOp::step_with` (BL31 through the four-CPU rendezvous).
+fn stepped_stacks(client: &mut Client<Smc>) {
+    use lfa_client::Step;
+    use lfa_qemu::stack::measure;
+    let staged = AGENT
+        .agent
+        .stage(TFA_BL31.uuid, FirmwareVersion::new(2, 101))
+        .is_ok();
+    check!(staged, "stage BL31");
+    let op = match client.find(TFA_BL31.uuid) {
+        Ok(Some(bl31)) => client.prime_op(&bl31).ok(),
+        _ => None,
+    };
+    let Some(mut op) = op else {
+        check!(false, "BL31 found, PrimeOp made");
+        return;
+    };
+    let (mut deepest, mut steps) = (Some(0), 0);
+    let primed = loop {
+        let (step, used) = measure(STACK_PAINT, || op.step(client));
+        deepest = deepest.zip(used).map(|(a, b)| a.max(b));
+        steps += 1;
+        match step {
+            Step::Done(result) => break result,
+            Step::Pending { .. } if steps < 100 => {}
+            Step::Pending { .. } => break Err(lfa_client::Error::StaleOperation),
+        }
+    };
+    stack_line("PrimeOp::step (deepest step)", deepest);
+    let Ok(primed) = primed else {
+        check!(false, "BL31 primed step by step");
+        return;
+    };
+    let mut activation = primed.activate();
+    let (mut deepest, mut steps) = (Some(0), 0);
+    let done = loop {
+        let (step, used) = measure(STACK_PAINT, || activation.step_with(client, &RENDEZVOUS));
+        deepest = deepest.zip(used).map(|(a, b)| a.max(b));
+        steps += 1;
+        match step {
+            Step::Done(result) => break result,
+            Step::Pending { .. } if steps < 100 => {}
+            Step::Pending { .. } => break Err(lfa_client::Error::StaleOperation),
+        }
+    };
+    stack_line("ActivationOp::step_with (deepest step)", deepest);
+    check!(done.is_ok(), "BL31 activated step by step on 4 CPUs");
 }
 
 // ---- part 2: the rendezvous window --------------------------------------

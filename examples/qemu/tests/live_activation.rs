@@ -219,7 +219,7 @@ fn main(cpu: usize) {
     match cpu {
         0 => partial_rendezvous_fails(),
         1 => {
-            PARTIAL.serve(1);
+            PARTIAL.serve(1, &Smc);
         }
         _ => {}
     }
@@ -230,7 +230,7 @@ fn main(cpu: usize) {
     // 5: the activation on every CPU.
     if cpu == 0 {
         activate();
-    } else if FULL.serve(cpu) {
+    } else if FULL.serve(cpu, &Smc) {
         let record = FULL.record(cpu);
         check_eq!(
             record.outcome.map(|o| o.result()),
@@ -250,7 +250,7 @@ fn main(cpu: usize) {
     if cpu == 0 {
         reset_activation();
     } else {
-        RESET.serve(cpu);
+        RESET.serve(cpu, &Smc);
     }
     check!(
         false,
@@ -320,7 +320,12 @@ fn start_other_cpus() {
 
 /// The demo service component as lfa-client lists it.
 fn find_service() -> Option<lfa_client::Component> {
-    let client = Client::discover(Smc).ok()?;
+    find_service_with(&Client::discover(Smc).ok()?)
+}
+
+/// The demo service component as `client` lists it (a component is only
+/// valid with the client that read it).
+fn find_service_with(client: &Client<Smc>) -> Option<lfa_client::Component> {
     match client.find(DEMO_SERVICE_UUID) {
         Ok(found) => found,
         Err(e) => {
@@ -376,7 +381,11 @@ fn corrupted_image_is_refused() {
         platform::write_staging(FLIPPED, &[original ^ 0x01]),
         "one byte of the staged image flipped"
     );
-    let (Ok(mut client), Some(c)) = (Client::discover(Smc), find_service()) else {
+    let Ok(mut client) = Client::discover(Smc) else {
+        check!(false, "discover");
+        return;
+    };
+    let Some(c) = find_service_with(&client) else {
         check!(false, "discover and list");
         return;
     };
@@ -411,7 +420,12 @@ fn corrupted_image_is_refused() {
 /// bound and both get ACTIVATION_FAILED.
 fn partial_rendezvous_fails() {
     println!("-- a partial rendezvous: CPUs 0 and 1 of 4 call LFA_ACTIVATE");
-    let (Ok(mut client), Some(c)) = (Client::discover(Smc), find_service()) else {
+    let Ok(mut client) = Client::discover(Smc) else {
+        check!(false, "discover");
+        PARTIAL.end();
+        return;
+    };
+    let Some(c) = find_service_with(&client) else {
         check!(false, "discover and list");
         PARTIAL.end();
         return;
@@ -463,7 +477,12 @@ fn partial_rendezvous_fails() {
 /// Step 5: the activation on every CPU.
 fn activate() {
     println!("-- the activation on all 4 CPUs");
-    let (Ok(mut client), Some(c)) = (Client::discover(Smc), find_service()) else {
+    let Ok(mut client) = Client::discover(Smc) else {
+        check!(false, "discover");
+        FULL.end();
+        return;
+    };
+    let Some(c) = find_service_with(&client) else {
         check!(false, "discover and list");
         FULL.end();
         return;
@@ -549,13 +568,10 @@ fn reset_activation() {
         RESET.end();
         return;
     };
-    let mut client = client.with_options(Options {
-        cpu_reset: Some(CpuReset {
-            entry_point: resume_entry(),
-            context_id: RESET_CONTEXT,
-        }),
-        ..Options::DEFAULT
-    });
+    let mut client = client.with_options(Options::DEFAULT.with_cpu_reset(Some(CpuReset {
+        entry_point: resume_entry(),
+        context_id: RESET_CONTEXT,
+    })));
     let found = client.find(CPU_RESET_DEMO_UUID);
     let Ok(Some(c)) = found else {
         check!(false, "the CPU-reset demo is listed: {found:?}");

@@ -3,8 +3,9 @@
 //! (`cost_flow`, which never prints an error, and `cost_flow_display`, which
 //! prints every error with `Display`): discover, every function checked,
 //! find, list, PRIME then ACTIVATE alone and PRIME then ACTIVATE through a
-//! rendezvous hook (`CpuRendezvous`), and `activate_all_pending` through
-//! the same hook. The EL3 side is a stub written with raw constants (LFA
+//! rendezvous hook (`CpuRendezvous`), the same through the non-blocking
+//! `PrimeOp`/`ActivationOp` steps, and `activate_all_pending` through the
+//! same hook. The EL3 side is a stub written with raw constants (LFA
 //! 1.0, every function, no components), so every `lfa_*` symbol of the
 //! image is client code; the PRIME/ACTIVATE branches are linked but only
 //! run when a component is listed, which the stub never does. The run
@@ -12,7 +13,7 @@
 
 use core::fmt::Display;
 
-use lfa_client::Client;
+use lfa_client::{Client, Step};
 use lfa_proto::components::TFA_BL31;
 use lfa_proto::{FunctionId, Regs};
 use lfa_qemu::rendezvous::CpuRendezvous;
@@ -91,7 +92,7 @@ pub fn run<const DISPLAY: bool>() {
     if let Ok(Some(c)) = found {
         // Linked, never run with the stub: PRIME, then ACTIVATE alone; PRIME,
         // then ACTIVATE through the hook.
-        match client.prime(&c).and_then(|primed| primed.activate()) {
+        match client.prime(&c).and_then(|primed| primed.activate_alone()) {
             Ok(done) => check!(done.now().is_ok(), "activated"),
             Err(e) => fail::<DISPLAY>("activate alone", &e),
         };
@@ -102,6 +103,40 @@ pub fn run<const DISPLAY: bool>() {
             Ok(done) => check!(done.now().is_ok(), "activated"),
             Err(e) => fail::<DISPLAY>("activate with the rendezvous", &e),
         };
+    }
+    if let Ok(Some(c)) = found {
+        // Linked, never run with the stub: the non-blocking form, PRIME then
+        // ACTIVATE through the hook, one step at a time.
+        match client.prime_op(&c) {
+            Ok(mut op) => {
+                let primed = loop {
+                    if let Step::Done(result) = op.step(&mut client) {
+                        break result;
+                    }
+                };
+                match primed {
+                    Ok(primed) => {
+                        let mut activation = primed.activate();
+                        let done = loop {
+                            if let Step::Done(result) =
+                                activation.step_with(&mut client, &RENDEZVOUS)
+                            {
+                                break result;
+                            }
+                        };
+                        if let Err(e) = done {
+                            fail::<DISPLAY>("stepped activation", &e);
+                        }
+                    }
+                    Err(e) => {
+                        fail::<DISPLAY>("stepped prime", &e);
+                    }
+                }
+            }
+            Err(e) => {
+                fail::<DISPLAY>("prime_op", &e);
+            }
+        }
     }
     // The callback sees each activation; with nothing pending it never runs.
     let mut reported = 0_u32;
