@@ -107,6 +107,7 @@ stacks=$(printf '%s\n' "$bench" | sed -n 's/^cost: stack \(.*\) \([0-9][0-9]*\)$
 deepest=$(printf '%s\n' "$stacks" | sort -n | tail -1)
 agent_stack=$(field x "$live" 's/^cost: agent-stack max \([0-9][0-9]*\)$/\1/p')
 agent_stacks=$(printf '%s\n' "$live" | sed -n 's/^cost: agent-stack \([A-Z_]*\) \([0-9][0-9]*\)$/\1 \2/p' | tr '\n' ' ')
+agent_own=$(field x "$live" 's/^cost: agent-own-stack max \([0-9][0-9]*\)$/\1/p')
 inventory=$(field x "$live" 's/^cost: agent-get-inventory \(.*\)$/\1/p')
 agent_size=$(field x "$live" 's/^cost: size_of Agent<QemuPlatform, 4> \([0-9]*\)$/\1/p')
 size_of() { field x "$host" "s/^cost: size_of $1 \([0-9]*\)$/\1/p"; }
@@ -117,12 +118,12 @@ for pair in "bench VERSION ratio:$r_version" "bench FEATURES ratio:$r_features" 
     "lfa .text with Display:$lfa_shown" "image .text without Display:$total_plain" \
     "image .text with Display:$total_shown" "lfa-agent .text:$agent_text" \
     "platform .text:$platform_text" "client stacks:$deepest" "agent stack:$agent_stack" \
-    "GET_INVENTORY vs smc #1:$inventory" "size_of Agent:$agent_size" \
+    "agent own stack:$agent_own" "GET_INVENTORY vs smc #1:$inventory" "size_of Agent:$agent_size" \
     "size_of Primed:$(size_of "Primed<'_, C>")" "size_of Error:$(size_of Error)" \
     "size_of Component:$(size_of Component)"; do
     need "${pair%%:*}" "${pair#*:}"
 done
-if [ "$(printf '%s\n' "$stacks" | grep -c .)" -lt 9 ]; then missing+=("a client entry point's stack"); fi
+if [ "$(printf '%s\n' "$stacks" | grep -c .)" -lt 11 ]; then missing+=("a client entry point's stack"); fi
 
 step "cost report at $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo ' (with uncommitted changes)'), rustc $(rustc --version | cut -d' ' -f2)"
 row() { printf '%-58s %s\n' "$1" "$2"; }
@@ -144,10 +145,11 @@ row "stack per client entry point (painted, CPU 0):" ""
 printf '%s\n' "$stacks" | while read -r bytes name; do row "  $name" "$bytes B"; done
 row "  deepest" "${deepest%% *} B"
 row "lfa-agent in live_activation: .text" "$agent_text B (QEMU platform $platform_text B)"
-row "  handler stack, deepest call (painted, EL3)" "$agent_stack B  ($agent_stacks)"
+row "  handler stack, deepest call (painted, EL3)" "$agent_stack B  (${agent_stacks% })"
+row "  the agent's own frames (SP at the platform's callbacks)" "$agent_own B"
 row "  GET_INVENTORY through the agent vs bare smc #1" "$inventory"
 row "size_of (host, 64-bit):" ""
-for t in "Primed<'_, C>" Activated Error Component Summary Options "Client<C>"; do
+for t in "Primed<'_, C>" PrimeOp PrimedOp ActivationOp CpuJob Activated Error Component Summary Options "Client<C>"; do
     row "  $t" "$(size_of "$t") B"
 done
 row "  Agent<QemuPlatform, 4> (aarch64)" "$agent_size B"

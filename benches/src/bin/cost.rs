@@ -14,7 +14,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use lfa_benches::Echo;
-use lfa_client::{Activated, Client, Component, Error, Options, Primed, Summary};
+use lfa_client::{
+    Activated, ActivationOp, Client, Component, CpuJob, Error, Options, PrimeOp, Primed, PrimedOp,
+    Summary,
+};
 use lfa_proto::{
     FeaturesRequest, FeaturesResponse, FunctionId, LfaVersion, Regs, Request, Response,
 };
@@ -82,6 +85,10 @@ fn main() -> ExitCode {
     );
     for (name, size) in [
         ("Primed<'_, C>", size_of::<Primed<'static, Zst>>()),
+        ("PrimeOp", size_of::<PrimeOp>()),
+        ("PrimedOp", size_of::<PrimedOp>()),
+        ("ActivationOp", size_of::<ActivationOp>()),
+        ("CpuJob", size_of::<CpuJob>()),
         ("Activated", size_of::<Activated>()),
         ("Error", size_of::<Error>()),
         ("Component", size_of::<Component>()),
