@@ -603,7 +603,10 @@ impl<C: Conduit, K: Clock> Iterator for Components<'_, C, K> {
 
 impl<C: Conduit, K: Clock> core::iter::FusedIterator for Components<'_, C, K> {}
 
-/// Turns a response error of `call` into the client's error.
+/// Turns a response error of `call` into the client's error (cold: out of
+/// every call's success path).
+#[cold]
+#[inline(never)]
 pub(crate) fn call_error(
     call: FunctionId,
     component: Option<ComponentRef>,

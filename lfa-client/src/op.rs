@@ -722,6 +722,18 @@ impl ActivationOp {
         rendezvous: Option<&R>,
         exclude: &SkipList,
     ) -> Step<Result<Activated, Error>> {
+        // One state machine per conduit and clock, not per hook type: the
+        // hook is called once per window, through a trait object.
+        let hook = rendezvous.as_ref().map(|r| r as &dyn Rendezvous<C>);
+        self.step_dyn(client, hook, exclude)
+    }
+
+    pub(crate) fn step_dyn<C: Conduit, K: Clock>(
+        &mut self,
+        client: &mut Client<C, K>,
+        rendezvous: Option<&dyn Rendezvous<C>>,
+        exclude: &SkipList,
+    ) -> Step<Result<Activated, Error>> {
         if self.serial != client.op || self.stage == ActStage::Finished {
             return Step::Done(Err(Error::StaleOperation));
         }
@@ -733,10 +745,10 @@ impl ActivationOp {
         step
     }
 
-    fn step_inner<C: Conduit, K: Clock, R: Rendezvous<C> + ?Sized>(
+    fn step_inner<C: Conduit, K: Clock>(
         &mut self,
         client: &mut Client<C, K>,
-        rendezvous: Option<&R>,
+        rendezvous: Option<&dyn Rendezvous<C>>,
         exclude: &SkipList,
     ) -> Step<Result<Activated, Error>> {
         let component = self.component.to_ref();
@@ -843,6 +855,7 @@ impl ActivationOp {
     /// The checks before `LFA_ACTIVATE` (no call): the stage to go on with,
     /// or the refusal (to be cancelled). On success the client's generation
     /// changes: `LFA_ACTIVATE` is about to be sent.
+    #[inline(never)]
     fn check<C: Conduit, K: Clock>(
         &self,
         client: &mut Client<C, K>,
@@ -906,6 +919,7 @@ impl ActivationOp {
 
     /// After a successful activation and its re-enumeration: the release
     /// bookkeeping and the report.
+    #[inline(never)]
     fn finish<C: Conduit, K: Clock>(
         &self,
         client: &mut Client<C, K>,
@@ -950,8 +964,9 @@ impl ActivationOp {
 }
 
 /// Runs the rendezvous window and judges the CPUs' outcomes.
-fn window<C: Conduit + ?Sized, R: Rendezvous<C> + ?Sized>(
-    hook: &R,
+#[inline(never)]
+fn window<C: Conduit + ?Sized>(
+    hook: &dyn Rendezvous<C>,
     conduit: &C,
     job: CpuJob,
     component: ComponentRef,
@@ -992,6 +1007,8 @@ fn window<C: Conduit + ?Sized, R: Rendezvous<C> + ?Sized>(
 }
 
 /// The error of a failed rendezvous, to be cancelled.
+#[cold]
+#[inline(never)]
 fn rendezvous_error(
     component: ComponentRef,
     failure: Failure,
