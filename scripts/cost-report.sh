@@ -132,7 +132,7 @@ row "  LFA_VERSION / discover" "$r_version"
 row "  LFA_FEATURES / supports" "$r_features"
 row "  GET_INFO + GET_INVENTORY / components" "$r_inventory"
 row "  read-only flow (12 calls)" "$r_flow"
-row "host, against a free conduit (supports)" "$host_ratio  ($host_line)"
+row "host, against a free conduit (supports, success path)" "$host_ratio  ($host_line)"
 row ".text of the lfa crates, full client flow, no Display" "$lfa_plain B  (image $total_plain B)"
 if [ -n "$lfa_plain" ] && [ -n "$lfa_shown" ]; then
     row "  what printing errors with Display adds" "lfa crates +$((lfa_shown - lfa_plain)) B, image +$((total_shown - total_plain)) B"
