@@ -97,8 +97,7 @@
 //! | No component registered | -1 for every call | VERSION works, GET_INFO says 0, ids are -8 |
 //! | PRIME before GET_INVENTORY of that id (since the last inventory change or [`SimAgent::stage`]) | -7 WRONG_STATE | allowed |
 //! | PRIME check order | busy -2, id -8, not pending -7, not capable -1, other mid-prime -7 | busy -2, id -8, not capable -1, not pending -7, other mid-prime or primed -7 |
-//! | PRIME once a prime is complete (primed, activating, activated) | the named component's image load runs (CALL_AGAIN rounds too), answers 0; the current component stays | 0 for the same one, -7 for another; -2 while activating |
-//! | PRIME during a rendezvous activation | as above (0, not BUSY): only the lock of a skip activation or of a running activation step answers -2 | -2 |
+//! | PRIME once a prime is complete (primed, rendezvous running, activated) | the named component's image load runs (CALL_AGAIN rounds too), 0; the current component stays. -2 only from the lock of a skip activation or running activation step | 0 for the same one, -7 for another; -2 during any activation |
 //! | Late skip ACTIVATE while a rendezvous round gathers | -2 with x1 = 0 | -2 |
 //! | ACTIVATE naming no current component | -8 | -9 COMPONENT_WRONG_STATE (before any PRIME); -8 if another is current or the id is out of range |
 //! | After a successful activation | component stays current ([`Phase::Activated`]): ACTIVATE -9, CANCEL 0 resets (-2 while CPUs of the round are still leaving the pen); with [`SimComponent::resets_agent_after_activation`] as clean | agent back to [`Phase::Idle`]; CANCEL -8 |

@@ -13,8 +13,9 @@ use super::faults::FaultTable;
 use super::rendezvous::{DEFAULT_SPIN_BUDGET, Outcomes, Pen};
 use super::{InventoryChange, Quirks, SimComponent, SimError};
 
-/// x0 returned to a CPU that gave up waiting in a rendezvous (the simulator
-/// detected a hang; TF-A profile only). It is no LFA status: clients decode it as
+/// x0 returned to a CPU that gave up waiting in a rendezvous, or for the
+/// lock a running activation step holds (the simulator detected a hang;
+/// TF-A profile only). It is no LFA status: clients decode it as
 /// `LfaError::Unknown(HANG_STATUS)`. x1 is 0; other registers are echoed.
 pub const HANG_STATUS: i64 = -0x4841_4E47;
 
@@ -63,7 +64,8 @@ pub enum Phase {
         waiting: u32,
     },
     /// TF-A profile only: the activation completed and the agent keeps the
-    /// component current until it is cancelled.
+    /// component current until it is cancelled (unless its activator resets
+    /// the agent: [`SimComponent::resets_agent`]).
     Activated {
         /// The component.
         seq_id: SeqId,
