@@ -18,8 +18,8 @@ use lfa_proto::{
     FirmwareVersion, FunctionId, Regs,
     components::{TF_RMM, TFA_BL31},
 };
-use lfa_smccc::Conduit;
 use lfa_sim::{Phase, SimAgent, SimComponent};
+use lfa_smccc::Conduit;
 use support::*;
 
 use FunctionId::{Activate, Cancel, GetInventory, Prime};
