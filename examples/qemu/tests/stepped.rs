@@ -19,8 +19,8 @@ use lfa_client::{
 use lfa_qemu::rendezvous::CpuRendezvous;
 use lfa_qemu::timer::Deadline;
 use lfa_qemu::{Scenario, check, check_eq, exceptions, println};
-use lfa_smccc::Smc;
 use lfa_sim::Profile;
+use lfa_smccc::Smc;
 
 const CPUS: usize = 4;
 
