@@ -113,20 +113,20 @@ run() {
 run clean-activate "$expected/clean.txt" 0 --profile clean -- activate
 # Every word is accounted for: the image path, the firmware's word as a
 # notice, the option with what it did.
-if ! { tr -d '\r' <"$logs/clean-activate.log" | grep -q '^-- option: `/.*lfa-conformance-firmware` (semihosting): the image path' \
-       && tr -d '\r' <"$logs/clean-activate.log" | grep -q '^-- notice: `profile=clean` (semihosting) is not an option' \
-       && tr -d '\r' <"$logs/clean-activate.log" | grep -q '^-- option: `activate` (semihosting): run the activation checks'; }; then
+if ! { grep -q '^-- option: `/.*lfa-conformance-firmware` (semihosting): the image path' <(tr -d '\r' <"$logs/clean-activate.log") \
+       && grep -q '^-- notice: `profile=clean` (semihosting) is not an option' <(tr -d '\r' <"$logs/clean-activate.log") \
+       && grep -q '^-- option: `activate` (semihosting): run the activation checks' <(tr -d '\r' <"$logs/clean-activate.log"); }; then
     summary+=("clean-activate         FAIL the option words are not all listed with what they did")
     failed+=("clean-activate:words")
 fi
 run tfa-activate "$expected/tfa.txt" 1 --profile tfa -- activate tfa-debug-log
-if ! tr -d '\r' <"$logs/tfa-activate.log" | grep -q '^INFO:    LFA_GET_INVENTORY'; then
+if ! grep -q '^INFO:    LFA_GET_INVENTORY' <(tr -d '\r' <"$logs/tfa-activate.log"); then
     summary+=("tfa-activate           FAIL the firmware printed no debug lines (tfa-debug-log)")
     failed+=("tfa-activate:debug-log")
 fi
 run broken-activate "$expected/broken.txt" 1 --profile broken -- activate
 run clean-el1-hvc "$expected/clean.txt" 0 --profile clean --el1 -- conduit=hvc activate
-if ! tr -d '\r' <"$logs/clean-el1-hvc.log" | grep -q '^{"lfac":"start".*"el":1,"conduit":"hvc"'; then
+if ! grep -q '^{"lfac":"start".*"el":1,"conduit":"hvc"' <(tr -d '\r' <"$logs/clean-el1-hvc.log"); then
     summary+=("clean-el1-hvc          FAIL the checker did not run at NS-EL1 over hvc")
     failed+=("clean-el1-hvc:start")
 fi
@@ -139,7 +139,7 @@ QEMU_SMP=1 run clean-smp1 "$logs/clean-smp1.expected" 0 --profile clean -- activ
 # device tree keeps the checker from naming them...
 QEMU_SMP=2 QEMU_TIMEOUT=30 run tfa-phantom-dtb "$expected/tfa.txt" 1 \
     --profile tfa -- activate phantom-cpus
-if tr -d '\r' <"$logs/tfa-phantom-dtb.log" | grep -q 'phantom-cpus): it never arrives'; then
+if grep -q 'phantom-cpus): it never arrives' <(tr -d '\r' <"$logs/tfa-phantom-dtb.log"); then
     summary+=("tfa-phantom-dtb        FAIL the checker started a CPU the device tree does not list")
     failed+=("tfa-phantom-dtb:cpu-on")
 fi
@@ -169,7 +169,7 @@ scripts/conformance-table.sh "$logs/readme-tfa-line.log" || true
 if [ "$status" -eq 0 ] \
     && diff <(grep -v '^#' "$expected/clean.txt" | sed 's/ *#.*//' | grep -v '^$') \
             <(scripts/conformance-table.sh --verdicts "$logs/readme-tfa-line.log") >/dev/null \
-    && tr -d '\r' <"$logs/readme-tfa-line.log" | grep -q '^{"lfac":"start".*"el":1,.*"activate":true'; then
+    && grep -q '^{"lfac":"start".*"el":1,.*"activate":true' <(tr -d '\r' <"$logs/readme-tfa-line.log"); then
     summary+=("$(printf '%-22s ok   (clean.txt at NS-EL1, options from arg=)' readme-tfa-line)")
 else
     summary+=("$(printf '%-22s FAIL status %s, see %s' readme-tfa-line "$status" "$logs/readme-tfa-line.log")")
@@ -216,7 +216,7 @@ no_semihosting() {
     if [ "$status" -eq "$want_status" ] \
         && diff <(grep -v '^#' "$want_file" | sed 's/ *#.*//' | grep -v '^$') \
                 <(scripts/conformance-table.sh --verdicts "$logs/$name.log") >/dev/null \
-        && tr -d '\r' <"$logs/$name.log" | grep -q "firmware: PSCI $call"; then
+        && grep -q "firmware: PSCI $call" <(tr -d '\r' <"$logs/$name.log"); then
         summary+=("$(printf '%-22s ok   (%s, PSCI %s, status %s)' "$name" "$(basename "$want_file")" "$call" "$status")")
     else
         summary+=("$(printf '%-22s FAIL status %s, see %s' "$name" "$status" "$logs/$name.log")")
