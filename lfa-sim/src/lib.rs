@@ -141,6 +141,7 @@
 //! DEVICE_ERROR, ACTIVATION_FAILED, CRITICAL_ERROR, raw codes such as -35).
 //! [`Quirks`] reproduce real agents' register habits in either profile.
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod agent;
