@@ -50,7 +50,7 @@ lfa=$(grep -c -E 'lfa_(client|proto|smccc|agent)|lfa_client_flows|lfa_sim_handle
 # ACTIVATE handling, and lfa-agent's handler with the QEMU platform (its code
 # and the SHA-256 of its PRIME check).
 for pattern in 'lfa_client::op::ActivationOp::step' 'lfa_client::op::PrimeOp::step' \
-    'GenericTimerClock.*delay' 'lfa_sim::state::State.*::activate::' \
+    'GenericTimerClock.*delay' 'lfa_sim::state::State.*::(activate|finish_step)::' \
     'lfa_agent_handle' 'lfa_agent::' 'QemuPlatform' 'sha2::sha256::compress256'; do
     if ! grep -q -E "$pattern" <<<"$symbols"; then
         echo "FAIL: no symbol matches $pattern: the image does not hold what it should check."

@@ -235,20 +235,59 @@ fn tfa_prime_of_another_when_primed_succeeds_without_change() {
 
 #[test]
 fn prime_during_activation_is_busy() {
-    for p in PROFILES {
+    // Clean: any activation. TF-A: only a skip activation, which holds the
+    // agent's lock (a rendezvous one does not: the next test).
+    for (p, skip) in [
+        (Profile::Clean, false),
+        (Profile::Clean, true),
+        (Profile::TfA, true),
+    ] {
         let agent = agent_with(
             p,
-            &[activatable(UUID_A).activate_rounds(1), activatable(UUID_B)],
+            &[
+                activatable(UUID_A).rendezvous_optional().activate_rounds(1),
+                activatable(UUID_B),
+            ],
         );
         read(&agent, 0);
         read(&agent, 1);
         prime_fully(&agent, 0);
-        assert_eq!(send(&agent, activate(0, false)), Ok(1));
+        assert_eq!(send(&agent, activate(0, skip)), Ok(1));
         assert_eq!(send(&agent, prime(1)), Err(Busy), "{p:?}");
         assert_eq!(send(&agent, prime(0)), Err(Busy), "{p:?}");
         // Busy comes first, before the id check (TF-A: the lock).
         assert_eq!(send(&agent, prime(9)), Err(Busy), "{p:?}");
     }
+}
+
+#[test]
+fn tfa_prime_during_a_rendezvous_activation_runs_the_image_load() {
+    // Measured: PRIME while a rendezvous runs is 0, not BUSY; the image load
+    // of the component named runs (CALL_AGAIN rounds too) and the current
+    // component stays.
+    let agent = agent_with(
+        Profile::TfA,
+        &[
+            activatable(UUID_A).activate_rounds(1),
+            activatable(UUID_B).prime_rounds(1),
+        ],
+    );
+    read(&agent, 0);
+    read(&agent, 1);
+    prime_fully(&agent, 0);
+    assert_eq!(send(&agent, activate(0, false)), Ok(1));
+    let during = agent.phase();
+    assert_eq!(send(&agent, prime(1)), Ok(1), "B's load: again");
+    assert_eq!(send(&agent, prime(1)), Ok(0), "B's load: done");
+    assert_eq!(send(&agent, prime(9)), Err(InvalidParameters));
+    assert_eq!(agent.phase(), during, "A stays current, mid-activation");
+    assert_eq!(send(&agent, activate(1, false)), Err(InvalidParameters));
+    assert_eq!(
+        activate_fully(&agent, 0, false),
+        1,
+        "A's activation goes on"
+    );
+    assert_eq!(agent.phase(), Phase::Activated { seq_id: SeqId(0) });
 }
 
 // ---- ACTIVATE -------------------------------------------------------------------

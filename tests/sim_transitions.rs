@@ -9,7 +9,7 @@ use lfa_proto::{
 };
 use lfa_sim::{
     ActivationMode, DEMO_COMPONENTS, DEMO_VENDOR_UUID, InventoryChange, Phase, Profile, SimAgent,
-    SimComponent, SimError,
+    SimComponent, SimError, TFA_DEMO_COMPONENTS,
 };
 use lfa_smccc::Conduit;
 use sim_support::*;
@@ -357,16 +357,28 @@ fn demo_population_is_as_documented() {
         assert_eq!(inv[0].uuid, components::TFA_BL31.uuid);
         assert!(inv[0].flags.is_activatable() && inv[0].flags.rendezvous_required());
         assert_eq!(inv[1].uuid, components::TF_RMM.uuid);
-        assert!(inv[1].flags.is_activatable() && !inv[1].flags.rendezvous_required());
         assert_eq!(inv[2].uuid, components::BL33.uuid);
-        assert!(!inv[2].flags.contains(InventoryFlags::ACTIVATION_CAPABLE));
+        // Clean: TF-RMM is the capable, rendezvous-optional one. TF-A: the
+        // measured platform's roles, BL33 capable and optional, TF-RMM not
+        // capable.
+        let (capable, not_capable) = match p {
+            Profile::Clean => (1, 2),
+            Profile::TfA => (2, 1),
+        };
+        assert!(inv[capable].flags.is_activatable());
+        assert!(!inv[capable].flags.rendezvous_required());
+        assert_eq!(inv[not_capable].flags, InventoryFlags::empty(), "{p:?}");
         assert_eq!(inv[3].uuid, DEMO_VENDOR_UUID);
         assert_eq!(inv[3].name(), None);
         assert!(inv[3].flags.contains(InventoryFlags::ACTIVATION_CAPABLE));
         assert!(!inv[3].flags.contains(InventoryFlags::ACTIVATION_PENDING));
-        // TF-RMM primes in three calls (two CALL_AGAIN rounds).
-        assert_eq!(prime_fully(&agent, 1), 3);
+        // The capable optional one primes in three calls (two CALL_AGAIN
+        // rounds).
+        assert_eq!(prime_fully(&agent, u32::try_from(capable).unwrap()), 3);
     }
+    let tfa = SimAgent::demo_with(Profile::TfA);
+    tfa.inspect_components(|c| assert_eq!(c, TFA_DEMO_COMPONENTS));
+    assert!(TFA_DEMO_COMPONENTS[2].again_per_boot);
     let demo = SimAgent::demo();
     assert_eq!(demo.profile(), Profile::Clean);
     assert_eq!(

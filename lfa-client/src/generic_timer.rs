@@ -42,6 +42,7 @@ const NANOS_PER_SEC: u128 = 1_000_000_000;
 /// # Ok::<(), lfa_client::Error>(())
 /// ```
 #[cfg(target_arch = "aarch64")]
+#[cfg_attr(docsrs, doc(cfg(target_arch = "aarch64")))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct GenericTimerClock {
     frequency: u64,

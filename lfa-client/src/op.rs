@@ -279,7 +279,7 @@ impl Releasing {
 /// assert!(!done.used_rendezvous());
 /// # Ok::<(), lfa_client::Error>(())
 /// ```
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "a PrimeOp does nothing until it is stepped"]
 pub struct PrimeOp {
     component: Component,
@@ -480,7 +480,7 @@ fn cancel_after<C: Conduit, K: Clock>(client: &mut Client<C, K>, error: Error) -
 /// Dropped, it leaves the client owing the `LFA_CANCEL` (sent before the
 /// client's next `LFA_PRIME`, from [`Client::release`], or when the client is
 /// dropped).
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "dropping a PrimedOp leaves the component primed until the client releases it"]
 pub struct PrimedOp {
     component: Component,
@@ -589,7 +589,15 @@ pub(crate) enum Mode {
 /// [`Options::activate`](crate::Options::activate), `LFA_CANCEL` after a
 /// failure, then the re-enumeration one call per step. A rendezvous is one
 /// step (the whole window). Dropped or stale, it behaves as [`PrimeOp`] does.
-#[derive(Debug, PartialEq, Eq)]
+///
+/// **A clone is the same operation**, not a new one: on one client, the copy
+/// that finishes first makes the other stale. Clone it with the client
+/// before the step that may not return (a rendezvous for a component that
+/// may reset CPUs, every CPU the caller's included): the resume code then
+/// finishes the copy, with a hook that reports
+/// [`CpuOutcome::after_reset`] for every CPU that came back (see
+/// [`Client`]'s "Resuming after a CPU reset").
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an ActivationOp does nothing until it is stepped"]
 pub struct ActivationOp {
     component: Component,

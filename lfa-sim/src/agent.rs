@@ -9,9 +9,10 @@ use super::faults::Fault;
 use super::log::CallLog;
 use super::platform::{SIM_CPUS, SimPlatform};
 use super::rendezvous::Pen;
-use super::state::{Action, ActivationMode, Phase, State, respond};
+use super::state::{Action, ActivationMode, Phase, Reply, State, respond};
 use super::{InventoryChange, Profile, Quirks, SimComponent, SimError};
-use lfa_smccc::Conduit;
+use core::sync::atomic::{AtomicU32, Ordering};
+use lfa_smccc::{Conduit, SmcccVersion};
 
 /// The component capacity of [`SimAgent`] when none is given.
 pub const DEFAULT_COMPONENTS: usize = 8;
@@ -48,6 +49,8 @@ pub struct SimAgent<const N: usize = DEFAULT_COMPONENTS, const L: usize = DEFAUL
     agent: lfa_agent::Agent<SimPlatform<N>, SIM_CPUS>,
     /// The TF-A profile's holding pen.
     pen: Pen,
+    /// Calls inside [`SimAgent::handle`] now.
+    in_progress: AtomicU32,
     log: spin::Mutex<CallLog<L>>,
 }
 
@@ -115,6 +118,28 @@ pub const DEMO_COMPONENTS: [SimComponent; 4] = [
         .current(FirmwareVersion::new(1, 0)),
 ];
 
+/// The TF-A profile's demo population, in the roles TF-A's measured QEMU
+/// platform gave: TF-A BL31 (capable, 2.12 -> 2.13, rendezvous required),
+/// TF-RMM (0.7, not capable, nothing pending), BL33 (capable, 2024.1 ->
+/// 2024.2, rendezvous optional, its image load answers "again" twice per
+/// boot) and the vendor component of [`DEMO_COMPONENTS`] (ids 0..=3).
+pub const TFA_DEMO_COMPONENTS: [SimComponent; 4] = [
+    SimComponent::new(components::TFA_BL31.uuid)
+        .capable()
+        .current(FirmwareVersion::new(2, 12))
+        .pending(FirmwareVersion::new(2, 13)),
+    SimComponent::new(components::TF_RMM.uuid).current(FirmwareVersion::new(0, 7)),
+    SimComponent::new(components::BL33.uuid)
+        .capable()
+        .current(FirmwareVersion::new(2024, 1))
+        .pending(FirmwareVersion::new(2024, 2))
+        .rendezvous_optional()
+        .prime_again_per_boot(2),
+    SimComponent::new(DEMO_VENDOR_UUID)
+        .capable()
+        .current(FirmwareVersion::new(1, 0)),
+];
+
 /// The UUID of the demo's vendor component, which no table knows.
 pub const DEMO_VENDOR_UUID: Uuid = Uuid::from_u128(0x7a1e_5c0d_e000_4f1a_8bad_5eed_0000_0001);
 
@@ -136,11 +161,17 @@ impl SimAgent {
         Self::demo_with(Profile::Clean)
     }
 
-    /// An agent holding [`DEMO_COMPONENTS`] with the given profile.
+    /// An agent with the given profile holding its demo population:
+    /// [`DEMO_COMPONENTS`] for [`Profile::Clean`], [`TFA_DEMO_COMPONENTS`]
+    /// for [`Profile::TfA`].
     #[must_use]
     pub fn demo_with(profile: Profile) -> Self {
         let agent = Self::new(profile);
-        for component in DEMO_COMPONENTS {
+        let population = match profile {
+            Profile::Clean => DEMO_COMPONENTS,
+            Profile::TfA => TFA_DEMO_COMPONENTS,
+        };
+        for component in population {
             // The default capacity (8) holds the four demo components.
             let _fits = agent.add_component(component);
         }
@@ -164,6 +195,7 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
             profile,
             agent: lfa_agent::Agent::new(SimPlatform::new()),
             pen: Pen::new(),
+            in_progress: AtomicU32::new(0),
             log: spin::Mutex::new(CallLog::new()),
         }
     }
@@ -228,29 +260,61 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     /// waits (spinning, outside the lock) until the round ends or the spin
     /// budget runs out; see [`SimAgent::set_spin_budget`].
     pub fn handle(&self, args: &Regs) -> Regs {
+        self.in_progress.fetch_add(1, Ordering::AcqRel);
         let response = match self.profile {
             Profile::TfA => self.handle_tfa(args),
             Profile::Clean => self.handle_clean(args),
         };
         self.log.lock().push(*args, response);
+        self.in_progress.fetch_sub(1, Ordering::AcqRel);
         response
     }
 
     /// The TF-A profile: the simulator's own state machine and pen.
     fn handle_tfa(&self, args: &Regs) -> Regs {
-        let action = self.state().dispatch(args, &self.pen);
-        let reply = match action {
-            Action::Reply(reply) => reply,
-            Action::Wait {
-                generation,
-                budget,
-                relax,
-            } => {
-                self.pen.wait(generation, budget, relax);
-                self.state().leave_pen(generation, &self.pen)
+        let mut action = self.state().dispatch(args, &self.pen);
+        // A blocked ACTIVATE tries again once the lock is free; it can be
+        // blocked again only by another step, each of which takes time.
+        let reply = loop {
+            match action {
+                Action::Reply(reply) => break reply,
+                Action::Wait {
+                    generation,
+                    budget,
+                    relax,
+                } => {
+                    self.pen.wait(generation, budget, relax);
+                    break self.state().leave_pen(generation, &self.pen);
+                }
+                Action::Work { polls, relax } => {
+                    spin(polls, relax);
+                    break self.state().finish_step(&self.pen);
+                }
+                Action::Blocked { budget, relax } => {
+                    if !self.wait_for_lock(budget, relax) {
+                        let mut state = self.state();
+                        state.hangs = state.hangs.saturating_add(1);
+                        break Reply::Hang;
+                    }
+                    action = self.state().decide(args, &self.pen);
+                }
             }
         };
         respond(args, reply)
+    }
+
+    /// Waits until no activation step holds the TF-A profile's lock, at
+    /// most `budget` polls; whether it was freed.
+    fn wait_for_lock(&self, budget: u64, relax: Option<fn()>) -> bool {
+        let mut polls = 0_u64;
+        while self.state().busy_step {
+            if polls >= budget {
+                return false;
+            }
+            spin(1, relax);
+            polls += 1;
+        }
+        true
     }
 
     /// The clean profile: `lfa_agent::Agent` answers, with the faults that
@@ -312,6 +376,19 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     #[must_use]
     pub fn service_available(&self) -> bool {
         self.profile != Profile::TfA || self.state().count() > 0
+    }
+
+    /// What `SMCCC_VERSION` answers on the platform this profile imitates:
+    /// 1.5 for [`Profile::TfA`] (measured), 1.2 for [`Profile::Clean`] (the
+    /// convention LFA needs). [`SimAgent::handle`] does not answer
+    /// `SMCCC_VERSION` itself; a wrapper that serves it (a firmware image,
+    /// a test conduit) takes the value from here.
+    #[must_use]
+    pub const fn smccc_version(&self) -> SmcccVersion {
+        match self.profile {
+            Profile::TfA => SmcccVersion::new(1, 5),
+            Profile::Clean => SmcccVersion::V1_2,
+        }
     }
 
     // ---- configuration ---------------------------------------------------
@@ -485,6 +562,21 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
         self.state().hangs
     }
 
+    /// TF-A profile: CPUs left waiting in the pen by a CANCEL of a
+    /// component without cancel hook. They wait (within their spin budget)
+    /// and count in the next rendezvous round; 0 in the clean profile.
+    #[must_use]
+    pub fn stranded_cpus(&self) -> u32 {
+        self.state().stranded()
+    }
+
+    /// How many calls are inside [`SimAgent::handle`] right now (CPUs in
+    /// the pen, waiting for the lock or in an activation step included).
+    #[must_use]
+    pub fn calls_in_progress(&self) -> u32 {
+        self.in_progress.load(Ordering::Acquire)
+    }
+
     /// A copy of the call log.
     #[must_use]
     pub fn log(&self) -> CallLog<L> {
@@ -506,6 +598,16 @@ impl<const N: usize, const L: usize> SimAgent<N, L> {
     /// Empties the call log.
     pub fn clear_log(&self) {
         self.log.lock().clear();
+    }
+}
+
+/// `polls` polls (a spin-loop hint, then `relax`).
+pub(crate) fn spin(polls: u64, relax: Option<fn()>) {
+    for _ in 0..polls {
+        core::hint::spin_loop();
+        if let Some(relax) = relax {
+            relax();
+        }
     }
 }
 

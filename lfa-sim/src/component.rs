@@ -37,9 +37,15 @@ pub struct SimComponent {
     pub current_version: FirmwareVersion,
     /// The staged version (x5); 0.0 when nothing is pending.
     pub pending_version: FirmwareVersion,
-    /// How many times PRIME answers CALL_AGAIN before it completes (0: the
-    /// first PRIME completes).
+    /// How many times the platform's image load answers "again" (PRIME
+    /// answers CALL_AGAIN) before it completes (0: the first PRIME
+    /// completes). Per PRIME sequence, unless [`SimComponent::again_per_boot`].
     pub prime_rounds: u32,
+    /// The `prime_rounds` "again" answers belong to the platform and are
+    /// given once per boot, not once per PRIME sequence: a later sequence
+    /// needs none, until an accepted CANCEL of this component restores them
+    /// (TF-A's measured port). See [`SimComponent::prime_again_per_boot`].
+    pub again_per_boot: bool,
     /// How many rounds of ACTIVATE answer CALL_AGAIN before the activation
     /// completes (0: the first round completes). With a rendezvous, a round is
     /// one call from every online CPU.
@@ -47,11 +53,24 @@ pub struct SimComponent {
     /// Whether the component's activator can be cancelled while CPUs wait in
     /// the rendezvous: with a hook, CANCEL releases the waiting CPUs with
     /// ACTIVATION_FAILED (-11); without one, in the TF-A profile, CANCEL
-    /// returns 0 and the waiting CPUs stay stuck (the simulator reports them
-    /// as a detected hang). TF-A's behaviour depends on the activator; the
+    /// returns 0 and the waiting CPUs stay in the pen: they count in the
+    /// next rendezvous round, or give up after their spin budget (a
+    /// detected hang). TF-A's behaviour depends on the activator; the
     /// default is `true`. In the clean profile this is the platform's
     /// `cancel` hook, and `lfa-agent` releases the waiting CPUs either way.
     pub cancel_hook: bool,
+    /// TF-A profile: the activator resets the agent after a successful
+    /// activation (TF-A's RMM activator does), so the component does not
+    /// stay current and a CANCEL after it is -8. (The clean profile's agent
+    /// always resets.)
+    pub resets_agent: bool,
+    /// How many polls one activation step takes (0: none). Meanwhile the
+    /// agent's lock is held: in the TF-A profile PRIME, CANCEL and a skip
+    /// ACTIVATE from other CPUs answer BUSY and a rendezvous ACTIVATE waits
+    /// for the step to end; in the clean profile `lfa-agent`'s lock makes
+    /// every other call wait. Each poll calls the spin relax function
+    /// ([`SimAgent::set_spin_relax`](crate::SimAgent::set_spin_relax)).
+    pub activation_polls: u64,
 }
 
 impl SimComponent {
@@ -65,8 +84,11 @@ impl SimComponent {
             current_version: FirmwareVersion::new(0, 0),
             pending_version: FirmwareVersion::new(0, 0),
             prime_rounds: 0,
+            again_per_boot: false,
             activate_rounds: 0,
             cancel_hook: true,
+            resets_agent: false,
+            activation_polls: 0,
         }
     }
 
@@ -113,6 +135,33 @@ impl SimComponent {
     #[must_use]
     pub const fn prime_rounds(mut self, rounds: u32) -> Self {
         self.prime_rounds = rounds;
+        self
+    }
+
+    /// The platform's image load answers "again" `rounds` times per boot:
+    /// the first PRIME sequence needs `rounds` CALL_AGAIN answers, a later
+    /// one none, until an accepted CANCEL of this component restores them
+    /// (as TF-A's measured QEMU port does, with 2). Both profiles.
+    #[must_use]
+    pub const fn prime_again_per_boot(mut self, rounds: u32) -> Self {
+        self.prime_rounds = rounds;
+        self.again_per_boot = true;
+        self
+    }
+
+    /// The activator resets the agent after a successful activation (see
+    /// [`SimComponent::resets_agent`]).
+    #[must_use]
+    pub const fn resets_agent_after_activation(mut self) -> Self {
+        self.resets_agent = true;
+        self
+    }
+
+    /// Each activation step takes `polls` polls with the agent's lock held
+    /// (see [`SimComponent::activation_polls`]).
+    #[must_use]
+    pub const fn activation_time(mut self, polls: u64) -> Self {
+        self.activation_polls = polls;
         self
     }
 

@@ -60,8 +60,10 @@
 //!   components and logs `L` calls; adding past `N` is [`SimError::Full`].
 //! - Components: [`SimComponent::new`]`(uuid)` then `.capable()`,
 //!   `.pending(version)`, `.current(version)`, `.rendezvous_optional()`,
-//!   `.may_reset_cpu()`, `.prime_rounds(n)`, `.activate_rounds(n)`,
-//!   `.without_cancel_hook()`, `.reserved_flags(bits)`.
+//!   `.may_reset_cpu()`, `.prime_rounds(n)`, `.prime_again_per_boot(n)`,
+//!   `.activate_rounds(n)`, `.activation_time(polls)`,
+//!   `.resets_agent_after_activation()`, `.without_cancel_hook()`,
+//!   `.reserved_flags(bits)`.
 //! - Calls: [`SimAgent::handle`] (= [`Conduit::call`](lfa_smccc::Conduit::call)).
 //! - Configure at run time: [`SimAgent::set_online_cpus`],
 //!   [`SimAgent::set_spin_budget`], [`SimAgent::set_spin_relax`],
@@ -76,7 +78,8 @@
 //!   [`SimAgent::hangs`], [`SimAgent::faults_fired`],
 //!   [`SimAgent::log`] / [`SimAgent::with_log`] ([`CallLog`] of
 //!   [`CallRecord`]), [`SimAgent::call_count`], [`SimAgent::clear_log`],
-//!   [`SimAgent::service_available`].
+//!   [`SimAgent::service_available`], [`SimAgent::smccc_version`],
+//!   [`SimAgent::stranded_cpus`], [`SimAgent::calls_in_progress`].
 //!
 //! # Profiles
 //!
@@ -94,20 +97,25 @@
 //! | No component registered | -1 for every call | VERSION works, GET_INFO says 0, ids are -8 |
 //! | PRIME before GET_INVENTORY of that id (since the last inventory change or [`SimAgent::stage`]) | -7 WRONG_STATE | allowed |
 //! | PRIME check order | busy -2, id -8, not pending -7, not capable -1, other mid-prime -7 | busy -2, id -8, not capable -1, not pending -7, other mid-prime or primed -7 |
-//! | PRIME once a prime is complete | 0 for any component, nothing changes (measured after an activation; while a component is only primed: inferred) | 0 for the same one, -7 for another |
+//! | PRIME once a prime is complete (primed, rendezvous running, activated) | the named component's image load runs (CALL_AGAIN rounds too), 0; the current component stays. -2 only from the lock of a skip activation or running activation step | 0 for the same one, -7 for another; -2 during any activation |
+//! | Late skip ACTIVATE while a rendezvous round gathers | -2 with x1 = 0 | -2 |
 //! | ACTIVATE naming no current component | -8 | -9 COMPONENT_WRONG_STATE (before any PRIME); -8 if another is current or the id is out of range |
-//! | After a successful activation | component stays current ([`Phase::Activated`]): ACTIVATE -9, CANCEL 0 resets | agent back to [`Phase::Idle`]; CANCEL -8 |
+//! | After a successful activation | component stays current ([`Phase::Activated`]): ACTIVATE -9, CANCEL 0 resets (-2 while CPUs of the round are still leaving the pen); with [`SimComponent::resets_agent_after_activation`] as clean | agent back to [`Phase::Idle`]; CANCEL -8 |
 //! | Partial rendezvous (fewer CPUs than online) | the waiting CPUs give up after their spin budget with [`HANG_STATUS`] (TF-A spins forever) | every waiting CPU gets -11 ACTIVATION_FAILED once the bound is reached; the agent is [`Phase::Primed`] again |
-//! | CANCEL while CPUs wait, component without a cancel hook | 0, the waiting CPUs are stuck ([`HANG_STATUS`]) | 0, the waiting CPUs get -11 |
+//! | CANCEL while CPUs wait, component without a cancel hook | 0; the waiting CPUs stay in the pen ([`SimAgent::stranded_cpus`]) and count in the next round, or give up after their spin budget ([`HANG_STATUS`]) | 0, the waiting CPUs get -11 |
+//! | Activation step that takes time ([`SimComponent::activation_time`]) | lock held: PRIME, CANCEL, skip ACTIVATE -2 (x1 kept), GET_INVENTORY works, a rendezvous ACTIVATE waits (bounded) and then gets its answer (-9) | `lfa-agent`'s lock: every other call waits |
+//! | `SMCCC_VERSION` ([`SimAgent::smccc_version`], for the wrapper that answers it) | 1.5 | 1.2 |
 //!
 //! Common rules: ACTIVATE or CANCEL of an id that is not the current one is
 //! -8; ACTIVATE while the current one is mid-prime or no longer pending is
 //! -9; skip_cpu_rendezvous on a component that requires the rendezvous is -8;
-//! a skip ACTIVATE while a rendezvous runs, a rendezvous ACTIVATE while a skip
-//! activation runs, and PRIME during any activation are -2. CANCEL is 0 in
-//! any phase before the activation is committed and resets the agent; it is
-//! -2 once it is committed (during a skip-rendezvous activation, or after a
-//! rendezvous round was answered with CALL_AGAIN).
+//! a rendezvous ACTIVATE between the CALL_AGAIN rounds of a skip activation
+//! is -2. CANCEL is 0 in any phase before the activation is committed and
+//! resets the agent; it is -2 once it is committed (during a skip-rendezvous
+//! activation, or after a rendezvous round was answered with CALL_AGAIN).
+//! The image load's "again" answers are the platform's: per PRIME sequence
+//! ([`SimComponent::prime_rounds`]) or per boot, restored by an accepted
+//! CANCEL of that component ([`SimComponent::prime_again_per_boot`]).
 //!
 //! # Rendezvous
 //!
@@ -118,7 +126,7 @@
 //! on an atomic, and all return the same status. CANCEL while CPUs wait
 //! releases them with ACTIVATION_FAILED (-11); in the TF-A profile only if
 //! the component has a cancel hook: without one CANCEL returns 0 and the
-//! waiting CPUs are stuck, which the simulator reports at once as a hang.
+//! waiting CPUs stay in the pen, counted in the next round.
 //! A partial rendezvous is bounded by the spin budget: in the TF-A profile
 //! (where TF-A spins forever) each waiting CPU gives up after that many polls
 //! and returns x0 = [`HANG_STATUS`]; in the clean profile the agent ends the
@@ -133,6 +141,7 @@
 //! DEVICE_ERROR, ACTIVATION_FAILED, CRITICAL_ERROR, raw codes such as -35).
 //! [`Quirks`] reproduce real agents' register habits in either profile.
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod agent;
@@ -151,7 +160,10 @@ mod state;
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctest;
 
-pub use agent::{DEFAULT_COMPONENTS, DEFAULT_LOG, DEMO_COMPONENTS, DEMO_VENDOR_UUID, SimAgent};
+pub use agent::{
+    DEFAULT_COMPONENTS, DEFAULT_LOG, DEMO_COMPONENTS, DEMO_VENDOR_UUID, SimAgent,
+    TFA_DEMO_COMPONENTS,
+};
 pub use component::{InventoryChange, SimComponent};
 pub use error::SimError;
 pub use faults::{Fault, FaultKind, MAX_FAULTS};

@@ -23,9 +23,9 @@ pub const SIM_CPUS: usize = 64;
 /// | `Platform` method | from the simulator |
 /// |---|---|
 /// | `component_count`, `component`, `is_pending` | the component table ([`SimComponent`]) |
-/// | `prime` | [`SimComponent::prime_rounds`] `Again` answers, then `Done`; an armed PRIME step fault is its error |
-/// | `activate` | [`SimComponent::activate_rounds`] `Again` answers, then the versions swap, the [`InventoryChange`](crate::InventoryChange) applies and it returns `Return` (the simulator never resets a CPU); an armed ACTIVATE step fault is its error |
-/// | `cancel` | [`SimComponent::cancel_hook`] |
+/// | `prime` | [`SimComponent::prime_rounds`] `Again` answers (per sequence, or per boot with [`SimComponent::again_per_boot`]), then `Done`; an armed PRIME step fault is its error |
+/// | `activate` | [`SimComponent::activation_polls`] polls, then [`SimComponent::activate_rounds`] `Again` answers, then the versions swap, the [`InventoryChange`](crate::InventoryChange) applies and it returns `Return` (the simulator never resets a CPU); an armed ACTIVATE step fault is its error |
+/// | `cancel` | [`SimComponent::cancel_hook`]; restores the component's "again" answers |
 /// | `valid_entry_point` | every entry point (no CPU is ever reset; the call log has it) |
 /// | `cpus_on` | [`SimAgent::set_online_cpus`](crate::SimAgent::set_online_cpus) |
 /// | `cpu_index` | the next of [`SIM_CPUS`] seats, in turn: the simulator's CPUs are its callers, which it cannot tell apart (a clash needs `SIM_CPUS` arrivals while one CPU is still in the pen) |
@@ -108,21 +108,14 @@ impl<const N: usize> Platform for SimPlatform<N> {
 
     fn prime(&self, index: u32) -> Result<Step, LfaError> {
         let mut state = self.state.lock();
-        let calls = match state.clean_prime {
-            Some((current, calls)) if current == index => calls,
-            _ => 0,
-        };
         if let Some(x0) = state.faults.take(FunctionId::Prime, true) {
-            state.clean_prime = None;
+            state.restart_loads(SeqId(index));
             return Err(fault_error(x0));
         }
-        let rounds = state.component(SeqId(index)).map_or(0, |c| c.prime_rounds);
-        if calls >= rounds {
-            state.clean_prime = None;
-            Ok(Step::Done)
-        } else {
-            state.clean_prime = Some((index, calls.saturating_add(1)));
+        if state.load_image(SeqId(index)) {
             Ok(Step::Again)
+        } else {
+            Ok(Step::Done)
         }
     }
 
@@ -134,6 +127,15 @@ impl<const N: usize> Platform for SimPlatform<N> {
     ) -> Result<Activated, LfaError> {
         let mut state = self.state.lock();
         state.steps = state.steps.wrapping_add(1);
+        let polls = state.activation_polls(SeqId(index));
+        if polls > 0 {
+            // The step takes time: lfa-agent's lock stays held (every other
+            // call waits for it), the simulator's state is free.
+            let relax = state.relax;
+            drop(state);
+            crate::agent::spin(polls, relax);
+            state = self.state.lock();
+        }
         if let Some(x0) = state.faults.take(FunctionId::Activate, true) {
             state.clean_rounds = 0;
             return Err(fault_error(x0));
@@ -157,7 +159,7 @@ impl<const N: usize> Platform for SimPlatform<N> {
     fn cancel(&self, index: u32) -> bool {
         let mut state = self.state.lock();
         state.steps = state.steps.wrapping_add(1);
-        state.clean_prime = None;
+        state.restore_loads(SeqId(index));
         state.clean_rounds = 0;
         state.component(SeqId(index)).is_some_and(|c| c.cancel_hook)
     }

@@ -64,16 +64,6 @@ impl Pen {
     }
 }
 
-/// How a round of the pen ended, for the CPUs that waited in it.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum RoundOutcome {
-    /// Every waiting CPU returns this.
-    Released(Reply),
-    /// The round was abandoned (CANCEL without a cancel hook): the waiting
-    /// CPUs would spin forever.
-    Stuck,
-}
-
 /// The outcomes of ended rounds, keyed by generation, each kept until every
 /// CPU that waited in its round has read it (a CPU may be slow to leave the
 /// pen while other CPUs complete any number of later rounds).
@@ -86,7 +76,8 @@ pub(crate) struct Outcomes {
 #[derive(Clone, Copy, Debug)]
 struct Slot {
     generation: u32,
-    outcome: RoundOutcome,
+    /// What every waiting CPU of the round returns.
+    outcome: Reply,
     /// Waiting CPUs that have not read the outcome yet.
     unread: u32,
 }
@@ -100,7 +91,7 @@ impl Outcomes {
 
     /// Keeps the outcome of round `generation` for its `readers` waiting
     /// CPUs, in a free slot, or else over the oldest round's.
-    pub(crate) fn push(&mut self, generation: u32, outcome: RoundOutcome, readers: u32) {
+    pub(crate) fn push(&mut self, generation: u32, outcome: Reply, readers: u32) {
         let slot = Slot {
             generation,
             outcome,
@@ -122,7 +113,7 @@ impl Outcomes {
     }
 
     /// The outcome of round `generation`, read by one of its waiting CPUs.
-    pub(crate) fn take(&mut self, generation: u32) -> Option<RoundOutcome> {
+    pub(crate) fn take(&mut self, generation: u32) -> Option<Reply> {
         let slot = self
             .slots
             .iter_mut()
@@ -130,6 +121,14 @@ impl Outcomes {
             .find(|s| s.generation == generation && s.unread > 0)?;
         slot.unread = slot.unread.saturating_sub(1);
         Some(slot.outcome)
+    }
+
+    /// CPUs released from ended rounds that have not left the pen yet.
+    pub(crate) fn unread(&self) -> u32 {
+        self.slots
+            .iter()
+            .flatten()
+            .fold(0, |n, s| n.saturating_add(s.unread))
     }
 }
 
@@ -151,13 +150,15 @@ mod tests {
     fn outcomes_stay_until_every_waiting_cpu_has_read_them() {
         let mut o = Outcomes::new();
         // Round 0 has one slow reader; many later rounds are read at once.
-        o.push(0, RoundOutcome::Stuck, 1);
+        o.push(0, Reply::Hang, 1);
         for g in 1..100 {
-            o.push(g, RoundOutcome::Stuck, 2);
+            o.push(g, Reply::Hang, 2);
             assert!(o.take(g).is_some() && o.take(g).is_some());
             assert!(o.take(g).is_none(), "only two readers");
         }
-        assert!(matches!(o.take(0), Some(RoundOutcome::Stuck)));
+        assert_eq!(o.unread(), 1, "round 0's reader");
+        assert!(matches!(o.take(0), Some(Reply::Hang)));
+        assert_eq!(o.unread(), 0);
         assert!(o.take(0).is_none());
     }
 
@@ -166,7 +167,7 @@ mod tests {
         let mut o = Outcomes::new();
         let history = u32::try_from(HISTORY).unwrap();
         for g in 0..=history {
-            o.push(g, RoundOutcome::Stuck, 1);
+            o.push(g, Reply::Hang, 1);
         }
         assert!(o.take(0).is_none(), "round 0 was the oldest");
         for g in 1..=history {

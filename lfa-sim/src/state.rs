@@ -10,11 +10,12 @@ use lfa_proto::{
 };
 
 use super::faults::FaultTable;
-use super::rendezvous::{DEFAULT_SPIN_BUDGET, Outcomes, Pen, RoundOutcome};
+use super::rendezvous::{DEFAULT_SPIN_BUDGET, Outcomes, Pen};
 use super::{InventoryChange, Quirks, SimComponent, SimError};
 
-/// x0 returned to a CPU that gave up waiting in a rendezvous (the simulator
-/// detected a hang; TF-A profile only). It is no LFA status: clients decode it as
+/// x0 returned to a CPU that gave up waiting in a rendezvous, or for the
+/// lock a running activation step holds (the simulator detected a hang;
+/// TF-A profile only). It is no LFA status: clients decode it as
 /// `LfaError::Unknown(HANG_STATUS)`. x1 is 0; other registers are echoed.
 pub const HANG_STATUS: i64 = -0x4841_4E47;
 
@@ -63,7 +64,8 @@ pub enum Phase {
         waiting: u32,
     },
     /// TF-A profile only: the activation completed and the agent keeps the
-    /// component current until it is cancelled.
+    /// component current until it is cancelled (unless its activator resets
+    /// the agent: [`SimComponent::resets_agent`]).
     Activated {
         /// The component.
         seq_id: SeqId,
@@ -120,6 +122,9 @@ pub(crate) enum Reply {
     Err(u64),
     /// x0 = this value and nothing else written.
     Raw(u64),
+    /// x0 = this value and x1 = 0 (TF-A's late skip ACTIVATE during a
+    /// rendezvous round: BUSY with x1 cleared).
+    ErrX1Zero(u64),
     /// Every register as sent.
     Echo,
     /// A CPU gave up waiting in the pen.
@@ -145,6 +150,12 @@ pub(crate) enum Action {
         budget: u64,
         relax: Option<fn()>,
     },
+    /// Spend `polls` polls on the activation step (the agent's lock held),
+    /// then call `finish_step`.
+    Work { polls: u64, relax: Option<fn()> },
+    /// A rendezvous ACTIVATE while an activation step holds the agent's
+    /// lock: wait (bounded) until the step ends, then call `decide` again.
+    Blocked { budget: u64, relax: Option<fn()> },
 }
 
 /// Everything the lock protects.
@@ -154,6 +165,15 @@ pub(crate) struct State<const N: usize> {
     count: usize,
     /// TF-A profile: GET_INVENTORY was called for this id (PRIME needs it).
     inventory_read: [bool; N],
+    /// The platform's image-load "again" answers given per component (both
+    /// profiles; kept in id order with `components`).
+    loads: [u32; N],
+    /// TF-A profile: CPUs left waiting in the pen by a CANCEL without cancel
+    /// hook; they join the next rendezvous round.
+    stranded: u32,
+    /// TF-A profile: an activation step that takes time is running (the
+    /// agent's lock is held).
+    pub(crate) busy_step: bool,
     pub(crate) phase: Phase,
     pub(crate) online_cpus: u32,
     pub(crate) spin_budget: u64,
@@ -164,9 +184,6 @@ pub(crate) struct State<const N: usize> {
     pub(crate) hangs: u32,
     pub(crate) activations: u32,
     outcomes: Outcomes,
-    /// Clean profile: the component being primed and the CALL_AGAIN answers
-    /// its PRIME gave so far.
-    pub(crate) clean_prime: Option<(u32, u32)>,
     /// Clean profile: the activation rounds answered with CALL_AGAIN so far.
     pub(crate) clean_rounds: u32,
     /// Clean profile: how many activation steps and cancels the agent asked
@@ -198,6 +215,9 @@ impl<const N: usize> State<N> {
             components: [PLACEHOLDER; N],
             count: 0,
             inventory_read: [false; N],
+            loads: [0; N],
+            stranded: 0,
+            busy_step: false,
             phase: Phase::Idle,
             online_cpus: 1,
             spin_budget: DEFAULT_SPIN_BUDGET,
@@ -211,7 +231,6 @@ impl<const N: usize> State<N> {
             hangs: 0,
             activations: 0,
             outcomes: Outcomes::new(),
-            clean_prime: None,
             clean_rounds: 0,
             steps: 0,
         }
@@ -226,6 +245,9 @@ impl<const N: usize> State<N> {
         }
         let slot = self.components.get_mut(self.count).ok_or(full)?;
         *slot = component;
+        if let Some(loads) = self.loads.get_mut(self.count) {
+            *loads = 0;
+        }
         let id = seq(self.count);
         self.count += 1;
         Ok(id)
@@ -295,6 +317,65 @@ impl<const N: usize> State<N> {
         }
     }
 
+    /// The platform's image load of `seq_id`: `true` for "again". Once it
+    /// completes, a per-sequence component's answers start over; a
+    /// per-boot one's stay used up until [`State::restore_loads`].
+    pub(crate) fn load_image(&mut self, seq_id: SeqId) -> bool {
+        let Some(c) = self.component(seq_id) else {
+            return false;
+        };
+        let Some(given) = index(seq_id).and_then(|i| self.loads.get_mut(i)) else {
+            return false;
+        };
+        if *given < c.prime_rounds {
+            *given += 1;
+            true
+        } else {
+            if !c.again_per_boot {
+                *given = 0;
+            }
+            false
+        }
+    }
+
+    /// A PRIME sequence of `seq_id` starts over (a new sequence, or one
+    /// that failed): per-sequence "again" answers are given again.
+    pub(crate) fn restart_loads(&mut self, seq_id: SeqId) {
+        if self.component(seq_id).is_some_and(|c| !c.again_per_boot) {
+            self.restore_loads(seq_id);
+        }
+    }
+
+    /// An accepted CANCEL of `seq_id`: its "again" answers are restored.
+    pub(crate) fn restore_loads(&mut self, seq_id: SeqId) {
+        if let Some(given) = index(seq_id).and_then(|i| self.loads.get_mut(i)) {
+            *given = 0;
+        }
+    }
+
+    /// The activation step of `seq_id` takes this many polls.
+    pub(crate) fn activation_polls(&self, seq_id: SeqId) -> u64 {
+        self.component(seq_id).map_or(0, |c| c.activation_polls)
+    }
+
+    /// TF-A profile: the agent's lock is held by a skip-rendezvous
+    /// activation or by a running activation step.
+    fn lock_held(&self) -> bool {
+        self.busy_step
+            || matches!(
+                self.phase,
+                Phase::Activating {
+                    mode: ActivationMode::SkipRendezvous,
+                    ..
+                }
+            )
+    }
+
+    /// TF-A profile: CPUs in the pen that no round counts (see `stranded`).
+    pub(crate) const fn stranded(&self) -> u32 {
+        self.stranded
+    }
+
     // ---- one call ----------------------------------------------------
 
     /// TF-A profile: decides the answer to `args`, or that the caller must
@@ -315,6 +396,15 @@ impl<const N: usize> State<N> {
         if let Some(x0) = self.faults.take(function, false) {
             return Action::Reply(Reply::Raw(x0));
         }
+        self.decide(args, pen)
+    }
+
+    /// TF-A profile: `dispatch` after the service and immediate-fault checks
+    /// (also the second try of an ACTIVATE that waited for the lock).
+    pub(crate) fn decide(&mut self, args: &Regs, pen: &Pen) -> Action {
+        let Ok(function) = FunctionId::try_from(args.x[0]) else {
+            return Action::Reply(Reply::Raw(LfaError::NotSupported.to_x0()));
+        };
         let mut view = *args;
         // TF-A reads only the low 32 bits of an id, and (inferred) only bit 0
         // of the activate flags.
@@ -361,7 +451,10 @@ impl<const N: usize> State<N> {
 
     fn prime(&mut self, seq_id: SeqId) -> Reply {
         const DONE: Reply = ok(AnyResponse::Prime(PrimeResponse::DONE));
-        if matches!(self.phase, Phase::Activating { .. }) {
+        const AGAIN: Reply = ok(AnyResponse::Prime(PrimeResponse::CALL_AGAIN));
+        // BUSY comes only from the lock a skip activation (or a running
+        // activation step) holds; CPUs waiting in the pen do not hold it.
+        if self.lock_held() {
             return err(LfaError::Busy);
         }
         let Some(c) = self.component(seq_id) else {
@@ -375,33 +468,39 @@ impl<const N: usize> State<N> {
             return err(LfaError::NotSupported);
         }
         let calls = match self.phase {
-            Phase::Idle => 0,
+            Phase::Idle => {
+                self.restart_loads(seq_id);
+                0
+            }
             Phase::Priming { seq_id: cur, calls } => {
                 if cur != seq_id {
                     return err(LfaError::WrongState);
                 }
                 calls
             }
-            Phase::Primed { .. } | Phase::Activated { .. } => {
-                // The prime is complete, so PRIME of any component succeeds
-                // without changing anything.
-                return DONE;
+            Phase::Primed { .. } | Phase::Activating { .. } | Phase::Activated { .. } => {
+                // The prime is complete: the image load of the component
+                // named runs as usual, and the current component stays.
+                if let Some(x0) = self.faults.take(FunctionId::Prime, true) {
+                    return Reply::Err(x0);
+                }
+                return if self.load_image(seq_id) { AGAIN } else { DONE };
             }
-            Phase::Activating { .. } => return err(LfaError::Busy),
         };
         if let Some(x0) = self.faults.take(FunctionId::Prime, true) {
             self.phase = Phase::Idle;
+            self.restart_loads(seq_id);
             return Reply::Err(x0);
         }
-        if calls >= c.prime_rounds {
-            self.phase = Phase::Primed { seq_id };
-            DONE
-        } else {
+        if self.load_image(seq_id) {
             self.phase = Phase::Priming {
                 seq_id,
                 calls: calls + 1,
             };
-            ok(AnyResponse::Prime(PrimeResponse::CALL_AGAIN))
+            AGAIN
+        } else {
+            self.phase = Phase::Primed { seq_id };
+            DONE
         }
     }
 
@@ -425,16 +524,37 @@ impl<const N: usize> State<N> {
         if skip && c.rendezvous_required() {
             return Action::Reply(err(LfaError::InvalidParameters));
         }
+        if self.busy_step {
+            // A step holds the lock: a skip ACTIVATE is refused (x1 kept),
+            // a rendezvous one waits for the lock.
+            return if skip {
+                Action::Reply(err(LfaError::Busy))
+            } else {
+                Action::Blocked {
+                    budget: self.spin_budget,
+                    relax: self.relax,
+                }
+            };
+        }
         let waiting = match self.phase {
-            Phase::Activating { mode, waiting, .. } => {
-                if skip != (mode == ActivationMode::SkipRendezvous) {
-                    // A late skip during a rendezvous, or a rendezvous call
-                    // while a skip activation holds the agent.
+            Phase::Activating { mode, waiting, .. } => match (mode, skip) {
+                // A late skip while a rendezvous round runs: x1 = 0.
+                (ActivationMode::Rendezvous, true) => {
+                    return Action::Reply(Reply::ErrX1Zero(LfaError::Busy.to_x0()));
+                }
+                // A rendezvous call between the rounds of a skip activation.
+                (ActivationMode::SkipRendezvous, false) => {
                     return Action::Reply(err(LfaError::Busy));
                 }
-                waiting
-            }
+                _ => waiting,
+            },
             _ => {
+                // CPUs stranded in the pen count in the new round.
+                let waiting = if skip {
+                    0
+                } else {
+                    core::mem::take(&mut self.stranded)
+                };
                 self.phase = Phase::Activating {
                     seq_id,
                     mode: if skip {
@@ -443,31 +563,51 @@ impl<const N: usize> State<N> {
                         ActivationMode::Rendezvous
                     },
                     rounds_done: 0,
-                    waiting: 0,
+                    waiting,
                 };
-                0
+                waiting
             }
         };
-        if skip {
-            return Action::Reply(self.activation_step());
-        }
         let arrived = waiting.saturating_add(1);
-        if arrived >= self.online_cpus {
-            let reply = self.activation_step();
-            if waiting > 0 {
-                self.end_round(pen, RoundOutcome::Released(reply), waiting);
+        if skip || arrived >= self.online_cpus {
+            let polls = self.activation_polls(seq_id);
+            if polls > 0 {
+                self.busy_step = true;
+                return Action::Work {
+                    polls,
+                    relax: self.relax,
+                };
             }
-            Action::Reply(reply)
-        } else {
-            if let Phase::Activating { waiting, .. } = &mut self.phase {
-                *waiting = arrived;
-            }
-            Action::Wait {
-                generation: pen.generation(),
-                budget: self.spin_budget,
-                relax: self.relax,
-            }
+            return Action::Reply(self.finish_step(pen));
         }
+        if let Phase::Activating { waiting, .. } = &mut self.phase {
+            *waiting = arrived;
+        }
+        Action::Wait {
+            generation: pen.generation(),
+            budget: self.spin_budget,
+            relax: self.relax,
+        }
+    }
+
+    /// Performs the activation step (the skip CPU's, or the last CPU's of a
+    /// rendezvous round) and releases the round's waiting CPUs with its
+    /// answer.
+    pub(crate) fn finish_step(&mut self, pen: &Pen) -> Reply {
+        self.busy_step = false;
+        let waiting = match self.phase {
+            Phase::Activating {
+                mode: ActivationMode::Rendezvous,
+                waiting,
+                ..
+            } => waiting,
+            _ => 0,
+        };
+        let reply = self.activation_step();
+        if waiting > 0 {
+            self.end_round(pen, reply, waiting);
+        }
+        reply
     }
 
     /// One round of an activation (the phase is `Activating`).
@@ -501,8 +641,13 @@ impl<const N: usize> State<N> {
             *c = c.activated();
         }
         self.activations = self.activations.saturating_add(1);
-        // The component stays current until a CANCEL.
-        self.phase = Phase::Activated { seq_id };
+        // The component stays current until a CANCEL, unless its activator
+        // resets the agent.
+        self.phase = if self.component(seq_id).is_some_and(|c| c.resets_agent) {
+            Phase::Idle
+        } else {
+            Phase::Activated { seq_id }
+        };
         self.apply_change();
         ok(AnyResponse::Activate(lfa_proto::ActivateResponse::DONE))
     }
@@ -511,47 +656,63 @@ impl<const N: usize> State<N> {
         if self.phase.current() != Some(seq_id) {
             return err(LfaError::InvalidParameters);
         }
-        if let Phase::Activating {
-            mode,
-            rounds_done,
-            waiting,
-            ..
-        } = self.phase
-        {
-            if mode == ActivationMode::SkipRendezvous || rounds_done > 0 {
+        if self.busy_step {
+            return err(LfaError::Busy);
+        }
+        match self.phase {
+            Phase::Activating {
+                mode,
+                rounds_done,
+                waiting,
+                ..
+            } => {
+                if mode == ActivationMode::SkipRendezvous || rounds_done > 0 {
+                    return err(LfaError::Busy);
+                }
+                if waiting > 0 {
+                    if self.component(seq_id).is_some_and(|c| c.cancel_hook) {
+                        self.end_round(pen, err(LfaError::ActivationFailed), waiting);
+                    } else {
+                        // Without a hook the waiting CPUs stay in the pen
+                        // and count in the next round.
+                        self.stranded = self.stranded.saturating_add(waiting);
+                    }
+                }
+            }
+            // The CPUs of the round that completed are still leaving.
+            Phase::Activated { .. } if self.outcomes.unread() > 0 => {
                 return err(LfaError::Busy);
             }
-            if waiting > 0 {
-                let hook = self.component(seq_id).is_some_and(|c| c.cancel_hook);
-                let outcome = if hook {
-                    RoundOutcome::Released(err(LfaError::ActivationFailed))
-                } else {
-                    RoundOutcome::Stuck
-                };
-                self.end_round(pen, outcome, waiting);
-            }
+            _ => {}
         }
+        self.restore_loads(seq_id);
         self.phase = Phase::Idle;
         ok(AnyResponse::Cancel(CancelResponse))
     }
 
     // ---- the pen -----------------------------------------------------
 
-    /// Ends the round now gathering with `outcome`, kept for its `waiting`
+    /// Ends the round now gathering with `reply`, kept for its `waiting`
     /// CPUs in the pen until each has read it.
-    fn end_round(&mut self, pen: &Pen, outcome: RoundOutcome, waiting: u32) {
-        self.outcomes.push(pen.generation(), outcome, waiting);
+    fn end_round(&mut self, pen: &Pen, reply: Reply, waiting: u32) {
+        self.outcomes.push(pen.generation(), reply, waiting);
         pen.release();
     }
 
     /// A CPU leaves the pen of round `generation`, released or out of budget.
     pub(crate) fn leave_pen(&mut self, generation: u32, pen: &Pen) -> Reply {
         if pen.generation() == generation {
-            // Still gathering: this CPU gives up its place.
-            if let Phase::Activating { waiting, .. } = &mut self.phase {
-                *waiting = waiting.saturating_sub(1);
+            // Still gathering: this CPU gives up its place, in the round or
+            // among the stranded CPUs.
+            match &mut self.phase {
+                Phase::Activating {
+                    mode: ActivationMode::Rendezvous,
+                    waiting,
+                    ..
+                } if *waiting > 0 => *waiting -= 1,
+                _ => self.stranded = self.stranded.saturating_sub(1),
             }
-        } else if let Some(RoundOutcome::Released(reply)) = self.outcomes.take(generation) {
+        } else if let Some(reply) = self.outcomes.take(generation) {
             return reply;
         }
         self.hangs = self.hangs.saturating_add(1);
@@ -579,6 +740,11 @@ impl<const N: usize> State<N> {
                         components.rotate_right(1);
                     }
                 }
+                if let Some(loads) = self.loads.get_mut(..count) {
+                    if !loads.is_empty() {
+                        loads.rotate_right(1);
+                    }
+                }
                 let n = self.count();
                 self.phase = self
                     .phase
@@ -593,6 +759,11 @@ impl<const N: usize> State<N> {
                     return;
                 };
                 if let Some(tail) = self.components.get_mut(gone..count) {
+                    if !tail.is_empty() {
+                        tail.rotate_left(1);
+                    }
+                }
+                if let Some(tail) = self.loads.get_mut(gone..count) {
                     if !tail.is_empty() {
                         tail.rotate_left(1);
                     }
@@ -616,6 +787,10 @@ pub(crate) fn respond(args: &Regs, reply: Reply) -> Regs {
     match reply {
         Reply::Echo => {}
         Reply::Raw(x0) => regs.x[0] = x0,
+        Reply::ErrX1Zero(x0) => {
+            regs.x[0] = x0;
+            regs.x[1] = 0;
+        }
         Reply::Hang => {
             regs.x[0] = from_signed(HANG_STATUS);
             regs.x[1] = 0;

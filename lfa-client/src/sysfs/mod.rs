@@ -2,8 +2,8 @@
 //! (only with the `std` feature).
 //!
 //! On Linux the kernel driver owns the SMC calls; userspace lists components
-//! and triggers activation through files (see `PROTOCOL.md`, "The Linux
-//! sysfs ABI"). [`Sysfs`] reads and writes them with typed results, at any
+//! and triggers activation through files (see
+//! `docs/protocol.md#the-sysfs-files`). [`Sysfs`] reads and writes them with typed results, at any
 //! root (default [`DEFAULT_ROOT`]) and through a [`FileAccess`] layer, and
 //! gives each component as a [`ComponentInfo`]: the same model (UUID, name,
 //! flags, versions) as the SMCCC [`Client`](crate::Client)'s

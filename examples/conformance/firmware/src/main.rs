@@ -1,7 +1,7 @@
 //! EL3 firmware for running `lfa-conformance` under QEMU: boots at EL3 on
 //! `qemu-system-aarch64 -machine virt,secure=on,virtualization=on` (lfa-qemu's
 //! boot code), serves PSCI (`CPU_ON`, `SYSTEM_OFF`, `PSCI_VERSION`,
-//! `PSCI_FEATURES`), `SMCCC_VERSION` (1.2) and LFA (from `lfa-agent` or
+//! `PSCI_FEATURES`), `SMCCC_VERSION` (1.2; 1.5 with `profile=tfa`) and LFA (from `lfa-agent` or
 //! the simulator `lfa-sim`, by profile), and hands over to the non-secure
 //! payload that QEMU loaded at 0x6000_0000 (`-device loader,file=lfa-conformance.elf`), the
 //! way TF-A's BL31 starts BL33.
@@ -78,6 +78,9 @@ const fn vendor(n: u128) -> Uuid {
 /// Vendor H has no cancel hook (`CAN-07`: CANCEL must release CPUs waiting
 /// in its pen all the same; TF-A strands them). Vendor G is pending but not capable (`PRM-08`: PRIME answers
 /// NOT_SUPPORTED, as TF-A does for such a component).
+///
+/// `profile=tfa` gives ids 1 and 2 the measured platform's roles instead
+/// ([`TFA_ROLES`]: BL33 the capable optional one, TF-RMM not capable).
 ///
 /// The TF-A profile uses up one component more than the clean one (its
 /// agent ignores ACTIVATE's reserved flag bits, so `ACT-10` activates one),
@@ -209,6 +212,20 @@ pub const CLEAN_POPULATION: [clean::Scripted; 11] = [
     .without_cancel_hook(),
 ];
 
+/// `profile=tfa` replaces ids 1 and 2 of [`POPULATION`] with the roles TF-A's
+/// measured QEMU platform gave: TF-RMM 0.7 not capable, nothing pending;
+/// BL33 2024.1 -> 2024.2 capable, rendezvous optional, its image load
+/// answering "again" twice per boot (restored by a CANCEL of BL33).
+const TFA_ROLES: [SimComponent; 2] = [
+    SimComponent::new(TF_RMM.uuid).current(FirmwareVersion::new(0, 7)),
+    SimComponent::new(BL33.uuid)
+        .capable()
+        .current(FirmwareVersion::new(2024, 1))
+        .pending(FirmwareVersion::new(2024, 2))
+        .rendezvous_optional()
+        .prime_again_per_boot(2),
+];
+
 /// The broken agent's inventory defects: vendor A reports reserved flag
 /// bits, and a second BL33 entry repeats a UUID.
 const BROKEN_EXTRA: SimComponent =
@@ -303,6 +320,11 @@ impl Conduit for Psci {
             }
             firmware::PSCI_FEATURES if args.x[1] == SYSTEM_RESET => {
                 regs.x[0] = 0;
+                return regs;
+            }
+            // profile=tfa: SMCCC 1.5, as the measured TF-A build answers.
+            firmware::SMCCC_VERSION if SELECTED.load(Ordering::Acquire) == 1 => {
+                regs.x[0] = u64::from(TFA.smccc_version().to_w0());
                 return regs;
             }
             firmware::CPU_ON | firmware::CPU_ON_32 => {
@@ -410,6 +432,11 @@ fn init() {
     for (index, component) in POPULATION.iter().enumerate() {
         let component = if selected == 2 && index == 3 {
             component.reserved_flags(BROKEN_RESERVED_FLAGS)
+        } else if let Some(role) = TFA_ROLES
+            .get(index.wrapping_sub(1))
+            .filter(|_| selected == 1)
+        {
+            *role
         } else {
             *component
         };
@@ -431,8 +458,9 @@ fn init() {
     });
     SELECTED.store(selected, Ordering::Release);
     println!(
-        "firmware: LFA agent profile={name} (lfa-sim), {} components; PSCI 1.1, SMCCC 1.2",
-        agent.component_count()
+        "firmware: LFA agent profile={name} (lfa-sim), {} components; PSCI 1.1, SMCCC {}",
+        agent.component_count(),
+        agent.smccc_version()
     );
     init_common();
 }
