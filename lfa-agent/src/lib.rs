@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //! An Arm Live Firmware Activation agent for Rust EL3 firmware (Arm DEN0147,
 //! LFA v1.0): the state machine and holding pen behind the seven LFA SMC
-//! calls (DEN0147 chapter 3), driven by a [`Platform`] that knows the
+//! calls of DEN0147, driven by a [`Platform`] that knows the
 //! components and how to load and switch them. `no_std`, no allocation, no
 //! `unsafe`; every request is decoded and every answer encoded by
 //! `lfa-proto`.
