@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds lfa-conformance and the QEMU EL3 firmware (examples/conformance) and
+# Builds lfa-conformance and the QEMU EL3 firmware (conformance) and
 # boots the checker as the firmware's non-secure payload:
 #
 #   scripts/conformance-run.sh [--profile clean|tfa|broken] [--el1] [--no-build] [--raw] [--no-dtb] [--] [word...]
@@ -13,7 +13,7 @@
 #   --no-dtb    do not load QEMU's device tree (the checker then finds no
 #               CPU description unless given mpidrs= or cpus=)
 #   word...     options of the checker (activate, conduit=hvc, no-prime,
-#               cpus=N, rounds=N, wait-ms=N; see examples/conformance/README.md)
+#               cpus=N, rounds=N, wait-ms=N; see conformance/README.md)
 #
 # QEMU: -machine virt,secure=on,virtualization=on -cpu max -smp ${QEMU_SMP:-4}
 # -m 1G, the firmware as -kernel (EL3), the checker loaded at 0x6000_0000 with
@@ -43,9 +43,9 @@ while [ $# -gt 0 ]; do
 done
 case $profile in clean|tfa|broken) ;; *) echo "unknown profile: $profile" >&2; exit 2 ;; esac
 
-target=${CARGO_TARGET_DIR:-$root/examples/conformance/target}
+target=${CARGO_TARGET_DIR:-$root/conformance/target}
 if [ "$build" -eq 1 ]; then
-    (cd "$root/examples/conformance" && CARGO_TARGET_DIR=$target cargo build --release -q) || exit 2
+    (cd "$root/conformance" && CARGO_TARGET_DIR=$target cargo build --release -q) || exit 2
 fi
 images=$target/aarch64-unknown-none/release
 firmware=$images/lfa-conformance-firmware

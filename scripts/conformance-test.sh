@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Checks lfa-conformance (examples/conformance) end to end under QEMU and
+# Checks lfa-conformance (conformance) end to end under QEMU and
 # fails if anything is off. scripts/test.sh calls it after qemu-test.sh.
 #
 #   scripts/conformance-test.sh
 #
 # Steps: rustfmt, clippy (-D warnings), rustdoc (-D warnings) and an MSRV
-# build of the examples/conformance workspace; a release build of the checker and of its
+# build of the conformance workspace; a release build of the checker and of its
 # EL3 firmware; then runs, each compared check by check (ID and verdict)
-# with a file in examples/conformance/expected/ and with the exit status:
+# with a file in conformance/expected/ and with the exit status:
 #
 #   clean  + activate, NS-EL2, smc       expected/clean.txt            status 0
 #   tfa    + activate                    expected/tfa.txt              status 1
@@ -27,7 +27,7 @@
 #   a build without semihosting (options baked in): PSCI SYSTEM_OFF and
 #     status 0 against the clean agent, SYSTEM_RESET and status 1 against tfa
 #
-# Before QEMU: the device tree reader (image/src/fdt.rs) as a host unit test.
+# Before QEMU: the device tree reader (lfa-conformance/src/fdt.rs) as a host unit test.
 #
 # Every non-PASS line of the tfa and broken runs must carry its explanation
 # (a detail and a rule). Logs are kept in $CONFORMANCE_LOGS (default a temp
@@ -35,10 +35,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/examples/conformance/target}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/conformance/target}
 logs=${CONFORMANCE_LOGS:-$(mktemp -d)}
 mkdir -p "$logs"
-expected=$root/examples/conformance/expected
+expected=$root/conformance/expected
 
 step() { printf '\n==> %s\n' "$*"; }
 # A log without CRs, for `lines LOG | grep -q ...`: grep -q stops at the first
@@ -55,19 +55,19 @@ fi
 rustup target add aarch64-unknown-none >/dev/null 2>&1 || true
 
 (
-    cd examples/conformance
-    step "rustfmt (examples/conformance)"
+    cd conformance
+    step "rustfmt (conformance)"
     cargo fmt --all --check
-    step "clippy (examples/conformance, aarch64-unknown-none)"
+    step "clippy (conformance, aarch64-unknown-none)"
     cargo clippy --all-targets -- -D warnings
-    step "rustdoc (examples/conformance), warnings denied"
+    step "rustdoc (conformance), warnings denied"
     RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --document-private-items
     msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
     [[ $msrv == *.*.* ]] || msrv="$msrv.0"
-    step "device tree reader: host unit tests (rustc --test image/src/fdt.rs)"
-    rustc --edition 2024 --test image/src/fdt.rs -o "$logs/fdt-test"
+    step "device tree reader: host unit tests (rustc --test lfa-conformance/src/fdt.rs)"
+    rustc --edition 2024 --test lfa-conformance/src/fdt.rs -o "$logs/fdt-test"
     "$logs/fdt-test"
-    step "MSRV $msrv build (examples/conformance)"
+    step "MSRV $msrv build (conformance)"
     rustup toolchain install "$msrv" --profile minimal --no-self-update >/dev/null 2>&1 || true
     rustup target add --toolchain "$msrv" aarch64-unknown-none >/dev/null 2>&1 || true
     CARGO_TARGET_DIR=$CARGO_TARGET_DIR/msrv cargo "+$msrv" build --release
@@ -211,7 +211,7 @@ fi
 
 step "a build without semihosting: options from LFA_CONFORMANCE_ARGS, the verdict in the PSCI call"
 nosemi=$CARGO_TARGET_DIR/no-semihosting
-(cd examples/conformance && LFA_CONFORMANCE_ARGS="activate" CARGO_TARGET_DIR=$nosemi \
+(cd conformance && LFA_CONFORMANCE_ARGS="activate" CARGO_TARGET_DIR=$nosemi \
     cargo build --release -q -p lfa-conformance --no-default-features)
 # no_semihosting NAME PROFILE EXPECTED-FILE WANT-STATUS PSCI-CALL (with the
 # DTB that conformance-run.sh dumped for -smp 4)

@@ -3,18 +3,18 @@
 #
 #   scripts/panic-check.sh
 #
-# Builds examples/panic-check (release, LTO, panic=abort) for
+# Builds lfa-flow-image (release, LTO, panic=abort) for
 # aarch64-unknown-none: an image holding every lfa-client flow (blocking and
 # stepped, timed by GenericTimerClock) over the real smc/hvc conduits, the
 # simulated agent's call handler, and lfa-agent's handler with the QEMU
-# platform of examples/qemu. Its panic handler
+# platform of lfa-qemu. Its panic handler
 # references a symbol defined nowhere, so:
 #   1. the image links only if no panic path is reachable from LFA code
 #      (otherwise: "undefined symbol: lfa_panic_is_reachable");
 #   2. the symbol table of the linked image is checked for any symbol of the
 #      panic machinery (core::panicking, panic_fmt, panic_bounds_check, ...).
 set -euo pipefail
-cd "$(dirname "$0")/../examples/panic-check"
+cd "$(dirname "$0")/../lfa-flow-image"
 
 rustup target add aarch64-unknown-none >/dev/null 2>&1 || true
 rustup component add llvm-tools >/dev/null 2>&1 || true

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs one bare-metal image from examples/qemu under QEMU and exits with the
+# Runs one bare-metal image from lfa-qemu under QEMU and exits with the
 # guest's status (0 pass, non-zero fail). Cargo uses it as the runner for
-# aarch64-unknown-none (examples/qemu/.cargo/config.toml):
+# aarch64-unknown-none (lfa-qemu/.cargo/config.toml):
 #
 #   scripts/qemu-run.sh <image.elf> [word...]
 #

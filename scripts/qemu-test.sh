@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Runs every bare-metal QEMU scenario of examples/qemu and fails if any fails.
+# Runs every bare-metal QEMU scenario of lfa-qemu and fails if any fails.
 #
 #   scripts/qemu-test.sh
 #
 # Steps: install qemu-system-aarch64 if missing (apt-get, sudo only when not
 # root) and the aarch64-unknown-none target; rustfmt, clippy and rustdoc of
-# examples/baremetal and of the examples/qemu workspace (and rustfmt, clippy
+# lfa-baremetal and of the lfa-qemu workspace (and rustfmt, clippy
 # of the demo service it builds); build every image (every [[test]] of
-# examples/qemu/Cargo.toml, live_activation included);
+# lfa-qemu/Cargo.toml, live_activation included);
 # run each scenario through
 # scripts/qemu-run.sh (cargo's runner) and time it; then three self-tests of
 # the harness: a deliberately broken check must fail the run, a hung
@@ -33,30 +33,30 @@ fi
 qemu-system-aarch64 --version | head -1
 rustup target add aarch64-unknown-none >/dev/null 2>&1 || true
 
-# examples/baremetal: the leaf library the images of examples/qemu and
-# examples/conformance share (its own workspace; their lints skip it).
-cd "$root/examples/baremetal"
-step "rustfmt, clippy, rustdoc (examples/baremetal)"
+# lfa-baremetal: the leaf library the images of lfa-qemu and
+# conformance share (its own workspace; their lints skip it).
+cd "$root/lfa-baremetal"
+step "rustfmt, clippy, rustdoc (lfa-baremetal)"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 
-# examples/qemu/service: the demo service images of live_activation (its own
-# workspace; examples/qemu's build.rs builds it).
-cd "$root/examples/qemu/service"
-step "rustfmt, clippy (examples/qemu/service)"
+# lfa-qemu/service: the demo service images of live_activation (its own
+# workspace; lfa-qemu's build.rs builds it).
+cd "$root/lfa-qemu/service"
+step "rustfmt, clippy (lfa-qemu/service)"
 cargo fmt --check
 cargo clippy --release --target aarch64-unknown-none -- -D warnings
 
-cd "$root/examples/qemu"
+cd "$root/lfa-qemu"
 
-step "rustfmt (examples/qemu)"
+step "rustfmt (lfa-qemu)"
 cargo fmt --check
 
-step "clippy (examples/qemu, aarch64-unknown-none)"
+step "clippy (lfa-qemu, aarch64-unknown-none)"
 cargo clippy --all-targets -- -D warnings
 
-step "rustdoc (examples/qemu), warnings denied"
+step "rustdoc (lfa-qemu), warnings denied"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 
 step "build every image"

@@ -9,7 +9,7 @@
 # the .text of lfa-agent (its handler and state machine, instantiated with
 # the QEMU platform), of the platform (lfa_qemu::platform) and of sha2.
 #
-# The image is examples/qemu's `client_image` test: the client side alone
+# The image is lfa-qemu's `client_image` test: the client side alone
 # (lfa-client over `smc`, with a hand-written EL3 stub instead of the
 # simulator), so every lfa_* symbol in it is client-side code. It is built in
 # release with v0 symbol mangling (`-C symbol-mangling-version=v0`, which
@@ -29,7 +29,7 @@
 # "fmt impls" column is the part of a row that is `Display`/`Debug` code
 # (`<T as core::fmt::Display>::fmt`), linked because the image prints errors.
 set -euo pipefail
-cd "$(dirname "$0")/../examples/qemu"
+cd "$(dirname "$0")/../lfa-qemu"
 
 symbols=false
 if [ "${1:-}" = "--symbols" ]; then symbols=true; fi
@@ -61,7 +61,7 @@ if [ -z "$image" ] || [ ! -f "$image" ]; then
 fi
 
 text=$("$size" -A "$image" | awk '$1 == ".text" { print $2 }')
-echo "image: examples/qemu/$image (release, client side only)"
+echo "image: lfa-qemu/$image (release, client side only)"
 echo "rustc: $(rustc --version)"
 echo
 
@@ -157,7 +157,7 @@ if [ -z "$image" ] || [ ! -f "$image" ]; then
 fi
 text=$("$size" -A "$image" | awk '$1 == ".text" { print $2 }')
 echo
-echo "image: examples/qemu/$image (release, EL3 firmware with lfa-agent and the test body)"
+echo "image: lfa-qemu/$image (release, EL3 firmware with lfa-agent and the test body)"
 "$nm" --print-size --size-sort --radix=d --demangle "$image" |
     awk 'NF >= 4 && $3 ~ /^[tTwW]$/ { size = $2; $1 = ""; $2 = ""; $3 = ""; sub(/^ +/, ""); print size "\t" $0 }' |
     awk -F '\t' -v text="$text" '
