@@ -219,7 +219,7 @@ fn main(cpu: usize) {
     match cpu {
         0 => partial_rendezvous_fails(),
         1 => {
-            PARTIAL.serve(1);
+            PARTIAL.serve(1, &Smc);
         }
         _ => {}
     }
@@ -230,7 +230,7 @@ fn main(cpu: usize) {
     // 5: the activation on every CPU.
     if cpu == 0 {
         activate();
-    } else if FULL.serve(cpu) {
+    } else if FULL.serve(cpu, &Smc) {
         let record = FULL.record(cpu);
         check_eq!(
             record.outcome.map(|o| o.result()),
@@ -250,7 +250,7 @@ fn main(cpu: usize) {
     if cpu == 0 {
         reset_activation();
     } else {
-        RESET.serve(cpu);
+        RESET.serve(cpu, &Smc);
     }
     check!(
         false,
@@ -549,13 +549,10 @@ fn reset_activation() {
         RESET.end();
         return;
     };
-    let mut client = client.with_options(Options {
-        cpu_reset: Some(CpuReset {
-            entry_point: resume_entry(),
-            context_id: RESET_CONTEXT,
-        }),
-        ..Options::DEFAULT
-    });
+    let mut client = client.with_options(Options::DEFAULT.with_cpu_reset(Some(CpuReset {
+        entry_point: resume_entry(),
+        context_id: RESET_CONTEXT,
+    })));
     let found = client.find(CPU_RESET_DEMO_UUID);
     let Ok(Some(c)) = found else {
         check!(false, "the CPU-reset demo is listed: {found:?}");
