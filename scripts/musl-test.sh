@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # lfactl for arm64 Linux servers: builds it as a static
 # aarch64-unknown-linux-musl binary, checks with `file` that it is static,
-# and runs the sysfs backend's and lfactl's tests for that target under
+# and runs lfa-sysfs's and lfactl's tests for that target under
 # qemu-aarch64 user mode. Installs what it needs first (the rustup target;
 # qemu-user and file through apt-get, as root or with sudo).
 #
@@ -41,9 +41,9 @@ if [[ $description != *"ARM aarch64"* || $description != *"statically linked"* ]
 fi
 qemu-aarch64 "$bin" --simulate list
 
-step "sysfs and lfactl tests for $TARGET under qemu-aarch64"
+step "lfa-sysfs and lfactl tests for $TARGET under qemu-aarch64"
 export LFACTL_TEST_RUNNER=qemu-aarch64
-cargo test --locked --target "$TARGET" -p lfa-client --features std --lib -- sysfs::
+cargo test --locked --target "$TARGET" -p lfa-sysfs --lib
 cargo test --locked --target "$TARGET" -p lfa-tests --test sysfs_tree --test sysfs_faults --test sysfs_driver
 cargo test --locked --target "$TARGET" -p lfactl
 

@@ -11,8 +11,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use lfa_client::sysfs::{ErrorClass, FileAccess, Operation, RealFs, Sysfs, SysfsError};
 use lfa_proto::components::TF_RMM;
+use lfa_sysfs::{ErrorClass, FileAccess, Operation, RealFs, Sysfs, SysfsError};
 use support::FakeTree;
 
 const EPERM: i32 = 1;

@@ -8,7 +8,7 @@ use std::ffi::OsString;
 use std::io;
 use std::path::Path;
 
-use lfa_client::sysfs::{FileAccess, Sysfs, files};
+use lfa_sysfs::{FileAccess, Sysfs, files};
 use lfa_fuzz::Input;
 use libfuzzer_sys::fuzz_target;
 

@@ -132,8 +132,8 @@
 //! # Features
 //!
 //! - `std`: `ThreadRendezvous`, a rendezvous hook of std threads for hosted
-//!   programs and tests (the simulated agent plays several CPUs); and
-//!   `sysfs`, the Linux backend over `/sys/firmware/lfa`.
+//!   programs and tests (the simulated agent plays several CPUs). The Linux
+//!   backend over `/sys/firmware/lfa` is its own crate, `lfa-sysfs`.
 //! - `smccc`: `SmcccConduit`, a [`Conduit`] over the `smccc` crate's
 //!   [`Call`](https://docs.rs/smccc) types (`smccc::Smc`, `smccc::Hvc`).
 //! - `defmt`: `defmt::Format` for the public types, for logging on
@@ -158,8 +158,6 @@ mod rendezvous;
 mod retry;
 #[cfg(feature = "smccc")]
 mod smccc_conduit;
-#[cfg(feature = "std")]
-pub mod sysfs;
 #[cfg(feature = "std")]
 mod thread_rendezvous;
 

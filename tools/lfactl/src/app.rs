@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use lfa_client::sysfs::{ComponentInfo, Watcher};
+use lfa_sysfs::{ComponentInfo, Watcher};
 use serde_json::{Value, json};
 
 use crate::System;

@@ -5,11 +5,11 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use lfa_client::sysfs::{ComponentInfo, FileAccess, Sysfs, SysfsError, select};
 use lfa_client::{Client, Options, ThreadRendezvous};
 use lfa_proto::{CancelRequest, CancelResponse, LfaError, Request, Response, ResponseError, Uuid};
 use lfa_sim::SimAgent;
 use lfa_smccc::Conduit;
+use lfa_sysfs::{ComponentInfo, FileAccess, Sysfs, SysfsError, select};
 
 use crate::console::Console;
 use crate::exit::{Exit, Failure};

@@ -2,7 +2,7 @@
 
 use std::fmt::Display;
 
-use lfa_client::sysfs::{ErrorClass, SysfsError};
+use lfa_sysfs::{ErrorClass, SysfsError};
 use serde_json::{Map, Value};
 
 /// lfactl's exit codes other than 0 (done), documented in `--help` and the
@@ -121,9 +121,9 @@ mod tests {
     use std::io;
     use std::path::PathBuf;
 
-    use lfa_client::sysfs::{Operation, SysfsError};
     use lfa_client::{CancelOutcome, ComponentRef};
     use lfa_proto::{LfaError, SeqId, Uuid};
+    use lfa_sysfs::{Operation, SysfsError};
 
     use super::{Exit, Failure};
 

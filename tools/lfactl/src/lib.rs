@@ -7,7 +7,7 @@
 //! sudo lfactl activate TF-RMM
 //! ```
 //!
-//! A thin layer over `lfa_client::sysfs` (the kernel's `/sys/firmware/lfa`
+//! A thin layer over `lfa_sysfs` (the kernel's `/sys/firmware/lfa`
 //! tree, or another root with `--root`) and over `lfa_client::Client` on the
 //! simulated agent (`--simulate`). `lfactl --help` documents the commands,
 //! the exit codes and the JSON output.
@@ -29,7 +29,7 @@ mod state;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use lfa_client::sysfs::{DEFAULT_ROOT, FileAccess, RealFs};
+use lfa_sysfs::{DEFAULT_ROOT, FileAccess, RealFs};
 
 pub use console::Console;
 

@@ -1,8 +1,8 @@
 //! Text tables and JSON.
 
 use comfy_table::{ContentArrangement, Table, presets};
-use lfa_client::sysfs::{Change, ComponentInfo};
 use lfa_proto::FirmwareVersion;
+use lfa_sysfs::{Change, ComponentInfo};
 use serde::Serialize;
 
 use crate::console::Console;

@@ -298,8 +298,7 @@ fn a_second_activation_is_refused_until_the_first_is_released() {
 fn previous_names_a_component_another_tool_activated() {
     let b = Bench::demo();
     // Activated with `echo 1 > activate`: lfactl has no record of it.
-    lfa_client::sysfs::FileAccess::write(&b.driver, &b.tree.path(TF_RMM.uuid, "activate"), b"1")
-        .unwrap();
+    lfa_sysfs::FileAccess::write(&b.driver, &b.tree.path(TF_RMM.uuid, "activate"), b"1").unwrap();
     let r = b.run(&["activate", "-y", "tf-a"]);
     assert_eq!(r.code, REFUSED, "{r:?}");
     assert!(

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
-use lfa_client::sysfs::FileAccess;
+use lfa_sysfs::FileAccess;
 
 /// The built binary. When `LFACTL_TEST_RUNNER` is set (for example
 /// `qemu-aarch64` for a cross-built binary with no binfmt_misc), the binary

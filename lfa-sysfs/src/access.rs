@@ -13,7 +13,7 @@ use std::vec::Vec;
 /// ```
 /// use std::io;
 /// use std::path::Path;
-/// use lfa_client::sysfs::{FileAccess, RealFs};
+/// use lfa_sysfs::{FileAccess, RealFs};
 ///
 /// /// Every write fails with EBUSY, as while another activation runs.
 /// struct AlwaysBusy;

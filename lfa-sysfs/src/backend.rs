@@ -9,10 +9,10 @@ use std::vec::Vec;
 
 use lfa_proto::{FirmwareVersion, InventoryFlags, Uuid};
 
-use super::access::{FileAccess, RealFs};
-use super::error::{Operation, SysfsError, from_io, from_write};
-use super::info::ComponentInfo;
-use super::parse::{self, VersionText};
+use crate::access::{FileAccess, RealFs};
+use crate::error::{Operation, SysfsError, from_io, from_write};
+use crate::info::ComponentInfo;
+use crate::parse::{self, VersionText};
 
 /// Where the Linux driver puts its tree.
 pub const DEFAULT_ROOT: &str = "/sys/firmware/lfa";
@@ -351,7 +351,7 @@ impl<A: FileAccess> Sysfs<A> {
 /// labels the error.
 ///
 /// ```
-/// use lfa_client::sysfs::{select, ComponentInfo, SysfsError};
+/// use lfa_sysfs::{select, ComponentInfo, SysfsError};
 /// use lfa_proto::{components::{BL33, TF_RMM}, InventoryFlags};
 ///
 /// let list = vec![
@@ -418,7 +418,7 @@ fn optional<T>(result: Result<T, SysfsError>) -> Result<Option<T>, SysfsError> {
     }
 }
 
-/// `0.0` and `N/A` are "unknown", as in [`crate::Component`].
+/// `0.0` and `N/A` are "unknown", as in [`lfa_client::Component`].
 fn known_version(text: VersionText) -> Option<FirmwareVersion> {
     match text {
         VersionText::Version(v) if !v.is_zero() => Some(v),

@@ -5,11 +5,11 @@ use std::string::String;
 
 use lfa_proto::{FirmwareVersion, InventoryFlags, SeqId, Uuid};
 
-use crate::Component;
+use lfa_client::Component;
 
 /// One firmware component as a tool shows it, whichever way it was read:
-/// from `/sys/firmware/lfa/<GUID>/` ([`Sysfs`](super::Sysfs)) or from the
-/// firmware through the SMCCC [`Client`](crate::Client) (`From<&Component>`).
+/// from `/sys/firmware/lfa/<GUID>/` ([`Sysfs`](crate::Sysfs)) or from the
+/// firmware through the SMCCC [`Client`](lfa_client::Client) (`From<&Component>`).
 ///
 /// It carries the same model as [`Component`], with the same accessors and
 /// the same `lfa-proto` types (UUID, name, [`InventoryFlags`], versions as
@@ -19,7 +19,7 @@ use crate::Component;
 /// It is a plain owned value, so the two backends share it without a trait.
 ///
 /// ```
-/// use lfa_client::sysfs::ComponentInfo;
+/// use lfa_sysfs::ComponentInfo;
 /// use lfa_client::Client;
 /// use lfa_proto::components::TF_RMM;
 /// use lfa_sim::SimAgent;

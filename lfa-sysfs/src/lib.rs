@@ -1,16 +1,17 @@
-//! The Linux backend: the LFA driver's sysfs tree, `/sys/firmware/lfa/<GUID>/`
-//! (only with the `std` feature).
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! The Linux backend of Arm Live Firmware Activation: the LFA driver's sysfs
+//! tree, `/sys/firmware/lfa/<GUID>/`.
 //!
 //! On Linux the kernel driver owns the SMC calls; userspace lists components
-//! and triggers activation through files (see `PROTOCOL.md`, "The Linux
-//! sysfs ABI"). [`Sysfs`] reads and writes them with typed results, at any
+//! and triggers activation through files (the repository's `docs/protocol.md`,
+//! "The sysfs files"). [`Sysfs`] reads and writes them with typed results, at any
 //! root (default [`DEFAULT_ROOT`]) and through a [`FileAccess`] layer, and
 //! gives each component as a [`ComponentInfo`]: the same model (UUID, name,
-//! flags, versions) as the SMCCC [`Client`](crate::Client)'s
-//! [`Component`](crate::Component), which converts into it.
+//! flags, versions) as the SMCCC [`Client`](lfa_client::Client)'s
+//! [`Component`](lfa_client::Component), which converts into it.
 //!
 //! ```
-//! use lfa_client::sysfs::{Sysfs, SysfsError};
+//! use lfa_sysfs::{Sysfs, SysfsError};
 //! use lfa_proto::{components::TF_RMM, FirmwareVersion};
 //!
 //! // A fake tree with one component, as the kernel would show TF-RMM.
@@ -43,8 +44,10 @@
 //! # Ok::<(), SysfsError>(())
 //! ```
 //!
-//! Unlike the rest of the crate this module allocates (paths, names, lists):
-//! it exists only with `std`.
+//! Unlike `lfa-client`, which is `no_std` and never allocates, this crate
+//! needs `std`: it allocates paths, names and lists.
+
+#![forbid(unsafe_code)]
 
 mod access;
 mod backend;

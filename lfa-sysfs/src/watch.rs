@@ -6,7 +6,7 @@ use std::vec::Vec;
 
 use lfa_proto::Uuid;
 
-use super::info::ComponentInfo;
+use crate::info::ComponentInfo;
 
 /// One change a [`Watcher`] saw.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -45,7 +45,7 @@ pub enum Change {
 /// loop: the caller lists (with any backend) and decides how often.
 ///
 /// ```
-/// use lfa_client::sysfs::{Change, ComponentInfo, Watcher};
+/// use lfa_sysfs::{Change, ComponentInfo, Watcher};
 /// use lfa_proto::{InventoryFlags, Uuid};
 ///
 /// let uuid = Uuid::from_u128(1);
