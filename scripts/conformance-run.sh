@@ -45,7 +45,8 @@ case $profile in clean|tfa|broken) ;; *) echo "unknown profile: $profile" >&2; e
 
 target=${CARGO_TARGET_DIR:-$root/conformance/target}
 if [ "$build" -eq 1 ]; then
-    (cd "$root/conformance" && CARGO_TARGET_DIR=$target cargo build --release -q) || exit 2
+    (cd "$root/conformance/lfa-conformance" && CARGO_TARGET_DIR=$target \
+        cargo build --release -q -p lfa-conformance -p lfa-conformance-firmware) || exit 2
 fi
 images=$target/aarch64-unknown-none/release
 firmware=$images/lfa-conformance-firmware

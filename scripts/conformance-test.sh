@@ -5,7 +5,7 @@
 #   scripts/conformance-test.sh
 #
 # Steps: rustfmt, clippy (-D warnings), rustdoc (-D warnings) and an MSRV
-# build of the conformance workspace; a release build of the checker and of its
+# build of the two conformance packages; a release build of the checker and of its
 # EL3 firmware; then runs, each compared check by check (ID and verdict)
 # with a file in conformance/expected/ and with the exit status:
 #
@@ -55,24 +55,27 @@ fi
 rustup target add aarch64-unknown-none >/dev/null 2>&1 || true
 
 (
-    cd conformance
+    # The two packages in the bare-metal workspace (lfa-baremetal/Cargo.toml);
+    # conformance/.cargo/config.toml sets the target.
+    cd conformance/lfa-conformance
+    pkgs=(-p lfa-conformance -p lfa-conformance-firmware)
     step "rustfmt (conformance)"
-    cargo fmt --all --check
+    cargo fmt "${pkgs[@]}" --check
     step "clippy (conformance, aarch64-unknown-none)"
-    cargo clippy --all-targets -- -D warnings
+    cargo clippy "${pkgs[@]}" --all-targets -- -D warnings
     step "rustdoc (conformance), warnings denied"
-    RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --document-private-items
-    msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
+    RUSTDOCFLAGS="-D warnings" cargo doc "${pkgs[@]}" --no-deps --document-private-items
+    msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' ../../lfa-baremetal/Cargo.toml)
     [[ $msrv == *.*.* ]] || msrv="$msrv.0"
     step "device tree reader: host unit tests (rustc --test lfa-conformance/src/fdt.rs)"
-    rustc --edition 2024 --test lfa-conformance/src/fdt.rs -o "$logs/fdt-test"
+    rustc --edition 2024 --test src/fdt.rs -o "$logs/fdt-test"
     "$logs/fdt-test"
     step "MSRV $msrv build (conformance)"
     rustup toolchain install "$msrv" --profile minimal --no-self-update >/dev/null 2>&1 || true
     rustup target add --toolchain "$msrv" aarch64-unknown-none >/dev/null 2>&1 || true
-    CARGO_TARGET_DIR=$CARGO_TARGET_DIR/msrv cargo "+$msrv" build --release
+    CARGO_TARGET_DIR=$CARGO_TARGET_DIR/msrv cargo "+$msrv" build --release "${pkgs[@]}"
     step "build the checker and its QEMU firmware (release)"
-    cargo build --release
+    cargo build --release "${pkgs[@]}"
 )
 
 failed=()
@@ -211,7 +214,7 @@ fi
 
 step "a build without semihosting: options from LFA_CONFORMANCE_ARGS, the verdict in the PSCI call"
 nosemi=$CARGO_TARGET_DIR/no-semihosting
-(cd conformance && LFA_CONFORMANCE_ARGS="activate" CARGO_TARGET_DIR=$nosemi \
+(cd conformance/lfa-conformance && LFA_CONFORMANCE_ARGS="activate" CARGO_TARGET_DIR=$nosemi \
     cargo build --release -q -p lfa-conformance --no-default-features)
 # no_semihosting NAME PROFILE EXPECTED-FILE WANT-STATUS PSCI-CALL (with the
 # DTB that conformance-run.sh dumped for -smp 4)

@@ -33,13 +33,13 @@ fi
 qemu-system-aarch64 --version | head -1
 rustup target add aarch64-unknown-none >/dev/null 2>&1 || true
 
-# lfa-baremetal: the leaf library the images of lfa-qemu and
-# conformance share (its own workspace; their lints skip it).
+# lfa-baremetal: the leaf library the images of lfa-qemu and conformance
+# share, and the root of their bare-metal workspace.
 cd "$root/lfa-baremetal"
 step "rustfmt, clippy, rustdoc (lfa-baremetal)"
-cargo fmt --check
-cargo clippy --all-targets -- -D warnings
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
+cargo fmt -p lfa-baremetal --check
+cargo clippy -p lfa-baremetal --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc -p lfa-baremetal --no-deps
 
 # lfa-qemu/service: the demo service images of live_activation (its own
 # workspace; lfa-qemu's build.rs builds it).

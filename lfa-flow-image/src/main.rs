@@ -177,7 +177,9 @@ fn stepped<C: Conduit, K: Clock, R: Rendezvous<C>>(
     loop {
         steps = steps.wrapping_add(1);
         match activation.step_with(client, rendezvous) {
-            Step::Done(Ok(done)) => return steps.wrapping_add(done.cpus_reset() as u32),
+            Step::Done(Ok(done)) => {
+                return steps.wrapping_add(u32::try_from(done.cpus_reset()).unwrap_or(u32::MAX));
+            }
             Step::Done(Err(e)) => return report(&e),
             Step::Pending { wait, .. } => {
                 if let Some(wait) = wait {
