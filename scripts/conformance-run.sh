@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Builds lfa-conformance and the QEMU EL3 firmware (conformance) and
 # boots the checker as the firmware's non-secure payload:
 #
@@ -37,7 +38,7 @@ while [ $# -gt 0 ]; do
         --raw) raw=1; shift ;;
         --no-dtb) dtb=0; shift ;;
         --) shift; break ;;
-        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+        -h|--help) sed -n '3,24p' "$0"; exit 0 ;;
         *) break ;;
     esac
 done

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Checks lfa-conformance (conformance) end to end under QEMU and
 # fails if anything is off. scripts/test.sh calls it after qemu-test.sh.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # lfactl for arm64 Linux servers: builds it as a static
 # aarch64-unknown-linux-musl binary, checks with `file` that it is static,
 # and runs lfa-sysfs's and lfactl's tests for that target under

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # No-panic evidence for the aarch64 client image.
 #
 #   scripts/panic-check.sh

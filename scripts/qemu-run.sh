@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Runs one bare-metal image from lfa-qemu under QEMU and exits with the
 # guest's status (0 pass, non-zero fail). Cargo uses it as the runner for
 # aarch64-unknown-none (lfa-qemu/.cargo/config.toml):

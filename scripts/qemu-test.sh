@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Runs every bare-metal QEMU scenario of lfa-qemu and fails if any fails.
 #
 #   scripts/qemu-test.sh

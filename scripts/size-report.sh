@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Size report: bytes of .text that lfa-proto, lfa-smccc and lfa-client
 # contribute to a bare-metal client image (release build).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Runs every check of lfa-rs, installing what it needs first. This is the
 # README's test command, and CI (.ci/run) calls exactly this.
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Adversarial firmware: the client against a conduit that answers every call
 //! with generated registers (issue #6).
 //!

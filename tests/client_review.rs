@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! One regression test per finding of the Linux LFA driver's review
 //! (`PROTOCOL.md`, "What the Linux driver's review found"), named
 //! `review_<finding>`, against the simulated agent (both profiles) or a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Concurrency: several threads, each with its own client over one shared
 //! conduit to the simulated agent, try to prime and activate at once
 //! (issue #6).

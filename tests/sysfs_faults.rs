@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Error injection through the sysfs backend's file access layer: the errno
 //! values the kernel returns from writes (EBUSY, ECANCELED, EINVAL, ENODEV),
 //! permission errors (EACCES, EPERM, which a root test run cannot get from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Fake `/sys/firmware/lfa` trees in temporary directories, in the formats
 //! of the Linux driver (`sysfs_emit(buf, "%d\n")`, `"%u.%u\n"`, ...).
 //! Shared by the sysfs library tests and lfactl's CLI tests.

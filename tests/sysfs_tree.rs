@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The sysfs backend against fake trees: the current ABI, an older ABI
 //! without the newer files, garbage content, odd trees, writes, real
 //! permission bits (when not root), and the same component model as the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Links the firmware with lfa-qemu's memory layout (RAM at 0x4000_0000).
 
 fn main() {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Build-time configuration of the image, from the environment:
 //!
 //! - `LFA_CONFORMANCE_BASE`: load and entry address (default `0x60000000`,

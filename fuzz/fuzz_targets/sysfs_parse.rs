@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The sysfs backend's parser on a fuzzed in-memory tree: directory names
 //! and every attribute file's bytes come from the fuzzer (through the public
 //! `FileAccess` layer). Listing, lookup and reads end in values or typed

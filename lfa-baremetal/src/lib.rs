@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Leaf pieces of the lfa-rs bare-metal images (`lfa-qemu` and
 //! `conformance`): nothing here boots, sets up stacks or assumes an
 //! exception level; each image keeps its own entry code and calls these.

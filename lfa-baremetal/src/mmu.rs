@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A flat identity map of the low 4 GiB and the MMU switch, at whichever EL
 //! the caller runs.
 //!
@@ -101,13 +102,10 @@ impl Table {
 /// for that EL's regime.
 macro_rules! switch_on {
     ($el:literal, $tlbi:literal, $table:expr) => {
-        // SAFETY: Only `enable` uses this, with the suffix of the current EL
-        // (its caller's promise), and a table that identity-maps the code,
-        // data, stacks and devices in use with the attributes they had with
-        // the MMU off or better (also its caller's promise), so execution
-        // continues at the next instruction with the same addresses. The
-        // first `dsb` makes stores to the table visible to the walker; the
-        // TLBs are invalidated before the switch.
+        // SAFETY: `enable`'s caller promises the current EL's suffix and a table
+        // that identity-maps all code, data, stacks and devices in use, so execution
+        // continues at the same addresses; the `dsb` publishes the table to the
+        // walker and the TLBs are invalidated before SCTLR is written.
         unsafe {
             asm!(
                 "dsb sy",

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Output on a PL011 UART that someone (QEMU, or the firmware) has already
 //! set up: this module only writes bytes.
 //!

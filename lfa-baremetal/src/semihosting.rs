@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Arm semihosting (QEMU `-semihosting`, FVP with semihosting on): the exit
 //! status and the command line.
 //!

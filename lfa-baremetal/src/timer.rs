@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Time from the generic timer's counters, for bounded waits.
 //!
 //! Two counters count at CNTFRQ_EL0: the physical one (CNTPCT_EL0; at NS-EL1

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A safe client for Arm Live Firmware Activation (LFA, Arm DEN0147):
 //! discovery, a lazy typed inventory, and a prime-then-activate flow whose
 //! types rule out the misuses the Linux driver's review found. `no_std`, no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! An aarch64 bare-metal image holding every lfa-client flow over the real
 //! conduits, the simulated agent's call handler and `lfa_agent::Agent`'s
 //! handler with the QEMU platform of `lfa-qemu` (its

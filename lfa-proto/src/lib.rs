@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The Arm Live Firmware Activation protocol (Arm DEN0147, LFA v1.0 as
 //! implemented by Trusted Firmware-A v2.14 and the Linux driver; see
 //! `PROTOCOL.md`) as plain data: no I/O, no allocation, no `unsafe`.
@@ -80,3 +81,8 @@ pub use version::{FirmwareVersion, LfaVersion};
 
 /// Re-exported so users name the same `Uuid` type this crate uses.
 pub use uuid::Uuid;
+
+#[cfg(test)]
+extern crate std;
+#[cfg(test)]
+mod tests;

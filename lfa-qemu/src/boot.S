@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Entry point, per-CPU stacks and exception vectors of the QEMU images.
 //
 // Every CPU starts at _start with the MMU and caches off and DAIF masked, at

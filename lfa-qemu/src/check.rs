@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Checks that print their result, and the image's exit status.
 //!
 //! Every [`check!`](macro@crate::check) and [`check_eq!`](macro@crate::check_eq) prints one

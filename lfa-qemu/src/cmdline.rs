@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Options passed to an image: the runner turns cargo's arguments into QEMU's
 //! `-append`, and the image reads them back with semihosting.
 //!

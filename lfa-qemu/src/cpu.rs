@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! CPUs: their index, their stacks, parking, and a bounded barrier.
 
 use core::arch::asm;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Leaving EL3 for the non-secure world: EL3 -> NS-EL2 -> NS-EL1.
 //!
 //! Each step configures the lower level, gives it its own stack and `eret`s
@@ -64,13 +65,10 @@ pub fn current() -> u64 {
 /// `lfa_qemu_start(cpu, 2)` on its own stack.
 pub fn el3_enter_el2(cpu: usize) -> ! {
     let entry = lfa_qemu_start as *const () as usize;
-    // SAFETY: Runs at EL3 (only `lib.rs::el3` calls it). It sets up the
-    // non-secure EL2 registers (FP/SIMD untrapped, MMU off, AArch64), gives
-    // EL2 the stack reserved for (cpu, EL2) in `link.ld`, and returns from
-    // this exception level into `lfa_qemu_start(cpu, 2)`, which never
-    // returns. Nothing of this EL3 stack frame is used again: the `mov sp`
-    // resets EL3's stack to its top, where the next exception (an `smc`)
-    // starts its frame.
+    // SAFETY: Only `lib.rs::el3` calls this, at EL3. It sets up non-secure EL2
+    // (MMU off, FP/SIMD untrapped, AArch64) on the (cpu, EL2) stack reserved in
+    // `link.ld` and erets into `lfa_qemu_start(cpu, 2)`, which never returns;
+    // nothing of this EL3 frame is used again (`mov sp` resets the stack).
     unsafe {
         asm!(
             "msr scr_el3, {scr}",

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Taking `smc` and `hvc` from the non-secure world, and reporting anything
 //! else that traps.
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Firmware mode: the image acts as a platform's EL3 firmware for a
 //! non-secure payload that someone else loaded (for example with QEMU's
 //! `-device loader,file=payload.elf`), the way TF-A's BL31 runs BL33.
@@ -412,12 +413,10 @@ const CPTR_EL2_TFP: u64 = CPTR_EL2_NO_TRAPS | (1 << 10);
 
 /// EL3 -> the payload at NS-EL2, x0 = `context`.
 fn enter_el2(cpu: usize, entry: u64, context: u64) -> ! {
-    // SAFETY: Runs at EL3 (`handover` with el = 3). It configures the
-    // non-secure EL2 as the module documentation says (MMU off, FP trapped,
-    // HCR_EL2 zero, virtual counter offset zero) and returns from EL3 into
-    // the payload's entry point, which `set_payload` or a `CPU_ON` (checked
-    // to lie in RAM) provided; nothing of this image runs on this CPU at EL2
-    // afterwards. EL3's stack is reset to its top for the next `smc`.
+    // SAFETY: Runs at EL3 (`handover` with el = 3). It configures non-secure EL2
+    // as the module docs say and erets to the payload entry from `set_payload`
+    // or a `CPU_ON` (checked to lie in RAM); this image does not run on this CPU
+    // at EL2 afterwards, and EL3's stack is reset to its top for the next `smc`.
     unsafe {
         asm!(
             "msr scr_el3, {scr}",

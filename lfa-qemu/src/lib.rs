@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Boot code for bare-metal LFA images under QEMU (`aarch64-unknown-none`).
 //!
 //! Every image of this crate (one per file in `tests/`) boots at EL3 on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A flat identity map and the MMU switch, at whichever EL is running.
 //!
 //! With the MMU off every data access is Device memory: unaligned accesses

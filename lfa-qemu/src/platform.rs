@@ -400,16 +400,10 @@ struct Answer {
 /// Runs the installed service on this CPU's EL3 stack.
 fn call_service(x1: u64) -> Answer {
     let (version, value): (u64, u64);
-    // SAFETY: SERVICE_BASE holds an image that was checked against its
-    // manifest (`boot`, or `prime` then `activate`) and made visible to
-    // instruction fetch; build.rs checked that both versions are linked to
-    // run there with their entry, an AAPCS64 `extern "C" fn(u64) -> Answer`
-    // (argument in x0, the two words back in x0/x1), at the first byte, so
-    // `blr` with the C ABI's caller-saved registers (x30 included) clobbered
-    // is that call. The region is only rewritten by `activate`, while every
-    // other powered-on CPU waits in the agent's pen, or by `boot`, before
-    // any CPU leaves EL3: no CPU runs it meanwhile. The service uses only
-    // its own code and the stack (16-byte aligned here, as AAPCS64 wants).
+    // SAFETY: SERVICE_BASE holds a manifest-checked image, made visible to
+    // instruction fetch, whose first byte is an AAPCS64 `extern "C" fn(u64) ->
+    // Answer` (build.rs checks the link); `blr` with the C ABI's clobbers is
+    // that call. Only `boot` or `activate` (other CPUs in the pen) rewrite it.
     unsafe {
         asm!(
             "blr {entry}",

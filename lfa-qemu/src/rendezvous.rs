@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A bare-metal `stop_machine`: [`CpuRendezvous`] runs the client's
 //! `LFA_ACTIVATE` call on every CPU of the image at once.
 //!

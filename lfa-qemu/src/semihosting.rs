@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Arm semihosting (QEMU `-semihosting`): exit status and command line,
 //! through [`lfa_baremetal::semihosting`].
 

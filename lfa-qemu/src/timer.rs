@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Time from the generic timer's physical counter, for bounded waits.
 //!
 //! CNTPCT_EL0 counts at CNTFRQ_EL0 (62.5 MHz on QEMU `virt`); NS-EL1 may read

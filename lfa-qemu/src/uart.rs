@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Output on QEMU's PL011 UART0 (stdio with `-nographic`), through
 //! [`lfa_baremetal::pl011::Console`].
 //!

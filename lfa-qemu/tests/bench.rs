@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Benchmark image: what `lfa-client` costs on bare metal, in one QEMU run
 //! with `-smp 4`.
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Boot scaffolding: the EL3 and EL2 call paths, register preservation, and
 //! exclusives with four CPUs.
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The client side alone, for the size report (`scripts/size-report.sh`):
 //! what a bare-metal program that uses `lfa-client` over `smc` links.
 //!

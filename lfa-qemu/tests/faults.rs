@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Faults over `smc` (clean agent at EL3, one CPU): injected PRIME and
 //! ACTIVATE failures end in a clean error and an LFA_CANCEL, CALL_AGAIN
 //! sequences complete with identical registers on every retry, a CALL_AGAIN

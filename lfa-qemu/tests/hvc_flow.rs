@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The full flow over `hvc`: a simulated agent (TF-A profile) at NS-EL2, the
 //! client at NS-EL1 on one CPU. Nothing may reach EL3.
 #![no_std]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! No LFA agent: plain `-machine virt` (no EL3, no EL2 of ours). The image
 //! starts at EL1 and QEMU's built-in PSCI answers `hvc`; it knows PSCI but not
 //! LFA, and reports SMCCC 1.0. The client must say "no LFA agent" cleanly.

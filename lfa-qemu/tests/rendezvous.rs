@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Multi-CPU rendezvous over `smc` with four CPUs: every CPU enters
 //! LFA_ACTIVATE through the client's rendezvous hook, the EL3 agent's holding
 //! pen completes each round only when all four have arrived, and every CPU

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The full flow over `smc`: a simulated agent (clean profile) at EL3, the
 //! client at NS-EL1 on one CPU (the other CPUs stay parked, "off").
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The file access layer: every read, write and directory listing of the
 //! sysfs backend goes through [`FileAccess`], so tests can inject errors.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! [`Sysfs`]: the Linux driver's tree, read and written through a
 //! [`FileAccess`].
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! [`ComponentInfo`]: one component, read from sysfs or from the SMCCC
 //! client, in one representation.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Parsing the content of the kernel's attribute files.
 //!
 //! The kernel prints every value with a trailing newline (`sysfs_emit(buf,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! [`Watcher`]: what changed between two listings.
 
 use std::collections::BTreeMap;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! EL3 firmware for running `lfa-conformance` under QEMU: boots at EL3 on
 //! `qemu-system-aarch64 -machine virt,secure=on,virtualization=on` (lfa-qemu's
 //! boot code), serves PSCI (`CPU_ON`, `SYSTEM_OFF`, `PSCI_VERSION`,

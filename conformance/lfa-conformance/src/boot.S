@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Entry points and exception vectors of lfa-conformance.
 //
 // The image is entered by someone else's firmware at NS-EL2 or NS-EL1 with

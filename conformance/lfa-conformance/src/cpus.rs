@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Secondary CPUs: started with PSCI `CPU_ON`, then idle until the boot CPU
 //! gives them a job.
 //!

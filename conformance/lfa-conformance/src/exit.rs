@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Ending the run: semihosting `SYS_EXIT` with the status where available,
 //! else PSCI, with the verdict in the call: `SYSTEM_OFF` when no check
 //! failed, `SYSTEM_RESET` otherwise (a firmware or test harness maps the two

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! lfa-conformance: a bootable checker of an Arm Live Firmware Activation
 //! (LFA, DEN0147) agent, for firmware developers.
 //!

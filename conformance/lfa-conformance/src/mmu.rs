@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A flat identity map and the MMU switch at the level the image runs at.
 //!
 //! With the MMU off every access is Device memory: exclusives (spin locks,

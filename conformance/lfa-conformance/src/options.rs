@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The image's options: words from `LFA_CONFORMANCE_ARGS` (build time), then
 //! from the semihosting command line (later words win).
 //!

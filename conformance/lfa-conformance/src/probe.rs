@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The conduit every call of the image goes through: it fills the registers
 //! a call does not use with sentinels and judges, after every LFA call, what
 //! the agent wrote (SMCCC 1.2 register hygiene).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The few PSCI calls the image makes, through the same conduit as LFA.
 
 use lfa_proto::Regs;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Verdicts, the text of a check's result, and the two report forms: one
 //! human line per check (details indented under anything but PASS) and one
 //! JSON object per line (`{"lfac":...}`) for scripts.

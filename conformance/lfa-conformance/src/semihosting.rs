@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Arm semihosting (`hlt #0xf000`): the command line and the exit status,
 //! through [`lfa_baremetal::semihosting`]. Compiled in with the
 //! `semihosting` feature (the default); without it the image has no command

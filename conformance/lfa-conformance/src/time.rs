@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Time from the generic timer's virtual counter, for bounded waits.
 //!
 //! CNTVCT_EL0 is readable at EL2 and (unless the hypervisor traps it) at

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Output on the PL011 (`LFA_CONFORMANCE_UART`, default QEMU `virt` UART0),
 //! through [`lfa_baremetal::pl011::Console`].
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The flow the smc, hvc and rendezvous images share: discover, list,
 //! activate every pending component, list again, and cross-check what the
 //! client saw with what the agent (in the same RAM) recorded.

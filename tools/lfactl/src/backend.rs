@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The two backends: the kernel's sysfs tree and the simulated agent.
 
 use std::collections::BTreeMap;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Command-line arguments and help texts.
 
 use std::path::PathBuf;

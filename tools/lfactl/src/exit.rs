@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Exit codes and the one failure type of lfactl.
 
 use std::fmt::Display;

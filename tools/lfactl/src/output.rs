@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Text tables and JSON.
 
 use comfy_table::{ContentArrangement, Table, presets};

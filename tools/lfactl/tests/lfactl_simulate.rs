@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! lfactl end to end on the simulated agent (`--simulate`): the full
 //! PRIME/ACTIVATE flow through lfa-client, output, exit codes, JSON.
 

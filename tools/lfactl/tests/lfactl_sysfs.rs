@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! lfactl end to end on fake sysfs trees: every command, output, exit codes
 //! and `--json` parsed back.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Checks that start the secondaries and really activate firmware (only
 //! with the `activate` option): reserved ACTIVATE flags, a skip-rendezvous
 //! activation and a rendezvous of every CPU through `lfa-client`, a second

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Discovery: SMCCC version, LFA_VERSION, LFA_FEATURES, unassigned IDs,
 //! LFA_GET_INFO.
 

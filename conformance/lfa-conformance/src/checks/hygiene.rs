@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! SMCCC 1.2 register hygiene over every LFA call of the run (see
 //! `probe`): success and error paths of every function, from every CPU.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! GET_INVENTORY: entries, UUIDs, flags, versions, id bounds.
 
 use lfa_proto::{FirmwareVersion, FunctionId, InventoryFlags, uuid_from_regs};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The catalogue of checks, and what they share.
 //!
 //! Checks run in catalogue order; each has an id, a title, the rule it checks

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! PRIME / ACTIVATE / CANCEL: the state machine and the error code of every
 //! misuse, with only the boot CPU on. A correct agent activates nothing
 //! here; every check leaves the agent idle (it cancels what it primed).

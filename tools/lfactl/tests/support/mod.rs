@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Running the lfactl binary in tests.
 
 #![allow(dead_code)]

@@ -1,7 +1,15 @@
-//! lfa-proto: value -> registers -> value is the identity for every request and
-//! response, and registers -> value never panics on any input.
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! Property and edge tests: value -> registers -> value is the identity for
+//! every request and response, and registers -> value never panics on any input.
+//! Registers are built from signed status codes on purpose, hence the casts.
+#![allow(
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    clippy::cast_possible_truncation,
+    clippy::cast_lossless
+)]
 
-use lfa_proto::{
+use crate::{
     ActivateFlags, ActivateRequest, ActivateResponse, AnyRequest, AnyResponse, CancelRequest,
     CancelResponse, DecodeError, FeaturesRequest, FeaturesResponse, FirmwareVersion, FunctionId,
     GetInfoRequest, GetInfoResponse, GetInventoryRequest, InventoryFlags, InventoryResponse,
@@ -10,6 +18,9 @@ use lfa_proto::{
     uuid_from_regs, uuid_to_regs,
 };
 use proptest::prelude::*;
+use std::format;
+use std::string::ToString;
+use std::vec::Vec;
 
 const CASES: u32 = 2048;
 
@@ -93,7 +104,7 @@ proptest! {
     #[test]
     fn errors_round_trip(err in any_error(), junk in any_regs()) {
         let mut regs = junk;
-        lfa_proto::encode_error_into(err, &mut regs);
+        crate::encode_error_into(err, &mut regs);
         let want = ResponseError::Status(err);
         // VERSION and FEATURES give positive values another meaning.
         if err.code() < 0 {
@@ -176,7 +187,7 @@ proptest! {
 
 #[test]
 fn tf_rmm_uuid_vector() {
-    let rmm = lfa_proto::components::TF_RMM.uuid;
+    let rmm = crate::components::TF_RMM.uuid;
     assert_eq!(rmm.to_string(), "6c0762a6-12f2-4b56-92cb-ba8f633606d9");
     assert_eq!(uuid_to_regs(rmm), (0x564bf212a662076c, 0xd90636638fbacb92));
     assert_eq!(uuid_from_regs(0x564bf212a662076c, 0xd90636638fbacb92), rmm);
@@ -396,7 +407,7 @@ fn response_encoders_write_only_defined_registers() {
     assert!(regs.x[2..].iter().all(|&r| r == 0xAA));
 
     let mut regs = Regs { x: [0xAA; 18] };
-    lfa_proto::encode_error_into(LfaError::Busy, &mut regs);
+    crate::encode_error_into(LfaError::Busy, &mut regs);
     assert_eq!(regs.x[0], (-2_i64) as u64);
     assert!(regs.x[1..].iter().all(|&r| r == 0xAA));
 }
@@ -406,7 +417,7 @@ fn function_id_anatomy() {
     for f in FunctionId::ALL {
         let a = f.anatomy();
         assert!(a.is_fast_call() && a.is_smc64(), "{f}");
-        assert_eq!(a.owner(), lfa_proto::Owner::StandardSecure);
+        assert_eq!(a.owner(), crate::Owner::StandardSecure);
         assert_eq!(a.reserved_bits(), 0);
         assert_eq!(u64::from(a.number()), f.to_x0() - 0xC400_0000);
         assert_eq!(FunctionId::try_from(f.to_x0()), Ok(f));
