@@ -15,7 +15,8 @@
 # guest must be killed by the timeout and fail the run, and an unexpected
 # exception (an smc with no EL3) must be reported and fail the run.
 # Before the self-tests, the figures: the bench image in release (client vs
-# raw smc, rendezvous window) and scripts/size-report.sh.
+# raw smc, rendezvous window); the sizes and the rest of the cost figures are
+# scripts/cost-report.sh's (a step of scripts/test.sh).
 # No --locked: the path dependencies (lfa-proto, lfa-smccc, lfa-client) may
 # gain entries that the lock file of this separate workspace then records.
 set -euo pipefail
@@ -80,7 +81,7 @@ for scenario in $scenarios; do
 done
 
 # The figures: the bench image again in release (the loop above ran it in
-# debug, as a check of the measurement), then the size report. The bench
+# debug, as a check of the measurement). The bench
 # fails only if a measurement is broken, never on timing.
 step "benchmark, release build (cargo test --release --test bench)"
 start=$(date +%s%N)
@@ -98,13 +99,6 @@ else
 fi
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 summary+=("$(printf '%-16s %s %6d ms (cargo + QEMU, release)' "bench" "$result" "$ms")")
-
-step "size report: .text of lfa-proto, lfa-smccc, lfa-client in the release client image"
-if "$root/scripts/size-report.sh"; then
-    summary+=("$(printf '%-16s %s' "size-report" "printed")")
-else
-    failed+=("size-report")
-fi
 
 # Self-tests: the harness must be able to fail.
 step "self-test: a broken check fails the run (smc_flow -- break-check)"

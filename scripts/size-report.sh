@@ -5,6 +5,7 @@
 #
 #   scripts/size-report.sh            # the table
 #   scripts/size-report.sh --symbols  # also every lfa_* symbol with its size
+#   SIZE_REPORT_TEST=cost_flow scripts/size-report.sh  # another client image
 #
 # Then the EL3 side of the `live_activation` image (release, same flags):
 # the .text of lfa-agent (its handler and state machine, instantiated with
@@ -34,6 +35,9 @@ cd "$(dirname "$0")/../lfa-qemu"
 
 symbols=false
 if [ "${1:-}" = "--symbols" ]; then symbols=true; fi
+# The client image measured (an lfa-qemu [[test]]); scripts/cost-report.sh
+# measures cost_flow and cost_flow_display.
+client_test=${SIZE_REPORT_TEST:-client_image}
 
 rustup component add llvm-tools >/dev/null 2>&1 || true
 bin="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin"
@@ -50,14 +54,14 @@ fi
 
 target_dir="target/size-report"
 out=$(RUSTFLAGS="-C symbol-mangling-version=v0" CARGO_TARGET_DIR="$target_dir" \
-    cargo test --release --no-run --test client_image 2>&1) || {
+    cargo test --release --no-run --test "$client_test" 2>&1) || {
     printf '%s\n' "$out" >&2
     exit 1
 }
-image=$(printf '%s\n' "$out" | sed -n 's/.*Executable .*(\(.*client_image-[0-9a-f]*\)).*/\1/p' | tail -1)
+image=$(printf '%s\n' "$out" | sed -n "s/.*Executable .*(\(.*$client_test-[0-9a-f]*\)).*/\1/p" | tail -1)
 if [ -z "$image" ] || [ ! -f "$image" ]; then
     printf '%s\n' "$out" >&2
-    echo "size-report: could not find the client_image executable" >&2
+    echo "size-report: could not find the $client_test executable" >&2
     exit 1
 fi
 
@@ -96,7 +100,7 @@ echo
         if (crate ~ /^lfa_(proto|smccc|client)$/) {
             group = crate
             if (symbols == "true") lines[group] = lines[group] sprintf("    %6d  %s\n", bytes, $2)
-        } else if (crate ~ /^(lfa_qemu|client_image|__rustc)$/) {
+        } else if (crate ~ /^(lfa_qemu|client_image|cost_flow|cost_flow_display|__rustc)$/) {
             # __rustc::rust_begin_unwind is lfa_qemu'"'"'s #[panic_handler].
             group = "image (lfa_qemu boot code, test body)"
         } else if (crate ~ /^(core|compiler_builtins|spin|uuid|bitflags|zerocopy)$/) {

@@ -83,7 +83,37 @@ scripts/musl-test.sh
 step "bare-metal QEMU scenarios (smc, hvc, -smp 4 rendezvous, faults, no agent)"
 scripts/qemu-test.sh
 
+step "cost report: time, code, stack and state of the client and the agent (scripts/cost-report.sh)"
+scripts/cost-report.sh
+
 step "lfa-conformance under QEMU against the clean, TF-A and broken agent profiles"
 scripts/conformance-test.sh
+
+step "packages: cargo publish --dry-run of every publishable crate together, each with its licences and README"
+# --workspace takes every member not marked `publish = false`, in dependency
+# order; --allow-dirty so that the check also runs on a tree with edits.
+publish_log=$(mktemp)
+cargo publish --dry-run --workspace --allow-dirty --locked 2>&1 | tee "$publish_log"
+mapfile -t published < <(awk '$1 == "Uploading" { print $2 }' "$publish_log")
+rm -f "$publish_log"
+[ "${#published[@]}" -gt 0 ] || { echo "cargo publish --dry-run uploaded nothing" >&2; exit 1; }
+for crate in "${published[@]}"; do
+    files=$(cargo package --list --allow-dirty --locked -p "$crate")
+    for want in LICENSE-MIT LICENSE-APACHE README.md; do
+        grep -qx "$want" <<<"$files" || { echo "$crate: the package lacks $want" >&2; exit 1; }
+    done
+    echo "$crate: $(wc -l <<<"$files") files, with LICENSE-MIT, LICENSE-APACHE and README.md"
+done
+
+step "no reference outside the repository in the tracked files"
+# The parent directory's shared folder, the placeholder domain, this machine's
+# work directory (written so that this line does not match itself).
+leaks='\.\./shared|example\.invalid|/wor[k]/'
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    found=$(git grep -nE "$leaks" || true)
+else
+    found=$(grep -rnE --exclude-dir=target "$leaks" . || true)
+fi
+[ -z "$found" ] || { printf '%s\n' "$found" >&2; echo "references outside the repository (above)" >&2; exit 1; }
 
 printf '\nAll checks passed.\n'

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //! One regression test per finding of the Linux LFA driver's review
-//! (`PROTOCOL.md`, "What the Linux driver's review found"), named
+//! (`docs/protocol.md#review-findings`), named
 //! `review_<finding>`, against the simulated agent (both profiles) or a
 //! scripted conduit.
 

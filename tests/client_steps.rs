@@ -361,6 +361,146 @@ fn cpu_reset_outcomes_from_resume_code_complete_the_activation() {
     assert!(!CpuResult::OutOfRounds.completed());
 }
 
+/// A rendezvous in which the firmware resets every CPU, the caller's
+/// included: each sends its LFA_ACTIVATE and none returns from it. Here the
+/// hook stands for the lost frames by giving up; the test then forgets the
+/// client and the operation, as the reset CPU abandons its stack.
+struct EveryCpuReset(usize);
+
+impl<C: Conduit + Sync + ?Sized> Rendezvous<C> for EveryCpuReset {
+    fn run_on_every_cpu(
+        &self,
+        conduit: &C,
+        job: CpuJob,
+        _collect: &mut dyn FnMut(CpuOutcome),
+    ) -> Result<(), RendezvousError> {
+        std::thread::scope(|s| {
+            for _ in 0..self.0 {
+                s.spawn(move || conduit.call(&job.request()));
+            }
+        });
+        Err(RendezvousError("every CPU was reset"))
+    }
+}
+
+/// The resume code's hook: no call; `after_reset` for each CPU that came
+/// back. It keeps the job it was given.
+struct CameBack {
+    cpus: usize,
+    job: std::sync::Mutex<Option<CpuJob>>,
+}
+
+impl<C: Conduit + ?Sized> Rendezvous<C> for CameBack {
+    fn run_on_every_cpu(
+        &self,
+        _conduit: &C,
+        job: CpuJob,
+        collect: &mut dyn FnMut(CpuOutcome),
+    ) -> Result<(), RendezvousError> {
+        *self.job.lock().unwrap() = Some(job);
+        for _ in 0..self.cpus {
+            collect(CpuOutcome::after_reset(1));
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn every_cpu_reset_resumes_from_copies_of_the_client_and_the_op() {
+    let reset = CpuReset {
+        entry_point: 0x4008_0000,
+        context_id: 0x5EED,
+    };
+    for profile in PROFILES {
+        let agent = sim(
+            profile,
+            &[SimComponent::new(TFA_BL31.uuid)
+                .capable()
+                .current(V1)
+                .pending(V2)
+                .may_reset_cpu()],
+        );
+        agent.set_online_cpus(4);
+        let mut client = connect(&agent, Options::DEFAULT.with_cpu_reset(Some(reset)));
+        let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
+        let mut op = client
+            .prime(&bl31)
+            .unwrap()
+            .into_op()
+            .activate_with_rendezvous();
+        // Kept before the step that does not return.
+        let (mut saved_client, mut saved_op) = (client.clone(), op.clone());
+        let spare_op = op.clone();
+        agent.clear_log();
+        let lost = op.step_with(&mut client, &EveryCpuReset(4));
+        assert!(
+            matches!(
+                lost,
+                Step::Pending {
+                    next: Next::Cancel,
+                    ..
+                }
+            ),
+            "{profile:?}: {lost:?}"
+        );
+        let activates = requests(&agent, Activate);
+        assert_eq!(activates.len(), 4, "{profile:?}");
+        for r in &activates {
+            assert_eq!((r.x[3], r.x[4]), (reset.entry_point, reset.context_id));
+        }
+        drop(op);
+        std::mem::forget(client);
+
+        // The resume code: the copies, a hook that makes no call.
+        agent.clear_log();
+        let hook = CameBack {
+            cpus: 4,
+            job: std::sync::Mutex::new(None),
+        };
+        let (done, nexts) = drive(&agent, || saved_op.step_with(&mut saved_client, &hook));
+        let done = done.unwrap();
+        assert_eq!(
+            nexts,
+            [Next::Reenumerate { read: 0 }, Next::Reenumerate { read: 1 }],
+            "{profile:?}"
+        );
+        assert_eq!(
+            calls(&agent),
+            listing(1),
+            "{profile:?}: no ACTIVATE, no CANCEL"
+        );
+        let job = hook.job.lock().unwrap().unwrap();
+        assert_eq!(job.request(), activates[0], "the hook saw the same job");
+        assert_eq!(
+            (done.cpus(), done.cpus_reset(), done.activate_rounds()),
+            (4, 4, 1),
+            "{profile:?}"
+        );
+        assert!(done.used_rendezvous());
+        assert_eq!(done.before().uuid(), TFA_BL31.uuid);
+        let now = done.now().unwrap();
+        assert_eq!((now.uuid(), now.is_pending()), (TFA_BL31.uuid, false));
+        if profile == lfa_sim::Profile::Clean {
+            // (TF-A's agent reports no version for BL31.)
+            assert_eq!(done.new_version(), Some(V2));
+        }
+
+        // Finished: the copy and any other copy of it are stale, no call.
+        agent.clear_log();
+        let before = agent.call_count();
+        for mut op in [saved_op, spare_op] {
+            assert!(matches!(
+                op.step_with(&mut saved_client, &hook),
+                Step::Done(Err(Error::StaleOperation))
+            ));
+        }
+        assert_eq!(agent.call_count(), before, "{profile:?}");
+        // The resumed client owes the release, as after any activation.
+        saved_client.release().unwrap();
+        assert_eq!(agent.phase(), Phase::Idle, "{profile:?}");
+    }
+}
+
 #[test]
 fn sizes_of_the_state_types() {
     use std::mem::size_of;

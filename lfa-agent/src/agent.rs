@@ -4,9 +4,10 @@
 //! counter).
 
 use lfa_proto::{
-    ActivateFlags, ActivateRequest, ActivateResponse, AnyRequest, AnyResponse, CancelResponse,
-    DecodeError, FeaturesResponse, FunctionId, GetInfoResponse, InventoryFlags, InventoryResponse,
-    LfaError, LfaVersion, PrimeResponse, Regs, Response, VersionResponse, encode_error_into,
+    ActivateFlags, ActivateRequest, ActivateResponse, CancelRequest, CancelResponse, DecodeError,
+    FeaturesRequest, FeaturesResponse, FunctionId, GetInfoRequest, GetInfoResponse,
+    GetInventoryRequest, InventoryFlags, InventoryResponse, LfaError, LfaVersion, PrimeRequest,
+    PrimeResponse, Regs, Request, Response, VersionRequest, VersionResponse, encode_error_into,
 };
 
 use crate::sync::{AtomicU32, Mutex, Ordering};
@@ -107,12 +108,23 @@ enum Seat {
     Released { round: u32, outcome: Outcome },
 }
 
-/// The answer to one call, before it is written into registers.
+/// The answer to one call of the state machine, before it is written into
+/// registers.
 #[derive(Clone, Copy, Debug)]
 enum Reply {
-    Ok(AnyResponse),
+    Prime(PrimeResponse),
+    Cancel(CancelResponse),
     Err(LfaError),
     Step(Outcome),
+}
+
+/// The calls that go through the state machine (the others are answered by
+/// [`Agent::handle`] directly).
+#[derive(Clone, Copy, Debug)]
+enum Call {
+    Prime(u32),
+    Activate(ActivateRequest),
+    Cancel(u32),
 }
 
 /// What `handle` does after the lock is dropped.
@@ -132,8 +144,8 @@ const fn err(error: LfaError) -> Action {
     Action::Reply(Reply::Err(error))
 }
 
-const fn ok(response: AnyResponse) -> Action {
-    Action::Reply(Reply::Ok(response))
+const fn primed(response: PrimeResponse) -> Action {
+    Action::Reply(Reply::Prime(response))
 }
 
 /// Everything the lock protects.
@@ -162,27 +174,11 @@ impl<const CPUS: usize> State<CPUS> {
         }
     }
 
-    fn dispatch<P: Platform>(
-        &mut self,
-        platform: &P,
-        request: &AnyRequest,
-        round: &AtomicU32,
-    ) -> Action {
-        match request {
-            AnyRequest::Version(_) => ok(AnyResponse::Version(VersionResponse {
-                version: LfaVersion::V1_0,
-            })),
-            AnyRequest::Features(f) => match f.function() {
-                Ok(_) => ok(AnyResponse::Features(FeaturesResponse)),
-                Err(_) => err(LfaError::NotSupported),
-            },
-            AnyRequest::GetInfo(_) => ok(AnyResponse::GetInfo(GetInfoResponse {
-                component_count: platform.component_count(),
-            })),
-            AnyRequest::GetInventory(r) => inventory(platform, r.seq_id.0),
-            AnyRequest::Prime(r) => self.prime(platform, r.seq_id.0),
-            AnyRequest::Activate(r) => self.activate(platform, r, round),
-            AnyRequest::Cancel(r) => self.cancel(platform, r.seq_id.0, round),
+    fn dispatch<P: Platform>(&mut self, platform: &P, call: &Call, round: &AtomicU32) -> Action {
+        match call {
+            Call::Prime(index) => self.prime(platform, *index),
+            Call::Activate(r) => self.activate(platform, r, round),
+            Call::Cancel(index) => self.cancel(platform, *index, round),
         }
     }
 
@@ -205,7 +201,7 @@ impl<const CPUS: usize> State<CPUS> {
             Phase::Idle => 0,
             Phase::Priming { index: cur, rounds } if cur == index => rounds,
             Phase::Primed { index: cur } if cur == index => {
-                return ok(AnyResponse::Prime(PrimeResponse::DONE));
+                return primed(PrimeResponse::DONE);
             }
             Phase::Priming { .. } | Phase::Primed { .. } => return err(LfaError::WrongState),
             Phase::Activating { .. } => return err(LfaError::Busy),
@@ -213,14 +209,14 @@ impl<const CPUS: usize> State<CPUS> {
         match platform.prime(index) {
             Ok(Step::Done) => {
                 self.phase = Phase::Primed { index };
-                ok(AnyResponse::Prime(PrimeResponse::DONE))
+                primed(PrimeResponse::DONE)
             }
             Ok(Step::Again) => {
                 self.phase = Phase::Priming {
                     index,
                     rounds: rounds.saturating_add(1),
                 };
-                ok(AnyResponse::Prime(PrimeResponse::CALL_AGAIN))
+                primed(PrimeResponse::CALL_AGAIN)
             }
             Err(e) => {
                 self.phase = Phase::Idle;
@@ -375,7 +371,7 @@ impl<const CPUS: usize> State<CPUS> {
         let _hook = platform.cancel(index);
         self.end_round(round, Outcome::Failed(LfaError::ActivationFailed));
         self.phase = Phase::Idle;
-        ok(AnyResponse::Cancel(CancelResponse))
+        Action::Reply(Reply::Cancel(CancelResponse))
     }
 
     /// Ends the round now gathering: every CPU waiting in it is given
@@ -428,9 +424,9 @@ impl<const CPUS: usize> State<CPUS> {
 
 /// GET_INVENTORY: id -8; x5 = 0 when nothing is pending or its version is
 /// not known.
-fn inventory<P: Platform>(platform: &P, index: u32) -> Action {
+fn inventory<P: Platform>(platform: &P, index: u32) -> Result<InventoryResponse, LfaError> {
     let Some(c) = component(platform, index) else {
-        return err(LfaError::InvalidParameters);
+        return Err(LfaError::InvalidParameters);
     };
     let pending = platform.is_pending(index);
     let mut flags = InventoryFlags::empty();
@@ -441,12 +437,20 @@ fn inventory<P: Platform>(platform: &P, index: u32) -> Action {
         InventoryFlags::CPU_RENDEZVOUS_OPTIONAL,
         !c.rendezvous_required,
     );
-    ok(AnyResponse::GetInventory(InventoryResponse {
+    Ok(InventoryResponse {
         uuid: c.uuid,
         flags,
         current_version: c.current_version,
         pending_version: c.pending_version.filter(|_| pending).unwrap_or_default(),
-    }))
+    })
+}
+
+/// A malformed request of a known function: x1..x3 cleared, the status in x0.
+#[cold]
+#[inline(never)]
+fn malformed(error: DecodeError, regs: &mut Regs) {
+    clear_x1_x3(regs);
+    encode_error_into(error.agent_status(), regs);
 }
 
 /// Clears x1..x3, the registers every answer of this agent defines.
@@ -514,36 +518,121 @@ impl<P: Platform, const CPUS: usize> Agent<P, CPUS> {
     /// not LFA's gets NOT_SUPPORTED in x0 and nothing else is written. May
     /// wait in the holding pen, bounded by [`Platform::rendezvous_timeout`].
     pub fn handle(&self, regs: &mut Regs) -> Exit {
-        let request = match AnyRequest::decode(regs) {
-            Ok(request) => request,
-            Err(DecodeError::UnknownFunction(_)) => {
-                encode_error_into(LfaError::NotSupported, regs);
-                return Exit::Return;
+        let [x0, ..] = regs.x;
+        let Ok(function) = FunctionId::try_from(x0) else {
+            encode_error_into(LfaError::NotSupported, regs);
+            return Exit::Return;
+        };
+        // Each call decodes its own request (the registers it defines), and
+        // every answer defines x1..x3 (0 where the call gives them no
+        // meaning). Only PRIME, ACTIVATE and CANCEL go through the state
+        // machine; VERSION and FEATURES depend on nothing the lock protects.
+        match function {
+            FunctionId::Version => match VersionRequest::decode(regs) {
+                Ok(_) => {
+                    clear_x1_x3(regs);
+                    VersionResponse {
+                        version: LfaVersion::V1_0,
+                    }
+                    .encode_into(regs);
+                }
+                Err(e) => malformed(e, regs),
+            },
+            FunctionId::Features => match FeaturesRequest::decode(regs) {
+                Ok(f) => {
+                    clear_x1_x3(regs);
+                    match f.function() {
+                        Ok(_) => FeaturesResponse.encode_into(regs),
+                        Err(_) => encode_error_into(LfaError::NotSupported, regs),
+                    }
+                }
+                Err(e) => malformed(e, regs),
+            },
+            FunctionId::GetInfo => return self.info(regs),
+            FunctionId::GetInventory => return self.inventory(regs),
+            FunctionId::Prime | FunctionId::Activate | FunctionId::Cancel => {
+                return self.state_machine(function, regs);
             }
+            // A function this agent does not know (`FunctionId` may grow).
+            _ => encode_error_into(LfaError::NotSupported, regs),
+        }
+        Exit::Return
+    }
+
+    /// GET_INFO, decoded from and answered into `regs`.
+    #[inline(never)]
+    fn info(&self, regs: &mut Regs) -> Exit {
+        if let Err(e) = GetInfoRequest::decode(regs) {
+            malformed(e, regs);
+            return Exit::Return;
+        }
+        clear_x1_x3(regs);
+        let component_count = {
+            let _state = self.state.lock();
+            self.platform.component_count()
+        };
+        GetInfoResponse { component_count }.encode_into(regs);
+        Exit::Return
+    }
+
+    /// GET_INVENTORY, decoded from and answered into `regs`.
+    #[inline(never)]
+    fn inventory(&self, regs: &mut Regs) -> Exit {
+        let index = match GetInventoryRequest::decode(regs) {
+            Ok(r) => r.seq_id.0,
             Err(e) => {
-                clear_x1_x3(regs);
-                encode_error_into(e.agent_status(), regs);
+                malformed(e, regs);
                 return Exit::Return;
             }
         };
+        clear_x1_x3(regs);
+        let answer = {
+            let _state = self.state.lock();
+            inventory(&self.platform, index)
+        };
+        match answer {
+            Ok(response) => response.encode_into(regs),
+            Err(e) => encode_error_into(e, regs),
+        }
+        Exit::Return
+    }
+
+    /// PRIME, ACTIVATE and CANCEL (`function`): decoded from `regs`, run
+    /// through the state machine and the pen, answered into `regs`.
+    #[inline(never)]
+    fn state_machine(&self, function: FunctionId, regs: &mut Regs) -> Exit {
+        let call = match function {
+            FunctionId::Prime => PrimeRequest::decode(regs).map(|r| Call::Prime(r.seq_id.0)),
+            FunctionId::Activate => ActivateRequest::decode(regs).map(Call::Activate),
+            // CANCEL: `handle` routes nothing else here.
+            _ => CancelRequest::decode(regs).map(|r| Call::Cancel(r.seq_id.0)),
+        };
+        let call = match call {
+            Ok(call) => call,
+            Err(e) => {
+                malformed(e, regs);
+                return Exit::Return;
+            }
+        };
+        clear_x1_x3(regs);
         let action = self
             .state
             .lock()
-            .dispatch(&self.platform, &request, &self.round);
+            .dispatch(&self.platform, &call, &self.round);
         let reply = match action {
             Action::Reply(reply) => reply,
             Action::Wait { cpu, round, start } => Reply::Step(self.wait(cpu, round, start)),
         };
-        clear_x1_x3(regs);
         match reply {
-            Reply::Ok(response) => response.encode_into(regs),
+            Reply::Prime(response) => response.encode_into(regs),
+            Reply::Cancel(response) => response.encode_into(regs),
             Reply::Err(e) => encode_error_into(e, regs),
             Reply::Step(Outcome::Done) => ActivateResponse::DONE.encode_into(regs),
             Reply::Step(Outcome::Again) => ActivateResponse::CALL_AGAIN.encode_into(regs),
             Reply::Step(Outcome::Failed(e)) => encode_error_into(e, regs),
             Reply::Step(Outcome::Reset) => {
                 ActivateResponse::DONE.encode_into(regs);
-                if let AnyRequest::Activate(r) = request {
+                if let Call::Activate(r) = call {
                     return Exit::Resume {
                         entry_point: r.entry_point,
                         context_id: r.context_id,
@@ -556,6 +645,7 @@ impl<P: Platform, const CPUS: usize> Agent<P, CPUS> {
 
     /// Waits in the pen until round `mine` ends or its bound is reached,
     /// then leaves it with the lock held.
+    #[inline(never)]
     fn wait(&self, cpu: usize, mine: u32, start: u64) -> Outcome {
         let timeout = self.platform.rendezvous_timeout();
         let mut last = start;

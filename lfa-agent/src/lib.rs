@@ -168,6 +168,7 @@
 //!   agent owns the pen, so it releases them (-11) either way.
 
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 #[cfg(loom)]

@@ -198,6 +198,16 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         rendezvous: &R,
         mut each: impl FnMut(Progress<'_>),
     ) -> Result<Summary, Stopped> {
+        self.activate_all_dyn(&rendezvous, &mut each)
+    }
+
+    /// [`Client::activate_all_pending`] with the hook and the callback as
+    /// trait objects: one copy per conduit and clock.
+    fn activate_all_dyn(
+        &mut self,
+        rendezvous: &dyn Rendezvous<C>,
+        each: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Summary, Stopped> {
         let mut summary = Summary::default();
         let mut skipped = SkipList::new();
         let stop = |summary: Summary| move |error: Error| Stopped { summary, error };
@@ -234,10 +244,10 @@ impl<C: Conduit, K: Clock> Client<C, K> {
 
     /// Primes and activates one component, through the rendezvous when it
     /// (or the options) ask for one.
-    fn activate_one<R: Rendezvous<C> + ?Sized>(
+    fn activate_one(
         &mut self,
         component: &Component,
-        rendezvous: &R,
+        rendezvous: &dyn Rendezvous<C>,
         skipped: &SkipList,
     ) -> Result<Activated, Error> {
         self.prime(component)?

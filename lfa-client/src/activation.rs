@@ -5,7 +5,7 @@ use lfa_proto::{CancelRequest, FirmwareVersion, LfaError, Request};
 use lfa_smccc::Conduit;
 
 use crate::{
-    CancelOutcome, Client, Component, ComponentRef, Error, NoClock, OnlyCpu, Rendezvous,
+    CancelOutcome, Client, Component, ComponentRef, Error, NoClock, Rendezvous,
     activate_all::SkipList,
     client::Release,
     op::{ActivationOp, PrimedOp, Releasing, Step},
@@ -62,6 +62,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     ///   what it returned;
     /// - the errors of [`Client::release`] (step 1) and of `LFA_GET_INVENTORY`
     ///   (step 2).
+    #[inline(never)]
     pub fn prime(&mut self, component: &Component) -> Result<Primed<'_, C, K>, Error> {
         let mut op = self.prime_op(component)?;
         let op = loop {
@@ -215,7 +216,7 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
     /// Those of [`activate_with`](Self::activate_with) or
     /// [`activate_alone`](Self::activate_alone).
     pub fn activate<R: Rendezvous<C> + ?Sized>(self, rendezvous: &R) -> Result<Activated, Error> {
-        self.run(PrimedOp::activate, Some(rendezvous), &SkipList::EMPTY)
+        self.run(PrimedOp::activate, Some(&rendezvous), &SkipList::EMPTY)
     }
 
     /// Activates from this CPU alone, with skip_cpu_rendezvous set, whatever
@@ -238,7 +239,7 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
     /// the re-enumeration do not hide the successful activation: they are in
     /// [`Activated::now`].
     pub fn activate_alone(self) -> Result<Activated, Error> {
-        self.run(PrimedOp::activate_alone, None::<&OnlyCpu>, &SkipList::EMPTY)
+        self.run(PrimedOp::activate_alone, None, &SkipList::EMPTY)
     }
 
     /// Activates through `rendezvous`: every powered-on CPU runs the same
@@ -266,22 +267,25 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
     ) -> Result<Activated, Error> {
         self.run(
             PrimedOp::activate_with_rendezvous,
-            Some(rendezvous),
+            Some(&rendezvous),
             &SkipList::EMPTY,
         )
     }
 
     /// Drives the activation to the end, waiting the retry delays through
     /// the clock.
-    pub(crate) fn run<R: Rendezvous<C> + ?Sized>(
+    /// The hook is a trait object: one copy of this loop and of the state
+    /// machine per conduit and clock, whatever the hook's type.
+    #[inline(never)]
+    pub(crate) fn run(
         mut self,
         how: fn(PrimedOp) -> ActivationOp,
-        rendezvous: Option<&R>,
+        rendezvous: Option<&dyn Rendezvous<C>>,
         exclude: &SkipList,
     ) -> Result<Activated, Error> {
         let mut op = how(self.op.take());
         loop {
-            match op.step_checked(self.client, rendezvous, exclude) {
+            match op.step_dyn(self.client, rendezvous, exclude) {
                 Step::Done(result) => return result,
                 Step::Pending { wait, .. } => {
                     if let Some(wait) = wait {
@@ -298,9 +302,18 @@ impl<C: Conduit, K: Clock> Drop for Primed<'_, C, K> {
     /// `LFA_CANCEL`, whose failure is remembered (not panicked on).
     fn drop(&mut self) {
         if !self.op.is_taken() {
-            let op = self.op.take();
-            let _ignored = op.cancel(self.client);
+            self.cancel_on_drop();
         }
+    }
+}
+
+impl<C: Conduit, K: Clock> Primed<'_, C, K> {
+    /// The drop-time `LFA_CANCEL` (cold: out of the activation's path).
+    #[cold]
+    #[inline(never)]
+    fn cancel_on_drop(&mut self) {
+        let op = self.op.take();
+        let _ignored = op.cancel(self.client);
     }
 }
 

@@ -183,6 +183,20 @@ impl Default for Options {
 /// On an agent that resets itself after an activation (the specification's
 /// intent) that `LFA_CANCEL` answers `INVALID_PARAMETERS`, "nothing to
 /// cancel", which is fine.
+///
+/// **Resuming after a CPU reset.** An activation of a component that may
+/// reset CPUs ([`Options::cpu_reset`]) can reset the calling CPU too: its
+/// step never returns, and the CPU resumes at the entry point with the
+/// client's borrow abandoned. A `Clone` of the client (for a conduit and
+/// clock that are `Clone`), taken with a clone of the
+/// [`ActivationOp`](crate::ActivationOp) just before that step, is the
+/// state to resume from: the resume code steps the copied operation on the
+/// copied client with a hook that makes no call and reports
+/// [`CpuOutcome::after_reset`](crate::CpuOutcome::after_reset) for each CPU
+/// that came back; the operation then re-enumerates as usual. A clone *is*
+/// this client (the same generation, operation and owed release): use one
+/// of the two from then on, and never drop both (each would send the owed
+/// release `LFA_CANCEL`).
 #[derive(Debug)]
 pub struct Client<C: Conduit, K: Clock = NoClock> {
     pub(crate) conduit: ConduitSlot<C>,
@@ -216,7 +230,7 @@ pub(crate) struct Release {
 /// so the conduit cannot be moved out of it directly; an empty slot only
 /// exists in a client that is being taken apart, and answers every call with
 /// `NOT_SUPPORTED` rather than panicking.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct ConduitSlot<C>(Option<C>);
 
 impl<C> ConduitSlot<C> {
@@ -543,6 +557,22 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     }
 }
 
+impl<C: Conduit + Clone, K: Clock + Clone> Clone for Client<C, K> {
+    /// The same client, state and all: see "Resuming after a CPU reset" in
+    /// [`Client`]. Nothing is sent.
+    fn clone(&self) -> Self {
+        Self {
+            conduit: self.conduit.clone(),
+            clock: self.clock.clone(),
+            version: self.version,
+            options: self.options,
+            generation: self.generation,
+            op: self.op,
+            release: self.release,
+        }
+    }
+}
+
 impl<C: Conduit, K: Clock> Drop for Client<C, K> {
     /// Sends the release `LFA_CANCEL` the client owes, if any, as
     /// [`Client::release`] does (bounded: one `LFA_CANCEL`, or the lookups
@@ -604,7 +634,10 @@ impl<C: Conduit, K: Clock> Iterator for Components<'_, C, K> {
 
 impl<C: Conduit, K: Clock> core::iter::FusedIterator for Components<'_, C, K> {}
 
-/// Turns a response error of `call` into the client's error.
+/// Turns a response error of `call` into the client's error (cold: out of
+/// every call's success path).
+#[cold]
+#[inline(never)]
 pub(crate) fn call_error(
     call: FunctionId,
     component: Option<ComponentRef>,

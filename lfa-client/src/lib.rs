@@ -140,6 +140,7 @@
 //! - `defmt`: `defmt::Format` for the public types, for logging on
 //!   microcontroller-style targets.
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 #[cfg(any(test, feature = "std"))]
@@ -150,6 +151,7 @@ mod activation;
 mod client;
 mod component;
 #[cfg(feature = "defmt")]
+#[cfg_attr(docsrs, doc(cfg(feature = "defmt")))]
 mod defmt_impls;
 mod error;
 #[cfg(any(test, target_arch = "aarch64"))]
@@ -168,11 +170,13 @@ pub use client::{Client, Components, Options};
 pub use component::Component;
 pub use error::{CancelOutcome, ComponentRef, Error};
 #[cfg(target_arch = "aarch64")]
+#[cfg_attr(docsrs, doc(cfg(target_arch = "aarch64")))]
 pub use generic_timer::GenericTimerClock;
 pub use op::{ActivationOp, Next, PrimeOp, PrimedOp, Step};
 pub use rendezvous::{CpuJob, CpuOutcome, CpuResult, OnlyCpu, Rendezvous, RendezvousError};
 pub use retry::{Clock, NoClock, RetryPolicy};
 #[cfg(feature = "smccc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smccc")))]
 pub use smccc_conduit::SmcccConduit;
 
 pub use lfa_proto::{
@@ -181,9 +185,16 @@ pub use lfa_proto::{
 };
 pub use lfa_smccc::{Conduit, Method, MethodError, SmcccCheck, SmcccError, SmcccVersion};
 #[cfg(target_arch = "aarch64")]
+#[cfg_attr(docsrs, doc(cfg(target_arch = "aarch64")))]
 pub use lfa_smccc::{Hvc, Smc};
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use thread_rendezvous::ThreadRendezvous;
 
 #[cfg(test)]
 mod tests;
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;

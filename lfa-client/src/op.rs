@@ -279,7 +279,7 @@ impl Releasing {
 /// assert!(!done.used_rendezvous());
 /// # Ok::<(), lfa_client::Error>(())
 /// ```
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "a PrimeOp does nothing until it is stepped"]
 pub struct PrimeOp {
     component: Component,
@@ -480,7 +480,7 @@ fn cancel_after<C: Conduit, K: Clock>(client: &mut Client<C, K>, error: Error) -
 /// Dropped, it leaves the client owing the `LFA_CANCEL` (sent before the
 /// client's next `LFA_PRIME`, from [`Client::release`], or when the client is
 /// dropped).
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "dropping a PrimedOp leaves the component primed until the client releases it"]
 pub struct PrimedOp {
     component: Component,
@@ -589,7 +589,15 @@ pub(crate) enum Mode {
 /// [`Options::activate`](crate::Options::activate), `LFA_CANCEL` after a
 /// failure, then the re-enumeration one call per step. A rendezvous is one
 /// step (the whole window). Dropped or stale, it behaves as [`PrimeOp`] does.
-#[derive(Debug, PartialEq, Eq)]
+///
+/// **A clone is the same operation**, not a new one: on one client, the copy
+/// that finishes first makes the other stale. Clone it with the client
+/// before the step that may not return (a rendezvous for a component that
+/// may reset CPUs, every CPU the caller's included): the resume code then
+/// finishes the copy, with a hook that reports
+/// [`CpuOutcome::after_reset`] for every CPU that came back (see
+/// [`Client`]'s "Resuming after a CPU reset").
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an ActivationOp does nothing until it is stepped"]
 pub struct ActivationOp {
     component: Component,
@@ -722,6 +730,18 @@ impl ActivationOp {
         rendezvous: Option<&R>,
         exclude: &SkipList,
     ) -> Step<Result<Activated, Error>> {
+        // One state machine per conduit and clock, not per hook type: the
+        // hook is called once per window, through a trait object.
+        let hook = rendezvous.as_ref().map(|r| r as &dyn Rendezvous<C>);
+        self.step_dyn(client, hook, exclude)
+    }
+
+    pub(crate) fn step_dyn<C: Conduit, K: Clock>(
+        &mut self,
+        client: &mut Client<C, K>,
+        rendezvous: Option<&dyn Rendezvous<C>>,
+        exclude: &SkipList,
+    ) -> Step<Result<Activated, Error>> {
         if self.serial != client.op || self.stage == ActStage::Finished {
             return Step::Done(Err(Error::StaleOperation));
         }
@@ -733,10 +753,10 @@ impl ActivationOp {
         step
     }
 
-    fn step_inner<C: Conduit, K: Clock, R: Rendezvous<C> + ?Sized>(
+    fn step_inner<C: Conduit, K: Clock>(
         &mut self,
         client: &mut Client<C, K>,
-        rendezvous: Option<&R>,
+        rendezvous: Option<&dyn Rendezvous<C>>,
         exclude: &SkipList,
     ) -> Step<Result<Activated, Error>> {
         let component = self.component.to_ref();
@@ -843,6 +863,7 @@ impl ActivationOp {
     /// The checks before `LFA_ACTIVATE` (no call): the stage to go on with,
     /// or the refusal (to be cancelled). On success the client's generation
     /// changes: `LFA_ACTIVATE` is about to be sent.
+    #[inline(never)]
     fn check<C: Conduit, K: Clock>(
         &self,
         client: &mut Client<C, K>,
@@ -906,6 +927,7 @@ impl ActivationOp {
 
     /// After a successful activation and its re-enumeration: the release
     /// bookkeeping and the report.
+    #[inline(never)]
     fn finish<C: Conduit, K: Clock>(
         &self,
         client: &mut Client<C, K>,
@@ -950,8 +972,9 @@ impl ActivationOp {
 }
 
 /// Runs the rendezvous window and judges the CPUs' outcomes.
-fn window<C: Conduit + ?Sized, R: Rendezvous<C> + ?Sized>(
-    hook: &R,
+#[inline(never)]
+fn window<C: Conduit + ?Sized>(
+    hook: &dyn Rendezvous<C>,
     conduit: &C,
     job: CpuJob,
     component: ComponentRef,
@@ -992,6 +1015,8 @@ fn window<C: Conduit + ?Sized, R: Rendezvous<C> + ?Sized>(
 }
 
 /// The error of a failed rendezvous, to be cancelled.
+#[cold]
+#[inline(never)]
 fn rendezvous_error(
     component: ComponentRef,
     failure: Failure,

@@ -124,7 +124,9 @@ impl CpuJob {
 /// return from [`CpuJob::run`]: they resume at the entry point of
 /// [`Options::cpu_reset`](crate::Options::cpu_reset) with x0 = its context
 /// id. The hook's resume code builds [`CpuOutcome::after_reset`] for them and
-/// reports it like any other outcome.
+/// reports it like any other outcome. If the calling CPU is reset too, the
+/// step that runs the hook never returns: see "Resuming after a CPU reset"
+/// in [`Client`](crate::Client).
 ///
 /// ```
 /// use lfa_client::{CpuJob, CpuOutcome, Rendezvous, RendezvousError};

@@ -32,6 +32,7 @@ use lfa_smccc::Conduit;
 /// assert_eq!(conduit.call(&request).x[1], 0xC400_02E1);
 /// assert_eq!(conduit.call(&Regs::with_x0(1 << 32)).x[0], u64::MAX); // NOT_SUPPORTED
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "smccc")))]
 pub struct SmcccConduit<T>(PhantomData<fn() -> T>);
 
 impl<T> SmcccConduit<T> {

@@ -19,6 +19,7 @@ use crate::{CpuJob, CpuOutcome, Rendezvous, RendezvousError};
 ///
 /// The hook allocates (starting threads does); the [`CpuJob`] that each
 /// thread runs does not.
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ThreadRendezvous {
     cpus: usize,

@@ -26,11 +26,32 @@ use lfa_sim::SimAgent;
 use lfa_smccc::{Conduit, Hvc, Method, Smc};
 
 /// The QEMU platform of lfa-qemu, the same source file. It uses
-/// `crate::{cpu, firmware, timer}`: the modules below give it what
+/// `crate::{cpu, firmware, stack, timer}`: the modules below give it what
 /// lfa-qemu's modules of those names do.
 #[path = "../../lfa-qemu/src/platform.rs"]
 #[allow(dead_code)] // its boot-time installer and test accessors are not linked here
 mod platform;
+
+/// lfa-qemu's `stack::note_depth` (the cost report's probe at the start of
+/// each platform callback): the lowest SP per CPU, kept in an atomic.
+mod stack {
+    use core::sync::atomic::{AtomicUsize, Ordering};
+
+    static LOWEST: [AtomicUsize; 4] = [const { AtomicUsize::new(usize::MAX) }; 4];
+
+    /// Notes this CPU's stack pointer.
+    #[inline(always)]
+    pub fn note_depth() {
+        let sp: usize;
+        // SAFETY: Reads SP into a register; no memory access.
+        unsafe {
+            core::arch::asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags));
+        }
+        if let Some(lowest) = LOWEST.get(super::cpu::index()) {
+            lowest.fetch_min(sp, Ordering::Relaxed);
+        }
+    }
+}
 
 /// lfa-qemu's `cpu::index`.
 mod cpu {

@@ -95,10 +95,14 @@ impl TryFrom<u64> for FunctionId {
     type Error = DecodeError;
 
     /// Compares all 64 bits of the register, as Trusted Firmware-A does.
+    #[inline]
     fn try_from(x0: u64) -> Result<Self, DecodeError> {
-        Self::ALL
-            .into_iter()
-            .find(|f| f.to_x0() == x0)
+        // `ALL` is in id order from LFA_VERSION: one subtraction and a
+        // bounds check instead of seven compares.
+        x0.checked_sub(Self::Version.to_x0())
+            .and_then(|offset| usize::try_from(offset).ok())
+            .and_then(|offset| Self::ALL.get(offset))
+            .copied()
             .ok_or(DecodeError::UnknownFunction(x0))
     }
 }
@@ -242,5 +246,33 @@ impl SmcccFunctionId {
     pub const fn number(self) -> u16 {
         let [lo, hi, _, _] = self.0.to_le_bytes();
         u16::from_le_bytes([lo, hi])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FunctionId;
+    use crate::DecodeError;
+
+    /// `try_from` indexes `ALL` by `x0 - LFA_VERSION`: every id maps to its
+    /// own function, and nothing around the range or in the upper 32 bits
+    /// maps to any.
+    #[test]
+    fn try_from_every_id_and_nothing_else() {
+        for (offset, function) in (0_u64..).zip(FunctionId::ALL) {
+            let x0 = 0xC400_02E0 + offset;
+            assert_eq!(function.to_x0(), x0);
+            assert_eq!(FunctionId::try_from(x0), Ok(function));
+            assert_eq!(
+                FunctionId::try_from(x0 | 1 << 32),
+                Err(DecodeError::UnknownFunction(x0 | 1 << 32))
+            );
+        }
+        for x0 in [0, 0xC400_02DF, 0xC400_02E7, 0x8400_02E0, u64::MAX] {
+            assert_eq!(
+                FunctionId::try_from(x0),
+                Err(DecodeError::UnknownFunction(x0))
+            );
+        }
     }
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-//! The Arm Live Firmware Activation protocol (Arm DEN0147, LFA v1.0 as
-//! implemented by Trusted Firmware-A v2.14 and the Linux driver; see
-//! `PROTOCOL.md`) as plain data: no I/O, no allocation, no `unsafe`.
+//! The Arm Live Firmware Activation protocol
+//! ([Arm DEN0147](https://developer.arm.com/documentation/den0147/latest/),
+//! LFA v1.0 as implemented by Trusted Firmware-A v2.14 and the Linux driver)
+//! as plain data: no I/O, no allocation, no `unsafe`.
 //!
 //! A caller *encodes* requests and *decodes* responses; an agent (EL3 firmware,
 //! a hypervisor, a simulator) *decodes* requests and *encodes* responses, with
@@ -50,6 +51,7 @@
 //! that issues `smc`/`hvc` (in `lfa-smccc`) is AArch64-specific.
 
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 pub mod components;
@@ -81,6 +83,11 @@ pub use version::{FirmwareVersion, LfaVersion};
 
 /// Re-exported so users name the same `Uuid` type this crate uses.
 pub use uuid::Uuid;
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;
 
 #[cfg(test)]
 extern crate std;

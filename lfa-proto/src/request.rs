@@ -68,14 +68,26 @@ pub trait Request: Sized + Copy + core::fmt::Debug {
 }
 
 /// Checks that x0 is `expected`.
+#[inline]
 fn expect_function(regs: &Regs, expected: FunctionId) -> Result<(), DecodeError> {
     let [x0, ..] = regs.x;
-    match FunctionId::try_from(x0)? {
-        f if f == expected => Ok(()),
-        _ => Err(DecodeError::WrongFunction {
+    if x0 == expected.to_x0() {
+        Ok(())
+    } else {
+        Err(not_function(x0, expected))
+    }
+}
+
+/// Why `x0` is not `expected`'s id: not an LFA id at all, or another one.
+#[cold]
+#[inline(never)]
+fn not_function(x0: u64, expected: FunctionId) -> DecodeError {
+    match FunctionId::try_from(x0) {
+        Err(e) => e,
+        Ok(_) => DecodeError::WrongFunction {
             expected,
             found: x0,
-        }),
+        },
     }
 }
 
@@ -87,10 +99,12 @@ impl Request for VersionRequest {
     const FUNCTION: FunctionId = FunctionId::Version;
     type Response = response::VersionResponse;
 
+    #[inline]
     fn encode(&self) -> Regs {
         Regs::with_x0(Self::FUNCTION.to_x0())
     }
 
+    #[inline]
     fn decode(regs: &Regs) -> Result<Self, DecodeError> {
         expect_function(regs, Self::FUNCTION).map(|()| Self)
     }
@@ -129,12 +143,14 @@ impl Request for FeaturesRequest {
     const FUNCTION: FunctionId = FunctionId::Features;
     type Response = response::FeaturesResponse;
 
+    #[inline]
     fn encode(&self) -> Regs {
         let mut regs = Regs::with_x0(Self::FUNCTION.to_x0());
         regs.x[1] = self.function_id;
         regs
     }
 
+    #[inline]
     fn decode(regs: &Regs) -> Result<Self, DecodeError> {
         expect_function(regs, Self::FUNCTION)?;
         Ok(Self {
@@ -152,6 +168,7 @@ impl Request for GetInfoRequest {
     const FUNCTION: FunctionId = FunctionId::GetInfo;
     type Response = response::GetInfoResponse;
 
+    #[inline]
     fn encode(&self) -> Regs {
         Regs::with_x0(Self::FUNCTION.to_x0())
     }
@@ -159,6 +176,7 @@ impl Request for GetInfoRequest {
     /// # Errors
     ///
     /// Also [`DecodeError::UnknownInfoSelector`] if x1 is not 0.
+    #[inline]
     fn decode(regs: &Regs) -> Result<Self, DecodeError> {
         expect_function(regs, Self::FUNCTION)?;
         match regs.x[1] {
@@ -190,6 +208,8 @@ macro_rules! seq_id_request {
             const FUNCTION: FunctionId = FunctionId::$function;
             type Response = response::$response;
 
+
+            #[inline]
             fn encode(&self) -> Regs {
                 let mut regs = Regs::with_x0(Self::FUNCTION.to_x0());
                 regs.x[1] = self.seq_id.to_reg();
@@ -199,6 +219,7 @@ macro_rules! seq_id_request {
             /// # Errors
             ///
             /// Also [`DecodeError::SeqIdOutOfRange`] if x1 has bits 63:32 set.
+            #[inline]
             fn decode(regs: &Regs) -> Result<Self, DecodeError> {
                 expect_function(regs, Self::FUNCTION)?;
                 SeqId::decode(regs.x[1]).map(Self::new)
@@ -249,6 +270,7 @@ impl Request for ActivateRequest {
     const FUNCTION: FunctionId = FunctionId::Activate;
     type Response = response::ActivateResponse;
 
+    #[inline]
     fn encode(&self) -> Regs {
         let mut regs = Regs::with_x0(Self::FUNCTION.to_x0());
         regs.x[1] = self.seq_id.to_reg();
@@ -262,6 +284,7 @@ impl Request for ActivateRequest {
     ///
     /// Also [`DecodeError::SeqIdOutOfRange`] for x1 and
     /// [`DecodeError::ReservedBits`] if x2 has any of bits 63:1 set.
+    #[inline]
     fn decode(regs: &Regs) -> Result<Self, DecodeError> {
         expect_function(regs, Self::FUNCTION)?;
         let seq_id = SeqId::decode(regs.x[1])?;

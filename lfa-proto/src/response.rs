@@ -23,6 +23,7 @@ pub trait Response: Sized + Copy + core::fmt::Debug {
 
     /// The response in a block that is otherwise zero.
     #[must_use]
+    #[inline]
     fn encode(&self) -> Regs {
         let mut regs = Regs::ZERO;
         self.encode_into(&mut regs);
@@ -52,6 +53,7 @@ pub struct VersionResponse {
 }
 
 impl Response for VersionResponse {
+    #[inline]
     fn encode_into(&self, regs: &mut Regs) {
         regs.x[0] = self.version.encode();
     }
@@ -76,6 +78,7 @@ impl Response for VersionResponse {
 pub struct FeaturesResponse;
 
 impl Response for FeaturesResponse {
+    #[inline]
     fn encode_into(&self, regs: &mut Regs) {
         regs.x[0] = 0;
     }
@@ -105,6 +108,7 @@ pub struct GetInfoResponse {
 }
 
 impl Response for GetInfoResponse {
+    #[inline]
     fn encode_into(&self, regs: &mut Regs) {
         regs.x[0] = 0;
         regs.x[1] = u64::from(self.component_count);
@@ -157,6 +161,7 @@ impl InventoryResponse {
 }
 
 impl Response for InventoryResponse {
+    #[inline]
     fn encode_into(&self, regs: &mut Regs) {
         let (x1, x2) = uuid_to_regs(self.uuid);
         regs.x[0] = 0;
@@ -203,6 +208,7 @@ macro_rules! progress_response {
         }
 
         impl Response for $name {
+            #[inline]
             fn encode_into(&self, regs: &mut Regs) {
                 regs.x[0] = 0;
                 regs.x[1] = self.progress.bits();
@@ -230,6 +236,7 @@ progress_response!(
 pub struct CancelResponse;
 
 impl Response for CancelResponse {
+    #[inline]
     fn encode_into(&self, regs: &mut Regs) {
         regs.x[0] = 0;
     }

@@ -7,7 +7,7 @@ use crate::regs::{as_signed, from_signed};
 pub const SUCCESS: i64 = 0;
 
 /// An error status returned by an LFA agent in x0 (DEN0147 table "Status
-/// codes"; see also `PROTOCOL.md`, "Status codes").
+/// codes"; see also `docs/protocol.md#status-codes`).
 ///
 /// Success is not a variant: a call's outcome is `Result<_, LfaError>`.
 /// Every value other than 0 decodes to a variant; values outside the

@@ -39,7 +39,7 @@
 //! untrap them fails at once instead of by chance on other firmware.
 
 use core::arch::asm;
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 use lfa_agent::{Agent, Exit, Platform};
 use lfa_proto::regs::from_signed;
@@ -272,7 +272,7 @@ impl Conduit for Firmware {
                 }
                 return match self.lfa {
                     Lfa::Conduit(lfa, _) => lfa.call(args),
-                    Lfa::Agent(agent) => match agent.handle(&mut regs) {
+                    Lfa::Agent(agent) => match handle_measured(agent, &mut regs) {
                         Exit::Return => regs,
                         Exit::Resume {
                             entry_point,
@@ -515,4 +515,72 @@ fn enter_el1(cpu: usize, entry: u64, context: u64) -> ! {
             options(noreturn),
         );
     }
+}
+
+/// Bytes painted below the handler's frame for [`agent_stack`].
+const AGENT_STACK_PAINT: usize = 8192;
+/// Stack probe of the agent's handler on (the default) or off.
+static STACK_PROBE: AtomicBool = AtomicBool::new(true);
+/// Per LFA function (x0 - 0xC400_02E0), the most stack that
+/// [`lfa_agent::Agent::handle`] used in one call so far; `usize::MAX` once
+/// a call used all of [`AGENT_STACK_PAINT`].
+static AGENT_STACK: [AtomicUsize; 7] = [const { AtomicUsize::new(0) }; 7];
+
+/// Calls the agent's handler, measuring its stack ([`crate::stack`]) while
+/// the probe is on.
+fn handle_measured(agent: &dyn LfaAgent, regs: &mut Regs) -> Exit {
+    if !STACK_PROBE.load(Ordering::Acquire) {
+        return agent.handle(regs);
+    }
+    let slot = regs.x[0]
+        .checked_sub(0xC400_02E0)
+        .and_then(|i| usize::try_from(i).ok())
+        .and_then(|i| AGENT_STACK.get(i));
+    let own = regs.x[0]
+        .checked_sub(0xC400_02E0)
+        .and_then(|i| usize::try_from(i).ok())
+        .and_then(|i| AGENT_OWN_STACK.get(i));
+    let _ = crate::stack::take_lowest();
+    let top = crate::stack::sp();
+    let (exit, used) = crate::stack::measure(AGENT_STACK_PAINT, || agent.handle(regs));
+    if let Some(slot) = slot {
+        slot.fetch_max(used.unwrap_or(usize::MAX), Ordering::AcqRel);
+    }
+    // The QEMU platform notes SP at the start of each of its callbacks.
+    let lowest = crate::stack::take_lowest();
+    if let Some(own) = own.filter(|_| lowest != usize::MAX) {
+        own.fetch_max(top.saturating_sub(lowest), Ordering::AcqRel);
+    }
+    exit
+}
+
+/// Per LFA function, the deepest the stack was when one of the QEMU
+/// platform's callbacks started (its first frame included): the agent's own
+/// share of [`AGENT_STACK`]; 0 when no callback ran.
+static AGENT_OWN_STACK: [AtomicUsize; 7] = [const { AtomicUsize::new(0) }; 7];
+
+/// The agent's own share of [`agent_stack`] for function `index`: how deep
+/// the stack was when a callback of `lfa_qemu::platform::QemuPlatform`
+/// started (its first frame included); 0 when no callback ran.
+#[must_use]
+pub fn agent_own_stack(index: usize) -> usize {
+    AGENT_OWN_STACK
+        .get(index)
+        .map_or(0, |s| s.load(Ordering::Acquire))
+}
+
+/// Turns the stack probe of the agent's handler on or off (off for timing).
+pub fn set_stack_probe(on: bool) {
+    STACK_PROBE.store(on, Ordering::Release);
+}
+
+/// The most stack the agent's handler used in one call of LFA function
+/// `index` (0 = LFA_VERSION .. 6 = LFA_CANCEL) while the probe was on: 0 if
+/// never called, `None` when a call overran the painted area.
+#[must_use]
+pub fn agent_stack(index: usize) -> Option<usize> {
+    let used = AGENT_STACK
+        .get(index)
+        .map_or(0, |s| s.load(Ordering::Acquire));
+    (used != usize::MAX).then_some(used)
 }

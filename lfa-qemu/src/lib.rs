@@ -62,6 +62,7 @@ pub mod platform;
 pub mod rendezvous;
 pub mod semihosting;
 pub mod service;
+pub mod stack;
 pub mod timer;
 pub mod uart;
 

@@ -261,10 +261,73 @@ impl QemuPlatform {
 
 impl Platform for QemuPlatform {
     fn component_count(&self) -> u32 {
-        2
+        crate::stack::note_depth();
+        self.component_count_body()
     }
 
     fn component(&self, index: u32) -> Option<Component> {
+        crate::stack::note_depth();
+        self.component_body(index)
+    }
+
+    fn is_pending(&self, index: u32) -> bool {
+        crate::stack::note_depth();
+        self.is_pending_body(index)
+    }
+
+    fn prime(&self, index: u32) -> Result<Step, LfaError> {
+        crate::stack::note_depth();
+        self.prime_body(index)
+    }
+
+    fn activate(&self, index: u32, entry: u64, context: u64) -> Result<Activated, LfaError> {
+        crate::stack::note_depth();
+        self.activate_body(index, entry, context)
+    }
+
+    fn cancel(&self, index: u32) -> bool {
+        crate::stack::note_depth();
+        self.cancel_body(index)
+    }
+
+    fn valid_entry_point(&self, entry_point: u64) -> bool {
+        crate::stack::note_depth();
+        self.valid_entry_point_body(entry_point)
+    }
+
+    fn cpus_on(&self) -> u32 {
+        crate::stack::note_depth();
+        self.cpus_on_body()
+    }
+
+    fn cpu_index(&self) -> usize {
+        crate::stack::note_depth();
+        self.cpu_index_body()
+    }
+
+    fn now(&self) -> u64 {
+        crate::stack::note_depth();
+        self.now_body()
+    }
+
+    fn rendezvous_timeout(&self) -> u64 {
+        crate::stack::note_depth();
+        self.rendezvous_timeout_body()
+    }
+}
+
+/// The bodies of the platform's callbacks: each method of the `Platform`
+/// impl above notes the stack depth ([`crate::stack::note_depth`], for the
+/// cost report) and calls its body here, out of line, so that the note sees
+/// the agent's frames and none of the body's.
+impl QemuPlatform {
+    #[inline(never)]
+    fn component_count_body(&self) -> u32 {
+        2
+    }
+
+    #[inline(never)]
+    fn component_body(&self, index: u32) -> Option<Component> {
         if index == 1 {
             let current = self.reset_demo();
             let component = Component::new(CPU_RESET_DEMO_UUID)
@@ -288,7 +351,8 @@ impl Platform for QemuPlatform {
         })
     }
 
-    fn is_pending(&self, index: u32) -> bool {
+    #[inline(never)]
+    fn is_pending_body(&self, index: u32) -> bool {
         match index {
             0 => self.staged().is_some(),
             1 => self.reset_demo() != CPU_RESET_DEMO_TO,
@@ -296,7 +360,8 @@ impl Platform for QemuPlatform {
         }
     }
 
-    fn prime(&self, index: u32) -> Result<Step, LfaError> {
+    #[inline(never)]
+    fn prime_body(&self, index: u32) -> Result<Step, LfaError> {
         match index {
             0 => {}
             1 => return Ok(Step::Done),
@@ -331,7 +396,8 @@ impl Platform for QemuPlatform {
         }
     }
 
-    fn activate(&self, index: u32, entry: u64, context: u64) -> Result<Activated, LfaError> {
+    #[inline(never)]
+    fn activate_body(&self, index: u32, entry: u64, context: u64) -> Result<Activated, LfaError> {
         if index == 1 {
             let [to_entry, to_context] = &self.reset_to;
             to_entry.store(entry, Ordering::Release);
@@ -362,30 +428,36 @@ impl Platform for QemuPlatform {
         Ok(Activated::Return)
     }
 
-    fn cancel(&self, index: u32) -> bool {
+    #[inline(never)]
+    fn cancel_body(&self, index: u32) -> bool {
         if index == 0 {
             self.stage.store(NOTHING, Ordering::Release);
         }
         true
     }
 
-    fn valid_entry_point(&self, entry_point: u64) -> bool {
+    #[inline(never)]
+    fn valid_entry_point_body(&self, entry_point: u64) -> bool {
         firmware::valid_entry_point(entry_point)
     }
 
-    fn cpus_on(&self) -> u32 {
+    #[inline(never)]
+    fn cpus_on_body(&self) -> u32 {
         firmware::cpus_on()
     }
 
-    fn cpu_index(&self) -> usize {
+    #[inline(never)]
+    fn cpu_index_body(&self) -> usize {
         cpu::index()
     }
 
-    fn now(&self) -> u64 {
+    #[inline(never)]
+    fn now_body(&self) -> u64 {
         timer::ticks()
     }
 
-    fn rendezvous_timeout(&self) -> u64 {
+    #[inline(never)]
+    fn rendezvous_timeout_body(&self) -> u64 {
         timer::frequency().saturating_mul(RENDEZVOUS_TIMEOUT_MS) / 1000
     }
 }

@@ -204,6 +204,7 @@ fn main(cpu: usize) {
     }
     quiet::wake();
     rendezvous_window();
+    client_stacks();
     RENDEZVOUS.end();
 }
 
@@ -664,6 +665,164 @@ fn calls() {
         &mut raw_flow,
         &mut client_flow,
     );
+}
+
+// ---- part 3: stack per client entry point -------------------------------
+
+/// Bytes painted below CPU 0's stack pointer per measured call.
+const STACK_PAINT: usize = 16 * 1024;
+
+/// One `cost: stack` line (`scripts/cost-report.sh` reads them); a check
+/// that the call fit in the painted area.
+fn stack_line(name: &str, used: Option<usize>) {
+    match used {
+        Some(bytes) => println!("cost: stack {name} {bytes}"),
+        None => println!("cost: stack {name} overran the {STACK_PAINT}-byte painted area"),
+    }
+    check!(used.is_some(), "stack of {name} measured");
+}
+
+/// Part 3: the stack each public entry point of the client uses on CPU 0,
+/// measured by painting (`lfa_qemu::stack::measure`), the same code and
+/// target as the figures above; every call must succeed.
+fn client_stacks() {
+    use lfa_proto::components::TF_RMM;
+    use lfa_qemu::stack::measure;
+    println!("-- stack per client entry point (painted, CPU 0, bytes below the caller's SP)");
+    let (client, used) = measure(STACK_PAINT, || Client::discover(Smc));
+    stack_line("discover", used);
+    let Ok(client) = client else {
+        check!(false, "discover");
+        return;
+    };
+    let (ok, used) = measure(STACK_PAINT, || client.supports(FunctionId::Prime));
+    stack_line("supports", used);
+    check_eq!(ok, Ok(true), "supports(PRIME)");
+    let (ok, used) = measure(STACK_PAINT, || client.require_all_functions());
+    stack_line("require_all_functions", used);
+    check!(ok.is_ok(), "require_all_functions");
+    let (listed, used) = measure(STACK_PAINT, || {
+        client
+            .components()
+            .map(|list| list.filter(Result::is_ok).count())
+    });
+    stack_line("components (listing all)", used);
+    check_eq!(listed, Ok(4), "four components listed");
+    // PRIME and ACTIVATE alone: TF-RMM lets one CPU activate it.
+    let stage = |uuid, minor| {
+        AGENT
+            .agent
+            .stage(uuid, FirmwareVersion::new(0, minor))
+            .is_ok()
+    };
+    check!(stage(TF_RMM.uuid, 9), "stage TF-RMM");
+    let mut alone = client.with_options(lfa_client::Options::DEFAULT.with_force_rendezvous(false));
+    let (found, used) = measure(STACK_PAINT, || alone.find(TF_RMM.uuid));
+    stack_line("find", used);
+    let Ok(Some(rmm)) = found else {
+        check!(false, "TF-RMM found");
+        return;
+    };
+    let (primed, used) = measure(STACK_PAINT, || alone.prime(&rmm));
+    stack_line("prime", used);
+    let Ok(primed) = primed else {
+        check!(false, "prime TF-RMM");
+        return;
+    };
+    let (done, used) = measure(STACK_PAINT, move || primed.activate_alone());
+    stack_line("Primed::activate_alone", used);
+    check!(done.is_ok(), "TF-RMM activated by one CPU");
+    // ACTIVATE with the four-CPU rendezvous.
+    let Ok(mut client) = Client::discover(Smc) else {
+        check!(false, "discover");
+        return;
+    };
+    let staged = AGENT
+        .agent
+        .stage(TFA_BL31.uuid, FirmwareVersion::new(2, 99))
+        .is_ok();
+    check!(staged, "stage BL31");
+    match client
+        .find(TFA_BL31.uuid)
+        .map(|found| found.map(|c| client.prime(&c)))
+    {
+        Ok(Some(Ok(primed))) => {
+            let (done, used) = measure(STACK_PAINT, move || primed.activate_with(&RENDEZVOUS));
+            stack_line("Primed::activate_with (4-CPU rendezvous)", used);
+            check!(done.is_ok(), "BL31 activated on 4 CPUs");
+        }
+        _ => {
+            check!(false, "BL31 found and primed");
+            return;
+        }
+    }
+    // Both again, through activate_all_pending and the rendezvous.
+    check!(stage(TF_RMM.uuid, 10), "stage TF-RMM");
+    let staged = AGENT
+        .agent
+        .stage(TFA_BL31.uuid, FirmwareVersion::new(2, 100))
+        .is_ok();
+    check!(staged, "stage BL31");
+    let mut reported = 0;
+    let (summary, used) = measure(STACK_PAINT, || {
+        client.activate_all_pending(&RENDEZVOUS, |_| reported += 1)
+    });
+    stack_line("activate_all_pending (4-CPU rendezvous)", used);
+    check!(
+        summary.is_ok_and(|s| s.activated == 2),
+        "activate_all_pending activated both"
+    );
+    stepped_stacks(&mut client);
+}
+
+/// The non-blocking form: the deepest single step of `PrimeOp::step` and
+/// of `ActivationOp::step_with` (BL31 through the four-CPU rendezvous).
+fn stepped_stacks(client: &mut Client<Smc>) {
+    use lfa_client::Step;
+    use lfa_qemu::stack::measure;
+    let staged = AGENT
+        .agent
+        .stage(TFA_BL31.uuid, FirmwareVersion::new(2, 101))
+        .is_ok();
+    check!(staged, "stage BL31");
+    let op = match client.find(TFA_BL31.uuid) {
+        Ok(Some(bl31)) => client.prime_op(&bl31).ok(),
+        _ => None,
+    };
+    let Some(mut op) = op else {
+        check!(false, "BL31 found, PrimeOp made");
+        return;
+    };
+    let (mut deepest, mut steps) = (Some(0), 0);
+    let primed = loop {
+        let (step, used) = measure(STACK_PAINT, || op.step(client));
+        deepest = deepest.zip(used).map(|(a, b)| a.max(b));
+        steps += 1;
+        match step {
+            Step::Done(result) => break result,
+            Step::Pending { .. } if steps < 100 => {}
+            Step::Pending { .. } => break Err(lfa_client::Error::StaleOperation),
+        }
+    };
+    stack_line("PrimeOp::step (deepest step)", deepest);
+    let Ok(primed) = primed else {
+        check!(false, "BL31 primed step by step");
+        return;
+    };
+    let mut activation = primed.activate();
+    let (mut deepest, mut steps) = (Some(0), 0);
+    let done = loop {
+        let (step, used) = measure(STACK_PAINT, || activation.step_with(client, &RENDEZVOUS));
+        deepest = deepest.zip(used).map(|(a, b)| a.max(b));
+        steps += 1;
+        match step {
+            Step::Done(result) => break result,
+            Step::Pending { .. } if steps < 100 => {}
+            Step::Pending { .. } => break Err(lfa_client::Error::StaleOperation),
+        }
+    };
+    stack_line("ActivationOp::step_with (deepest step)", deepest);
+    check!(done.is_ok(), "BL31 activated step by step on 4 CPUs");
 }
 
 // ---- part 2: the rendezvous window --------------------------------------

@@ -23,16 +23,24 @@
 //! 6. every CPU calls the service: version 2.0, `x * x + 0x200`; the
 //!    listing shows the component not pending, at 2.0;
 //! 7. an activation that resets the CPUs (the scripted CPU-reset demo
-//!    component): no CPU returns from its ACTIVATE; each resumes at
-//!    `live_resume_entry` at NS-EL1 with x0 = the context id it passed,
-//!    still gets 2.0's answers, and the listing shows the component at 1.1.
+//!    component, may_reset_cpu): CPU 0 keeps copies of its client and of
+//!    the `ActivationOp` in a static, then every CPU, CPU 0 included, sends
+//!    its ACTIVATE and none returns; each resumes at `live_resume_entry` at
+//!    NS-EL1 with x0 = the context id, still gets 2.0's answers, and marks
+//!    itself back. CPU 0's resume code takes the copies and finishes the op
+//!    with a hook that makes no call and reports
+//!    `CpuOutcome::after_reset` for each CPU that came back; the op
+//!    re-enumerates: 4 CPUs reset, the component at 1.1, not pending.
 #![no_std]
 #![no_main]
 
-use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use lfa_agent::{Agent, Phase};
 
-use lfa_client::{Client, CpuReset, CpuResult, Error, Options};
+use lfa_client::{
+    ActivationOp, Client, CpuJob, CpuOutcome, CpuReset, CpuResult, Error, Next, Options,
+    Rendezvous, RendezvousError, Step,
+};
 use lfa_proto::regs::from_signed;
 use lfa_proto::{FirmwareVersion, LfaError};
 use lfa_qemu::cpu::Barrier;
@@ -318,9 +326,9 @@ fn start_other_cpus() {
     check_eq!(firmware::cpus_on(), 4, "PSCI counts 4 CPUs on");
 }
 
-/// The demo service component as lfa-client lists it.
-fn find_service() -> Option<lfa_client::Component> {
-    let client = Client::discover(Smc).ok()?;
+/// The demo service component as `client` lists it (a component value
+/// belongs to the client that read it).
+fn find_service(client: &Client<Smc>) -> Option<lfa_client::Component> {
     match client.find(DEMO_SERVICE_UUID) {
         Ok(found) => found,
         Err(e) => {
@@ -330,10 +338,20 @@ fn find_service() -> Option<lfa_client::Component> {
     }
 }
 
+/// A client and the demo service as it lists it.
+fn discover_service() -> Option<(Client<Smc>, lfa_client::Component)> {
+    let client = Client::discover(Smc).ok()?;
+    let c = find_service(&client)?;
+    Some((client, c))
+}
+
 /// Step 2: pending, with both versions.
 fn listed_pending() {
     println!("-- the demo service as the normal world lists it");
-    let Some(c) = find_service() else {
+    let Some(c) = Client::discover(Smc)
+        .ok()
+        .and_then(|client| find_service(&client))
+    else {
         check!(false, "the demo service is listed");
         return;
     };
@@ -376,7 +394,7 @@ fn corrupted_image_is_refused() {
         platform::write_staging(FLIPPED, &[original ^ 0x01]),
         "one byte of the staged image flipped"
     );
-    let (Ok(mut client), Some(c)) = (Client::discover(Smc), find_service()) else {
+    let Some((mut client, c)) = discover_service() else {
         check!(false, "discover and list");
         return;
     };
@@ -411,7 +429,7 @@ fn corrupted_image_is_refused() {
 /// bound and both get ACTIVATION_FAILED.
 fn partial_rendezvous_fails() {
     println!("-- a partial rendezvous: CPUs 0 and 1 of 4 call LFA_ACTIVATE");
-    let (Ok(mut client), Some(c)) = (Client::discover(Smc), find_service()) else {
+    let Some((mut client, c)) = discover_service() else {
         check!(false, "discover and list");
         PARTIAL.end();
         return;
@@ -463,7 +481,7 @@ fn partial_rendezvous_fails() {
 /// Step 5: the activation on every CPU.
 fn activate() {
     println!("-- the activation on all 4 CPUs");
-    let (Ok(mut client), Some(c)) = (Client::discover(Smc), find_service()) else {
+    let Some((mut client, c)) = discover_service() else {
         check!(false, "discover and list");
         FULL.end();
         return;
@@ -517,7 +535,10 @@ fn activate() {
 
 /// Step 6: no longer pending, at the new version.
 fn listed_activated() {
-    let Some(c) = find_service() else {
+    let Some(c) = Client::discover(Smc)
+        .ok()
+        .and_then(|client| find_service(&client))
+    else {
         check!(false, "the demo service is listed after the activation");
         return;
     };
@@ -535,13 +556,34 @@ fn listed_activated() {
     check_eq!(AGENT.phase(), Phase::Idle, "the agent is idle");
 }
 
-/// CPUs that came back at the resume entry point.
-static RESUMED: AtomicUsize = AtomicUsize::new(0);
-/// When CPU 0 sent the resetting activation (ticks).
+/// The CPUs that came back at the resume entry point with the context id
+/// (bit `n` for CPU `n`).
+static CAME_BACK: AtomicU32 = AtomicU32::new(0);
+/// Every CPU's bit.
+const ALL_CPUS: u32 = (1 << CPUS) - 1;
+/// When CPU 0 sent the resetting activation's PRIME (ticks).
 static RESET_SENT: AtomicU64 = AtomicU64::new(0);
+/// What CPU 0 keeps for its resume code: copies of its client and of the
+/// activation, taken just before the step that resets every CPU (a copy,
+/// not a lock held across a call that does not return).
+static KEPT: spin::Mutex<Option<(Client<Smc>, ActivationOp)>> = spin::Mutex::new(None);
+/// Bound of CPU 0's wait, in its resume code, for the other CPUs to come
+/// back.
+const RESUME_WAIT_MS: u64 = 5_000;
+/// Bound of the steps that finish the activation after the reset (the
+/// window, then the re-enumeration of a few components).
+const MAX_RESUME_STEPS: u32 = 64;
 
-/// Step 7 on CPU 0: activate the CPU-reset demo with an entry point; only
-/// a failure returns.
+/// The CPU-reset demo's options: the resume entry point and context id.
+fn reset_options() -> Options {
+    Options::DEFAULT.with_cpu_reset(Some(CpuReset {
+        entry_point: resume_entry(),
+        context_id: RESET_CONTEXT,
+    }))
+}
+
+/// Step 7 on CPU 0: prime the CPU-reset demo, keep copies of the client and
+/// the activation, then the rendezvous; only a failure returns.
 fn reset_activation() {
     println!("-- an activation that resets every CPU (the CPU-reset demo)");
     let Ok(client) = Client::discover(Smc) else {
@@ -549,10 +591,7 @@ fn reset_activation() {
         RESET.end();
         return;
     };
-    let mut client = client.with_options(Options::DEFAULT.with_cpu_reset(Some(CpuReset {
-        entry_point: resume_entry(),
-        context_id: RESET_CONTEXT,
-    })));
+    let mut client = client.with_options(reset_options());
     let found = client.find(CPU_RESET_DEMO_UUID);
     let Ok(Some(c)) = found else {
         check!(false, "the CPU-reset demo is listed: {found:?}");
@@ -564,46 +603,316 @@ fn reset_activation() {
         "the CPU-reset demo: may reset CPUs, pending"
     );
     RESET_SENT.store(timer::ticks(), Ordering::Release);
-    let result = client
-        .prime(&c)
-        .and_then(|primed| primed.activate_with(&RESET));
+    let primed = match client.prime(&c) {
+        Ok(primed) => primed.into_op(),
+        Err(e) => {
+            check!(false, "PRIME of the CPU-reset demo: {e}");
+            RESET.end();
+            return;
+        }
+    };
+    let mut op = primed.activate_with_rendezvous();
+    *KEPT.lock() = Some((client.clone(), op.clone()));
+    println!(
+        "[cpu0] client and ActivationOp kept for the resume path (next: {:?}); \
+         LFA_ACTIVATE on every CPU",
+        op.next()
+    );
+    let step = op.step_with(&mut client, &RESET);
     RESET.end();
-    check!(false, "the resetting activation returned: {result:?}");
+    check!(false, "the resetting activation returned: {step:?}");
+}
+
+/// The rendezvous hook of CPU 0's resume code: the CPUs' ACTIVATE calls
+/// were made before the reset, so it makes none; it reports
+/// `CpuOutcome::after_reset(1)` (one call each, parked in the agent's pen
+/// until the reset) for each CPU that came back, and fails if one did not.
+struct CameBack;
+
+impl<C: Conduit + ?Sized> Rendezvous<C> for CameBack {
+    fn run_on_every_cpu(
+        &self,
+        _conduit: &C,
+        job: CpuJob,
+        collect: &mut dyn FnMut(CpuOutcome),
+    ) -> Result<(), RendezvousError> {
+        let request = job.activate_request();
+        if (request.entry_point, request.context_id) != (resume_entry(), RESET_CONTEXT) {
+            return Err(RendezvousError(
+                "the job is not the activation the CPUs were reset by",
+            ));
+        }
+        let came_back = CAME_BACK.load(Ordering::Acquire);
+        for cpu in 0..CPUS {
+            if came_back & (1 << cpu) != 0 {
+                let outcome = CpuOutcome::after_reset(1);
+                println!("[cpu0] the hook reports CPU {cpu}: {outcome}");
+                collect(outcome);
+            }
+        }
+        if came_back == ALL_CPUS {
+            Ok(())
+        } else {
+            Err(RendezvousError("not every CPU came back from the reset"))
+        }
+    }
 }
 
 /// Where every CPU resumes after step 7 (from `live_resume_entry`, NS-EL1,
-/// MMU off): the MMU and vectors again, checks, then the end of the body.
+/// MMU off): the MMU and vectors again, checks, then CPU 0 finishes the
+/// activation while the others wait at the step barrier.
 #[unsafe(no_mangle)]
 extern "C" fn live_resumed(cpu: usize, context: u64) -> ! {
     mmu::enable(1);
     exceptions::install_vectors(1);
-    RESUMED.fetch_add(1, Ordering::AcqRel);
-    check_eq!(
-        (exception_level::current(), context),
+    let el = exception_level::current();
+    println!(
+        "[cpu{cpu}] resumed at live_resume_entry {:#x} at NS-EL{el}, x0 = {context:#x}",
+        resume_entry()
+    );
+    if check_eq!(
+        (el, context),
         (1, RESET_CONTEXT),
         "CPU {cpu} resumed at NS-EL1 at the entry point, x0 = the context id"
-    );
-    service_round(cpu, "after the CPU reset", V2_0);
-    step(cpu, "the resume");
-    if cpu == 0 {
-        let us =
-            (timer::ticks() - RESET_SENT.load(Ordering::Acquire)) * 1_000_000 / timer::frequency();
-        println!("all {CPUS} CPUs resumed; {us} us from PRIME to the last resume");
-        check_eq!(RESUMED.load(Ordering::Acquire), CPUS, "every CPU resumed");
-        check_eq!(
-            AGENT.platform().reset_to(),
-            (resume_entry(), RESET_CONTEXT),
-            "the platform got the entry point and context id"
-        );
-        check_eq!(AGENT.phase(), Phase::Idle, "the agent is idle");
-        match Client::discover(Smc).map(|client| client.find(CPU_RESET_DEMO_UUID)) {
-            Ok(Ok(Some(c))) => check_eq!(
-                (c.is_pending(), c.current_version()),
-                (false, Some(platform::CPU_RESET_DEMO_TO)),
-                "the CPU-reset demo: not pending, at 1.1"
-            ),
-            other => check!(false, "the CPU-reset demo listed: {other:?}"),
-        };
+    ) {
+        CAME_BACK.fetch_or(1 << cpu, Ordering::AcqRel);
     }
+    service_round(cpu, "after the CPU reset", V2_0);
+    if cpu == 0 {
+        finish_after_reset();
+    }
+    step(cpu, "the resume");
     lfa_qemu::main_done(cpu)
+}
+
+/// The cost report's figures of the agent (`scripts/cost-report.sh` reads
+/// the `cost:` lines): the stack its handler used per function over the
+/// whole run (painted, `lfa_qemu::stack`), GET_INVENTORY through it against
+/// a bare exception round trip (`smc #1`, answered NOT_SUPPORTED by the
+/// exception code), in generic timer ticks, and its `size_of`.
+fn agent_figures() {
+    const NAMES: [&str; 7] = [
+        "VERSION",
+        "FEATURES",
+        "GET_INFO",
+        "GET_INVENTORY",
+        "PRIME",
+        "ACTIVATE",
+        "CANCEL",
+    ];
+    check_eq!(
+        raw_smc::<0>(0xC400_02E1, 0xC400_02E3),
+        0,
+        "LFA_FEATURES(GET_INVENTORY) through the agent"
+    );
+    let mut max = Some(0);
+    for (index, name) in NAMES.iter().enumerate() {
+        let used = firmware::agent_stack(index);
+        let own = firmware::agent_own_stack(index);
+        println!("cost: agent-own-stack {name} {own}");
+        match used {
+            Some(bytes) => println!("cost: agent-stack {name} {bytes}"),
+            None => println!("cost: agent-stack {name} overran the painted area"),
+        }
+        max = max.zip(used).map(|(a, b)| a.max(b));
+    }
+    check!(
+        max.is_some_and(|m| m > 0),
+        "the agent's handler stack was measured"
+    );
+    println!("cost: agent-stack max {}", max.unwrap_or(0));
+    let own = (0..NAMES.len()).map(firmware::agent_own_stack).max();
+    println!("cost: agent-own-stack max {}", own.unwrap_or(0));
+
+    // GET_INVENTORY #0 and `smc #1`, alternating blocks, probe off.
+    const BLOCKS: usize = 11;
+    const BLOCK: u64 = 200;
+    firmware::set_stack_probe(false);
+    let (mut inventory, mut bare) = ([0_u64; BLOCKS], [0_u64; BLOCKS]);
+    let mut good = 0;
+    for (inv, exc) in inventory.iter_mut().zip(bare.iter_mut()) {
+        let start = timer::ticks();
+        for _ in 0..BLOCK {
+            good += u64::from(raw_smc::<0>(0xC400_02E3, 0) == 0);
+        }
+        *inv = timer::ticks() - start;
+        let start = timer::ticks();
+        for _ in 0..BLOCK {
+            good += u64::from(raw_smc::<1>(0xC400_02E3, 0) == u64::MAX);
+        }
+        *exc = timer::ticks() - start;
+    }
+    firmware::set_stack_probe(true);
+    inventory.sort_unstable();
+    bare.sort_unstable();
+    let median = |v: &[u64; BLOCKS]| v.get(BLOCKS / 2).copied().unwrap_or(0);
+    let (inv, exc) = (median(&inventory), median(&bare));
+    check_eq!(
+        good,
+        2 * BLOCK * BLOCKS as u64,
+        "every GET_INVENTORY answered 0, every smc #1 NOT_SUPPORTED"
+    );
+    check!(inv > 0 && exc > 0, "the counter advanced");
+    let ns = |ticks: u64| ticks * 1_000_000_000 / timer::frequency() / BLOCK;
+    let ratio100 = (inv * 100).checked_div(exc).unwrap_or(0);
+    println!(
+        "cost: agent-get-inventory {} ns ({} ticks) vs bare smc #1 {} ns ({} ticks): x{}.{:02}, +{} ns in the agent",
+        ns(inv),
+        inv / BLOCK,
+        ns(exc),
+        exc / BLOCK,
+        ratio100 / 100,
+        ratio100 % 100,
+        ns(inv).saturating_sub(ns(exc))
+    );
+    println!(
+        "cost: size_of Agent<QemuPlatform, 4> {}",
+        core::mem::size_of::<Agent<QemuPlatform, CPUS>>()
+    );
+}
+
+/// `smc #IMM` with x0 = `function`, x1 = `arg`, x2..x17 = 0; returns x0.
+#[inline(always)]
+fn raw_smc<const IMM: u16>(function: u64, arg: u64) -> u64 {
+    let x0: u64;
+    // SAFETY: `smc` goes to this image's EL3 firmware, which preserves
+    // x18..x30, SP and the SIMD/FP state and may write x0..x17, all of which
+    // are operands here; the firmware writes memory Rust reads, so the block
+    // is not `nomem`.
+    unsafe {
+        core::arch::asm!(
+            "smc #{imm}",
+            imm = const IMM,
+            inout("x0") function => x0,
+            inout("x1") arg => _,
+            inout("x2") 0_u64 => _, inout("x3") 0_u64 => _,
+            inout("x4") 0_u64 => _, inout("x5") 0_u64 => _,
+            inout("x6") 0_u64 => _, inout("x7") 0_u64 => _,
+            inout("x8") 0_u64 => _, inout("x9") 0_u64 => _,
+            inout("x10") 0_u64 => _, inout("x11") 0_u64 => _,
+            inout("x12") 0_u64 => _, inout("x13") 0_u64 => _,
+            inout("x14") 0_u64 => _, inout("x15") 0_u64 => _,
+            inout("x16") 0_u64 => _, inout("x17") 0_u64 => _,
+            options(nostack),
+        );
+    }
+    x0
+}
+
+/// CPU 0's resume code: waits (bounded) for every CPU to come back, takes
+/// the kept client and activation, and finishes the activation.
+fn finish_after_reset() {
+    let deadline = timer::Deadline::after_ms(RESUME_WAIT_MS);
+    while CAME_BACK.load(Ordering::Acquire) != ALL_CPUS && !deadline.expired() {
+        core::hint::spin_loop();
+    }
+    let came_back = CAME_BACK.load(Ordering::Acquire);
+    let us = (timer::ticks() - RESET_SENT.load(Ordering::Acquire)) * 1_000_000 / timer::frequency();
+    println!(
+        "{} of {CPUS} CPUs resumed (mask {came_back:#x}); {us} us from PRIME to the last resume",
+        came_back.count_ones()
+    );
+    check_eq!(came_back, ALL_CPUS, "every CPU resumed");
+    check_eq!(
+        AGENT.platform().reset_to(),
+        (resume_entry(), RESET_CONTEXT),
+        "the platform got the entry point and context id"
+    );
+    let activations = AGENT.platform().activations();
+    let kept = KEPT.lock().take();
+    let Some((mut client, mut op)) = kept else {
+        check!(false, "CPU 0 kept its client and activation");
+        return;
+    };
+    check_eq!(
+        op.next(),
+        Some(Next::Rendezvous),
+        "the kept activation is from before its ACTIVATE round"
+    );
+    let mut steps: u32 = 0;
+    let result = loop {
+        steps += 1;
+        match op.step_with(&mut client, &CameBack) {
+            Step::Done(result) => break Some(result),
+            Step::Pending { .. } if steps < MAX_RESUME_STEPS => {}
+            Step::Pending { next, .. } => {
+                check!(
+                    false,
+                    "the activation finished within {MAX_RESUME_STEPS} steps (next: {next:?})"
+                );
+                break None;
+            }
+        }
+    };
+    let Some(result) = result else { return };
+    match &result {
+        Ok(done) => println!(
+            "[cpu0] client from the resume path: activated the CPU-reset demo {} -> {} on {} CPUs, \
+             {} reset (ACTIVATE x{}), in {steps} steps; re-enumerated: pending={} current={}",
+            Ver(done.old_version()),
+            Ver(done.new_version()),
+            done.cpus(),
+            done.cpus_reset(),
+            done.activate_rounds(),
+            u8::from(done.now().is_ok_and(|c| c.is_pending())),
+            Ver(done.now().ok().and_then(|c| c.current_version())),
+        ),
+        Err(e) => println!("[cpu0] client error from the resume path: {e}"),
+    }
+    let Ok(done) = result else {
+        check!(false, "the activation completed from the resume path");
+        return;
+    };
+    check_eq!(
+        (
+            done.cpus(),
+            done.cpus_reset(),
+            done.activate_rounds(),
+            done.used_rendezvous()
+        ),
+        (CPUS, CPUS, 1, true),
+        "the client: 4 CPUs, all 4 reset, one ACTIVATE each, through the rendezvous"
+    );
+    check_eq!(
+        done.before().uuid(),
+        CPU_RESET_DEMO_UUID,
+        "the activation is the CPU-reset demo's"
+    );
+    let now = done
+        .now()
+        .map(|c| (c.uuid(), c.is_pending(), c.current_version()));
+    check_eq!(
+        now,
+        Ok((
+            CPU_RESET_DEMO_UUID,
+            false,
+            Some(platform::CPU_RESET_DEMO_TO)
+        )),
+        "re-enumerated: the CPU-reset demo not pending, at 1.1"
+    );
+    check_eq!(
+        done.new_version(),
+        Some(platform::CPU_RESET_DEMO_TO),
+        "the client reads 1.1 back"
+    );
+    check_eq!(
+        AGENT.platform().activations(),
+        activations,
+        "the resume path sent no ACTIVATE"
+    );
+    check_eq!(AGENT.phase(), Phase::Idle, "the agent is idle");
+    check!(
+        matches!(
+            op.step_with(&mut client, &CameBack),
+            Step::Done(Err(Error::StaleOperation))
+        ),
+        "the finished activation is stale"
+    );
+    check!(client.release().is_ok(), "the release after the activation");
+    check_eq!(
+        AGENT.phase(),
+        Phase::Idle,
+        "the agent is idle after the release"
+    );
+    agent_figures();
 }

@@ -62,6 +62,7 @@
 //! as sent. The repository's `docs/simulator.md` has the table of every
 //! difference, the rendezvous rules and the faults.
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod agent;

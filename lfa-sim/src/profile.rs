@@ -8,7 +8,7 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Profile {
     /// Trusted Firmware-A's agent, register for register as measured
-    /// (`PROTOCOL.md`, "Observed behaviour of TF-A's agent").
+    /// (`docs/protocol.md#trusted-firmware-a-measured`).
     TfA,
     /// The specification's intent: every defined result register written,
     /// 64-bit ids checked, no GET_INVENTORY-before-PRIME rule, the agent reset

@@ -86,6 +86,7 @@ macro_rules! smccc_1_2_call {
 /// # let _ = answer;
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(docsrs, doc(cfg(target_arch = "aarch64")))]
 pub struct Smc;
 
 /// The `hvc #0` conduit: Hypervisor Calls to EL2 (a hypervisor, or QEMU's
@@ -100,6 +101,7 @@ pub struct Smc;
 /// # let _ = answer;
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(docsrs, doc(cfg(target_arch = "aarch64")))]
 pub struct Hvc;
 
 // Both are pure markers: no state, nothing to share or lock.
@@ -121,6 +123,7 @@ impl Conduit for Hvc {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(target_arch = "aarch64")))]
 impl Conduit for Method {
     /// Executes `smc #0` or `hvc #0`, as this value says.
     #[inline(always)]

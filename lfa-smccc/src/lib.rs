@@ -66,8 +66,10 @@
 //! # Ok::<(), MethodError>(())
 //! ```
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(target_arch = "aarch64")]
+#[cfg_attr(docsrs, doc(cfg(target_arch = "aarch64")))]
 pub mod aarch64;
 mod conduit;
 #[cfg(target_arch = "aarch64")]
@@ -76,6 +78,7 @@ mod method;
 mod smccc_version;
 
 #[cfg(target_arch = "aarch64")]
+#[cfg_attr(docsrs, doc(cfg(target_arch = "aarch64")))]
 pub use aarch64::{Hvc, Smc};
 pub use conduit::Conduit;
 pub use lfa_proto::Regs;
@@ -84,3 +87,8 @@ pub use smccc_version::{
     NOT_SUPPORTED, PSCI_FEATURES, SMCCC_VERSION, SmcccCheck, SmcccError, SmcccVersion,
     query_smccc_version, smccc_version,
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;

@@ -45,7 +45,7 @@ pub mod files {
 }
 
 /// The LFA tree of the Linux driver (`/sys/firmware/lfa/<GUID>/`, see
-/// `PROTOCOL.md`, "The Linux sysfs ABI"), at any root, through any
+/// `docs/protocol.md#the-sysfs-files`), at any root, through any
 /// [`FileAccess`].
 ///
 /// Every method reads the files it needs afresh (nothing is cached): the

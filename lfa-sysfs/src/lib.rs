@@ -3,8 +3,8 @@
 //! tree, `/sys/firmware/lfa/<GUID>/`.
 //!
 //! On Linux the kernel driver owns the SMC calls; userspace lists components
-//! and triggers activation through files (the repository's `docs/protocol.md`,
-//! "The sysfs files"). [`Sysfs`] reads and writes them with typed results, at any
+//! and triggers activation through files (see
+//! `docs/protocol.md#the-sysfs-files`). [`Sysfs`] reads and writes them with typed results, at any
 //! root (default [`DEFAULT_ROOT`]) and through a [`FileAccess`] layer, and
 //! gives each component as a [`ComponentInfo`]: the same model (UUID, name,
 //! flags, versions) as the SMCCC [`Client`](lfa_client::Client)'s
@@ -61,3 +61,8 @@ pub use backend::{DEFAULT_ROOT, Sysfs, files, select};
 pub use error::{ErrorClass, Operation, SysfsError};
 pub use info::ComponentInfo;
 pub use watch::{Change, Watcher};
+
+/// The README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;

@@ -85,7 +85,7 @@ fn client_for(
 pub(super) const CPU_01: Check = Check {
     id: "CPU-01",
     title: "Secondary CPUs start with PSCI CPU_ON",
-    rule: "docs/protocol.md \"Details: Rendezvous\": every powered-on CPU must call ACTIVATE; the CPUs are brought up with PSCI CPU_ON (the rendezvous size is the number of CPUs on)",
+    rule: "docs/protocol.md#rendezvous: every powered-on CPU must call ACTIVATE; the CPUs are brought up with PSCI CPU_ON (the rendezvous size is the number of CPUs on)",
     group: Group::Activate,
     run: cpu_01,
 };
@@ -148,7 +148,7 @@ fn cpu_01(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const ACT_10: Check = Check {
     id: "ACT-10",
     title: "ACTIVATE refuses reserved flag bits in x2",
-    rule: "docs/protocol.md \"Function IDs\": ACTIVATE x2 bit0 = skip_cpu_rendezvous; bits 63:1 reserved (TF-A ignores them, inferred)",
+    rule: "docs/protocol.md#function-ids-and-registers: ACTIVATE x2 bit0 = skip_cpu_rendezvous; bits 63:1 reserved (TF-A ignores them, inferred)",
     group: Group::Activate,
     run: act_10,
 };
@@ -216,7 +216,7 @@ fn act_10(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const ACT_11: Check = Check {
     id: "ACT-11",
     title: "Skip-rendezvous activation through lfa-client",
-    rule: "docs/protocol.md \"State machine\" and \"Details: Rendezvous\": with cpu_rendezvous_optional one CPU may ACTIVATE with skip_cpu_rendezvous; afterwards the component is no longer pending and runs the pending version",
+    rule: "docs/protocol.md#state-machine and #rendezvous: with cpu_rendezvous_optional one CPU may ACTIVATE with skip_cpu_rendezvous; afterwards the component is no longer pending and runs the pending version",
     group: Group::Activate,
     run: act_11,
 };
@@ -273,7 +273,7 @@ fn act_11(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const CAN_06: Check = Check {
     id: "CAN-06",
     title: "CANCEL between CALL_AGAIN rounds of a skip-rendezvous activation",
-    rule: "docs/protocol.md \"State machine\": PRIMED / ACTIVATING --CANCEL--> IDLE, BUSY once it can no longer be cancelled (TF-A: -2 while a skip-rendezvous activation runs); either the activation goes on to completion or it is abandoned cleanly",
+    rule: "docs/protocol.md#state-machine: PRIMED / ACTIVATING --CANCEL--> IDLE, BUSY once it can no longer be cancelled (TF-A: -2 while a skip-rendezvous activation runs); either the activation goes on to completion or it is abandoned cleanly",
     group: Group::Activate,
     run: can_06,
 };
@@ -411,7 +411,7 @@ fn activate_all(ctx: &Ctx<'_>, e: &Entry) -> Result<Loop, &'static str> {
 pub(super) const ACT_12: Check = Check {
     id: "ACT-12",
     title: "Two activations in the same boot, without CANCEL",
-    rule: "docs/protocol.md \"State machine\": ACTIVATING --done--> IDLE, so the next PRIME/ACTIVATE needs nothing else. TF-A keeps the activated component current until CANCEL (measured)",
+    rule: "docs/protocol.md#state-machine: ACTIVATING --done--> IDLE, so the next PRIME/ACTIVATE needs nothing else. TF-A keeps the activated component current until CANCEL (measured)",
     group: Group::Activate,
     run: act_12,
 };
@@ -535,7 +535,7 @@ fn act_12(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const CAN_05: Check = Check {
     id: "CAN-05",
     title: "CANCEL after a completed activation",
-    rule: "docs/protocol.md \"State machine\": ACTIVATING --done--> IDLE; CANCEL with nothing current is INVALID_PARAMETERS (-8). TF-A answers 0 and only then resets (measured)",
+    rule: "docs/protocol.md#state-machine: ACTIVATING --done--> IDLE; CANCEL with nothing current is INVALID_PARAMETERS (-8). TF-A answers 0 and only then resets (measured)",
     group: Group::Activate,
     run: can_05,
 };
@@ -562,7 +562,7 @@ fn can_05(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const ACT_13: Check = Check {
     id: "ACT-13",
     title: "Rendezvous activation of every CPU through lfa-client",
-    rule: "docs/protocol.md \"Details: Rendezvous\": with cpu_rendezvous_optional clear every online CPU calls ACTIVATE (repeating CALL_AGAIN); all return the same status; the component is then no longer pending",
+    rule: "docs/protocol.md#rendezvous: with cpu_rendezvous_optional clear every online CPU calls ACTIVATE (repeating CALL_AGAIN); all return the same status; the component is then no longer pending",
     group: Group::Activate,
     run: act_13,
 };
@@ -632,7 +632,7 @@ fn act_13(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const CAN_04: Check = Check {
     id: "CAN-04",
     title: "CANCEL while a CPU waits in the rendezvous",
-    rule: "docs/protocol.md \"Observed behaviour: Rendezvous\": CANCEL from another CPU releases the CPUs waiting in ACTIVATE with ACTIVATION_FAILED (-11) (TF-A: only if the activator has a cancel hook; otherwise they stay stuck)",
+    rule: "docs/protocol.md#trusted-firmware-a-measured: CANCEL from another CPU releases the CPUs waiting in ACTIVATE with ACTIVATION_FAILED (-11) (TF-A: only if the activator has a cancel hook; otherwise they stay stuck)",
     group: Group::Activate,
     run: can_04,
 };

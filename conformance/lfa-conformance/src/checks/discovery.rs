@@ -15,7 +15,7 @@ const SMC32_VERSION: u64 = 0x8400_02E0;
 pub(super) const SMCCC_01: Check = Check {
     id: "SMCCC-01",
     title: "SMCCC version is 1.2 or later",
-    rule: "docs/protocol.md \"Transport\": LFA uses SMCCC v1.2 calls (x0..x17); discovered with PSCI_FEATURES(SMCCC_VERSION) then SMCCC_VERSION",
+    rule: "docs/protocol.md#transport: LFA uses SMCCC v1.2 calls (x0..x17); discovered with PSCI_FEATURES(SMCCC_VERSION) then SMCCC_VERSION",
     group: Group::Read,
     run: smccc_01,
 };
@@ -37,7 +37,7 @@ fn smccc_01(_: &mut Ctx<'_>) -> Outcome {
 pub(super) const DISC_01: Check = Check {
     id: "DISC-01",
     title: "LFA_VERSION reports version 1.x",
-    rule: "docs/protocol.md \"Function IDs\": LFA_VERSION x0 = bits[30:16] major, bits[15:0] minor, bit 31 clear; an absent agent returns NOT_SUPPORTED",
+    rule: "docs/protocol.md#function-ids-and-registers: LFA_VERSION x0 = bits[30:16] major, bits[15:0] minor, bit 31 clear; an absent agent returns NOT_SUPPORTED",
     group: Group::Read,
     run: disc_01,
 };
@@ -74,7 +74,7 @@ fn disc_01(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const DISC_02: Check = Check {
     id: "DISC-02",
     title: "SMC32 LFA_VERSION is not answered",
-    rule: "docs/protocol.md \"Transport\": function IDs are SMC64 fast calls; TF-A answers the SMC32 IDs 0x840002Ex with NOT_SUPPORTED",
+    rule: "docs/protocol.md#transport: function IDs are SMC64 fast calls; TF-A answers the SMC32 IDs 0x840002Ex with NOT_SUPPORTED",
     group: Group::Read,
     run: disc_02,
 };
@@ -97,7 +97,7 @@ fn disc_02(_: &mut Ctx<'_>) -> Outcome {
 pub(super) const FEAT_01: Check = Check {
     id: "FEAT-01",
     title: "LFA_FEATURES reports every LFA function",
-    rule: "docs/protocol.md \"Function IDs\": LFA_FEATURES(x1 = function ID) x0 = 0 if implemented; all seven functions are needed for an activation",
+    rule: "docs/protocol.md#function-ids-and-registers: LFA_FEATURES(x1 = function ID) x0 = 0 if implemented; all seven functions are needed for an activation",
     group: Group::Read,
     run: feat_01,
 };
@@ -147,7 +147,7 @@ const UNASSIGNED: [u64; 5] = [
 pub(super) const FEAT_02: Check = Check {
     id: "FEAT-02",
     title: "LFA_FEATURES refuses unassigned IDs",
-    rule: "docs/protocol.md \"Function IDs\": LFA_FEATURES answers NOT_SUPPORTED for anything that is not one of its functions; IDs compare on all 64 bits (TF-A, measured)",
+    rule: "docs/protocol.md#function-ids-and-registers: LFA_FEATURES answers NOT_SUPPORTED for anything that is not one of its functions; IDs compare on all 64 bits (TF-A, measured)",
     group: Group::Read,
     run: feat_02,
 };
@@ -181,7 +181,7 @@ fn feat_02(_: &mut Ctx<'_>) -> Outcome {
 pub(super) const FUNC_01: Check = Check {
     id: "FUNC-01",
     title: "Unassigned LFA-block IDs are NOT_SUPPORTED",
-    rule: "SMCCC: an unknown function ID returns NOT_SUPPORTED (-1) in x0; docs/protocol.md \"Status codes\"",
+    rule: "SMCCC: an unknown function ID returns NOT_SUPPORTED (-1) in x0; docs/protocol.md#status-codes",
     group: Group::Read,
     run: func_01,
 };
@@ -203,7 +203,7 @@ fn func_01(_: &mut Ctx<'_>) -> Outcome {
 pub(super) const INFO_01: Check = Check {
     id: "INFO-01",
     title: "LFA_GET_INFO(0) status, count and x2",
-    rule: "docs/protocol.md \"Function IDs\": LFA_GET_INFO x1 = 0: x0 status, x1 = number of components (ids 0..n-1), x2 = 0",
+    rule: "docs/protocol.md#function-ids-and-registers: LFA_GET_INFO x1 = 0: x0 status, x1 = number of components (ids 0..n-1), x2 = 0",
     group: Group::Read,
     run: info_01,
 };
@@ -240,7 +240,7 @@ fn info_01(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const INFO_02: Check = Check {
     id: "INFO-02",
     title: "LFA_GET_INFO refuses selectors other than 0",
-    rule: "docs/protocol.md \"Function IDs\": only selector 0 is defined in v1.0; selector != 0 is INVALID_PARAMETERS; compared on all 64 bits (TF-A, measured)",
+    rule: "docs/protocol.md#function-ids-and-registers: only selector 0 is defined in v1.0; selector != 0 is INVALID_PARAMETERS; compared on all 64 bits (TF-A, measured)",
     group: Group::Read,
     run: info_02,
 };

@@ -28,7 +28,7 @@ fn judge(violations: Violations, calls: u32, verdict: Verdict, what: &str, why: 
 pub(super) const HYG_01: Check = Check {
     id: "HYG-01",
     title: "x6..x17 preserved by every LFA call",
-    rule: "SMCCC v1.2: registers that carry no result are preserved; LFA uses x0..x5 only (docs/protocol.md \"Transport\", \"Observed behaviour: Registers\")",
+    rule: "SMCCC v1.2: registers that carry no result are preserved; LFA uses x0..x5 only (docs/protocol.md#transport, #trusted-firmware-a-measured)",
     group: Group::Final,
     run: hyg_01,
 };
@@ -66,7 +66,7 @@ fn hyg_02(_: &mut Ctx<'_>) -> Outcome {
 pub(super) const HYG_03: Check = Check {
     id: "HYG-03",
     title: "Only defined results written to x1..x3",
-    rule: "docs/protocol.md \"Observed behaviour: Registers\": only the registers a call defines are written, only x0 on errors; x1..x3 otherwise come back as sent (TF-A) or zero",
+    rule: "docs/protocol.md#trusted-firmware-a-measured: only the registers a call defines are written, only x0 on errors; x1..x3 otherwise come back as sent (TF-A) or zero",
     group: Group::Final,
     run: hyg_03,
 };

@@ -10,7 +10,7 @@ use crate::report::Outcome;
 pub(super) const INV_01: Check = Check {
     id: "INV-01",
     title: "GET_INVENTORY answers every id 0..n-1",
-    rule: "docs/protocol.md \"Function IDs\": LFA_GET_INVENTORY(x1 = id < count): x0 = 0, x1:x2 UUID, x3 flags, x4/x5 versions",
+    rule: "docs/protocol.md#function-ids-and-registers: LFA_GET_INVENTORY(x1 = id < count): x0 = 0, x1:x2 UUID, x3 flags, x4/x5 versions",
     group: Group::Read,
     run: inv_01,
 };
@@ -74,7 +74,7 @@ fn inv_01(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const INV_02: Check = Check {
     id: "INV-02",
     title: "Component UUIDs are unique",
-    rule: "docs/protocol.md \"Details\": sequence ids are not stable; callers identify components by UUID only, so a UUID names one component",
+    rule: "docs/protocol.md#sequence-ids: sequence ids are not stable; callers identify components by UUID only, so a UUID names one component",
     group: Group::Read,
     run: inv_02,
 };
@@ -100,7 +100,7 @@ fn inv_02(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const INV_03: Check = Check {
     id: "INV-03",
     title: "Inventory flags: reserved bits 63:4 are zero",
-    rule: "docs/protocol.md \"Details\": x3 bit0 activation_capable, bit1 activation_pending, bit2 may_reset_cpu, bit3 cpu_rendezvous_optional, bits 63..4 reserved",
+    rule: "docs/protocol.md#values: x3 bit0 activation_capable, bit1 activation_pending, bit2 may_reset_cpu, bit3 cpu_rendezvous_optional, bits 63..4 reserved",
     group: Group::Read,
     run: inv_03,
 };
@@ -128,7 +128,7 @@ const SENTINEL_X5: u64 = 0x5E05_0000_C0DE_0005;
 pub(super) const INV_04: Check = Check {
     id: "INV-04",
     title: "GET_INVENTORY reports versions in x4/x5",
-    rule: "docs/protocol.md \"Details: Versions\" (spec BET1): x4 current, x5 pending version (bits 63:32 major, 31:0 minor); pending means something while activation_pending is set",
+    rule: "docs/protocol.md#values (spec BET1): x4 current, x5 pending version (bits 63:32 major, 31:0 minor); pending means something while activation_pending is set",
     group: Group::Read,
     run: inv_04,
 };
@@ -183,7 +183,7 @@ fn inv_04(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const INV_05: Check = Check {
     id: "INV-05",
     title: "GET_INVENTORY refuses ids >= count",
-    rule: "docs/protocol.md \"Status codes\": seq id out of range is INVALID_PARAMETERS (-8)",
+    rule: "docs/protocol.md#status-codes: seq id out of range is INVALID_PARAMETERS (-8)",
     group: Group::Read,
     run: inv_05,
 };
@@ -211,7 +211,7 @@ fn inv_05(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const INV_06: Check = Check {
     id: "INV-06",
     title: "An id with bits 63:32 set is not id & 0xffffffff",
-    rule: "docs/protocol.md \"Function IDs\": x1 = fw_seq_id; ids are 0..n-1, so 0x1_0000_0000 is out of range (-8). TF-A uses only the low 32 bits (measured)",
+    rule: "docs/protocol.md#function-ids-and-registers: x1 = fw_seq_id; ids are 0..n-1, so 0x1_0000_0000 is out of range (-8). TF-A uses only the low 32 bits (measured)",
     group: Group::Read,
     run: inv_06,
 };

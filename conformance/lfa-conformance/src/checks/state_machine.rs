@@ -46,7 +46,7 @@ fn mid_prime(ctx: &Ctx<'_>) -> Option<(Entry, Call)> {
 pub(super) const PRM_01: Check = Check {
     id: "PRM-01",
     title: "PRIME needs no earlier GET_INVENTORY",
-    rule: "docs/protocol.md \"State machine\": IDLE --PRIME(i), i pending--> PRIMING; no other precondition. TF-A answers WRONG_STATE until GET_INVENTORY read that id (measured)",
+    rule: "docs/protocol.md#state-machine: IDLE --PRIME(i), i pending--> PRIMING; no other precondition. TF-A answers WRONG_STATE until GET_INVENTORY read that id (measured)",
     group: Group::Prime,
     run: prm_01,
 };
@@ -120,7 +120,7 @@ fn prm_01(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const PRM_02: Check = Check {
     id: "PRM-02",
     title: "PRIME refuses ids >= count",
-    rule: "docs/protocol.md \"Status codes\": seq id out of range is INVALID_PARAMETERS (-8)",
+    rule: "docs/protocol.md#status-codes: seq id out of range is INVALID_PARAMETERS (-8)",
     group: Group::Prime,
     run: prm_02,
 };
@@ -156,7 +156,7 @@ fn prm_02(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const PRM_03: Check = Check {
     id: "PRM-03",
     title: "PRIME of a component with nothing pending",
-    rule: "docs/protocol.md \"Status codes\": WRONG_STATE (-7) for PRIME with nothing pending",
+    rule: "docs/protocol.md#status-codes: WRONG_STATE (-7) for PRIME with nothing pending",
     group: Group::Prime,
     run: prm_03,
 };
@@ -188,7 +188,7 @@ fn prm_03(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const PRM_04: Check = Check {
     id: "PRM-04",
     title: "PRIME of a component that is not activation_capable",
-    rule: "docs/protocol.md \"Status codes\": NOT_SUPPORTED (-1) when the component has no activator; with nothing pending either, WRONG_STATE (-7) is as right (TF-A checks pending first)",
+    rule: "docs/protocol.md#status-codes: NOT_SUPPORTED (-1) when the component has no activator; with nothing pending either, WRONG_STATE (-7) is as right (TF-A checks pending first)",
     group: Group::Prime,
     run: prm_04,
 };
@@ -229,7 +229,7 @@ fn prm_04(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const PRM_08: Check = Check {
     id: "PRM-08",
     title: "PRIME of a pending component that is not activation_capable",
-    rule: "docs/protocol.md \"Status codes\": NOT_SUPPORTED (-1) when the component has no activator, also while an update is pending (TF-A: pending is checked first, then capable: -1, measured)",
+    rule: "docs/protocol.md#status-codes: NOT_SUPPORTED (-1) when the component has no activator, also while an update is pending (TF-A: pending is checked first, then capable: -1, measured)",
     group: Group::Prime,
     run: prm_08,
 };
@@ -274,7 +274,7 @@ fn prm_08(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const PRM_05: Check = Check {
     id: "PRM-05",
     title: "PRIME CALL_AGAIN rounds, then CANCEL when primed",
-    rule: "docs/protocol.md \"Details: CALL_AGAIN\" (repeat the same call until x1 bit0 is clear) and \"State machine\": PRIMED --CANCEL--> IDLE, the component still pending",
+    rule: "docs/protocol.md#call_again (repeat the same call until x1 bit0 is clear) and #state-machine: PRIMED --CANCEL--> IDLE, the component still pending",
     group: Group::Prime,
     run: prm_05,
 };
@@ -360,7 +360,7 @@ fn prm_05(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const PRM_06: Check = Check {
     id: "PRM-06",
     title: "Only one component primed at a time (primed)",
-    rule: "docs/protocol.md \"Details\": only one component is primed or activated at a time; \"Status codes\": WRONG_STATE (-7) while another component is primed",
+    rule: "docs/protocol.md#state-machine: only one component is primed or activated at a time; #status-codes: WRONG_STATE (-7) while another component is primed",
     group: Group::Prime,
     run: prm_06,
 };
@@ -415,7 +415,7 @@ fn prm_06(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const PRM_07: Check = Check {
     id: "PRM-07",
     title: "Only one component primed at a time (mid-prime)",
-    rule: "docs/protocol.md \"Observed behaviour\" / \"Status codes\": PRIME of another id while one is mid-prime is WRONG_STATE (-7)",
+    rule: "docs/protocol.md#trusted-firmware-a-measured / #status-codes: PRIME of another id while one is mid-prime is WRONG_STATE (-7)",
     group: Group::Prime,
     run: prm_07,
 };
@@ -464,7 +464,7 @@ fn prm_07(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const CAN_01: Check = Check {
     id: "CAN-01",
     title: "CANCEL with nothing primed",
-    rule: "docs/protocol.md \"Observed behaviour\": CANCEL with nothing current is INVALID_PARAMETERS (-8); so is an id out of range",
+    rule: "docs/protocol.md#trusted-firmware-a-measured: CANCEL with nothing current is INVALID_PARAMETERS (-8); so is an id out of range",
     group: Group::Prime,
     run: can_01,
 };
@@ -506,7 +506,7 @@ fn can_01(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const CAN_02: Check = Check {
     id: "CAN-02",
     title: "CANCEL mid-prime",
-    rule: "docs/protocol.md \"State machine\": CANCEL of the current component is 0 in any phase before the activation is committed; the agent is idle after it",
+    rule: "docs/protocol.md#state-machine: CANCEL of the current component is 0 in any phase before the activation is committed; the agent is idle after it",
     group: Group::Prime,
     run: can_02,
 };
@@ -550,7 +550,7 @@ fn can_02(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const CAN_03: Check = Check {
     id: "CAN-03",
     title: "CANCEL of an id that is not the primed one",
-    rule: "docs/protocol.md \"Status codes\": ACTIVATE/CANCEL of an id that is not the primed one is INVALID_PARAMETERS (-8); the primed component stays primed",
+    rule: "docs/protocol.md#status-codes: ACTIVATE/CANCEL of an id that is not the primed one is INVALID_PARAMETERS (-8); the primed component stays primed",
     group: Group::Prime,
     run: can_03,
 };
@@ -607,7 +607,7 @@ fn can_03(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const ACT_01: Check = Check {
     id: "ACT-01",
     title: "ACTIVATE with nothing primed",
-    rule: "docs/protocol.md \"Status codes\": COMPONENT_WRONG_STATE (-9) for ACTIVATE before PRIME completed. TF-A answers INVALID_PARAMETERS (-8) for anything but the current component (measured)",
+    rule: "docs/protocol.md#status-codes: COMPONENT_WRONG_STATE (-9) for ACTIVATE before PRIME completed. TF-A answers INVALID_PARAMETERS (-8) for anything but the current component (measured)",
     group: Group::Prime,
     run: act_01,
 };
@@ -638,7 +638,7 @@ fn act_01(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const ACT_02: Check = Check {
     id: "ACT-02",
     title: "ACTIVATE refuses ids >= count",
-    rule: "docs/protocol.md \"Status codes\": seq id out of range is INVALID_PARAMETERS (-8)",
+    rule: "docs/protocol.md#status-codes: seq id out of range is INVALID_PARAMETERS (-8)",
     group: Group::Prime,
     run: act_02,
 };
@@ -663,7 +663,7 @@ fn act_02(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const ACT_03: Check = Check {
     id: "ACT-03",
     title: "ACTIVATE of another component than the primed one",
-    rule: "docs/protocol.md \"Status codes\": ACTIVATE of an id that is not the primed one is INVALID_PARAMETERS (-8)",
+    rule: "docs/protocol.md#status-codes: ACTIVATE of an id that is not the primed one is INVALID_PARAMETERS (-8)",
     group: Group::Prime,
     run: act_03,
 };
@@ -705,7 +705,7 @@ fn act_03(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const ACT_04: Check = Check {
     id: "ACT-04",
     title: "ACTIVATE while PRIME is still CALL_AGAIN",
-    rule: "docs/protocol.md \"Status codes\": COMPONENT_WRONG_STATE (-9) for ACTIVATE before PRIME completed",
+    rule: "docs/protocol.md#status-codes: COMPONENT_WRONG_STATE (-9) for ACTIVATE before PRIME completed",
     group: Group::Prime,
     run: act_04,
 };
@@ -735,7 +735,7 @@ fn act_04(ctx: &mut Ctx<'_>) -> Outcome {
 pub(super) const ACT_05: Check = Check {
     id: "ACT-05",
     title: "skip_cpu_rendezvous refused where the rendezvous is required",
-    rule: "docs/protocol.md \"Details: Rendezvous\": asking to skip for a component that requires rendezvous is INVALID_PARAMETERS (-8)",
+    rule: "docs/protocol.md#rendezvous: asking to skip for a component that requires rendezvous is INVALID_PARAMETERS (-8)",
     group: Group::Prime,
     run: act_05,
 };

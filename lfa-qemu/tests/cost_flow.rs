@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! A client image for the cost report (`scripts/cost-report.sh`): the full
+//! client flow of `flow/mod.rs` over `smc` against a stub, which
+//! never prints an error (no `Display` of the client's types is linked).
+#![no_std]
+#![no_main]
+
+#[path = "flow/mod.rs"]
+mod flow;
+
+use lfa_qemu::Scenario;
+
+#[unsafe(no_mangle)]
+static LFA_QEMU_SCENARIO: Scenario = Scenario {
+    el3_agent: Some(&flow::STUB),
+    ..Scenario::new("cost_flow", main)
+};
+
+fn main(_cpu: usize) {
+    flow::run::<false>();
+}
