@@ -23,7 +23,8 @@
 # (0: no check failed, 1: a check failed, 2: panic, 3: unexpected exception,
 # 124: killed after ${QEMU_TIMEOUT:-60} s).
 set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+root=$LFA_ROOT
 profile=clean
 el1=""
 build=1
@@ -69,18 +70,16 @@ machine=virt,secure=on,virtualization=on
 smp=${QEMU_SMP:-4}
 if [ "$dtb" -eq 1 ]; then
     blob=$target/qemu-virt-smp$smp.dtb
-    qemu-system-aarch64 -machine "$machine,dumpdtb=$blob" -cpu max -smp "$smp" -m 1G \
-        -nographic -monitor none </dev/null >/dev/null 2>&1
+    qemu_args "$machine,dumpdtb=$blob" "$smp" 1G
+    qemu_exec 60 "${QEMU_ARGS[@]}" >/dev/null 2>&1
     [ -s "$blob" ] || { echo "could not dump QEMU's device tree to $blob" >&2; exit 2; }
     payload+=(-device "loader,file=$blob,addr=0x48000000,force-raw=on")
 fi
 
 words="profile=$profile $el1 $*"
-timeout -k 5 "${QEMU_TIMEOUT:-60}" qemu-system-aarch64 \
-    -machine "$machine" -cpu max -smp "$smp" -m 1G \
-    -nographic -monitor none -semihosting \
-    -kernel "$firmware" "${payload[@]}" \
-    -append "$words" </dev/null
+qemu_args "$machine" "$smp" 1G
+qemu_exec "${QEMU_TIMEOUT:-60}" "${QEMU_ARGS[@]}" -semihosting \
+    -kernel "$firmware" "${payload[@]}" -append "$words"
 status=$?
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
     echo "conformance-run: killed after ${QEMU_TIMEOUT:-60}s (hung guest)" >&2

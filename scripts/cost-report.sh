@@ -33,11 +33,11 @@
 # Time: about 45 s with warm caches (the release images and the host
 # program are rebuilt only when the code changed).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
+. "$(dirname "$0")/lib.sh"
+root=$LFA_ROOT
+cd "$root"
 
 missing=()
-step() { printf '\n==> %s\n' "$*"; }
 # field NAME TEXT PATTERN: the first match of sed PATTERN in TEXT (or "").
 field() { printf '%s\n' "$2" | sed -n "$3" | head -1; }
 need() { # need LABEL VALUE

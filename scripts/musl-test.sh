@@ -13,23 +13,16 @@
 # themselves; without binfmt_misc the host cannot execute an aarch64 binary,
 # so LFACTL_TEST_RUNNER=qemu-aarch64 tells them to start it through qemu.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
+cd "$LFA_ROOT"
 
 TARGET=aarch64-unknown-linux-musl
-step() { printf '\n==> %s\n' "$*"; }
 start=$SECONDS
 
 step "toolchain and tools: rustup target $TARGET, qemu-aarch64, file"
 rustup target add "$TARGET"
-missing=()
-command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
-command -v file >/dev/null || missing+=(file)
-if ((${#missing[@]})); then
-    sudo=()
-    [[ $(id -u) == 0 ]] || sudo=(sudo)
-    "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+need_tool qemu-aarch64 qemu-user
+need_tool file file
 
 step "static lfactl for $TARGET (release)"
 cargo build -p lfactl --release --target "$TARGET" --locked

@@ -20,19 +20,12 @@
 # No --locked: the path dependencies (lfa-proto, lfa-smccc, lfa-client) may
 # gain entries that the lock file of this separate workspace then records.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
-
-step() { printf '\n==> %s\n' "$*"; }
+. "$(dirname "$0")/lib.sh"
+root=$LFA_ROOT
+cd "$root"
 
 step "qemu-system-aarch64"
-if ! command -v qemu-system-aarch64 >/dev/null 2>&1; then
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
-    $sudo apt-get update -q
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q qemu-system-arm
-fi
-qemu-system-aarch64 --version | head -1
+need_qemu_system
 rustup target add aarch64-unknown-none >/dev/null 2>&1 || true
 
 # lfa-baremetal: the leaf library the images of lfa-qemu and conformance
@@ -64,7 +57,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 step "build every image"
 cargo test --no-run
 
-scenarios=$(sed -n '/^\[\[test\]\]/{n;s/^name = "\(.*\)"/\1/p}' Cargo.toml)
+scenarios=$(test_targets Cargo.toml lfa-qemu)
 failed=()
 summary=()
 for scenario in $scenarios; do

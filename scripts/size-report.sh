@@ -31,7 +31,8 @@
 # "fmt impls" column is the part of a row that is `Display`/`Debug` code
 # (`<T as core::fmt::Display>::fmt`), linked because the image prints errors.
 set -euo pipefail
-cd "$(dirname "$0")/../lfa-qemu"
+. "$(dirname "$0")/lib.sh"
+cd "$LFA_ROOT/lfa-qemu"
 
 symbols=false
 if [ "${1:-}" = "--symbols" ]; then symbols=true; fi
@@ -40,7 +41,7 @@ if [ "${1:-}" = "--symbols" ]; then symbols=true; fi
 client_test=${SIZE_REPORT_TEST:-client_image}
 
 rustup component add llvm-tools >/dev/null 2>&1 || true
-bin="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin"
+bin="$(rustc --print sysroot)/lib/rustlib/$(rustc --print host-tuple)/bin"
 nm="$bin/llvm-nm"
 size="$bin/llvm-size"
 if [ ! -x "$nm" ] || [ ! -x "$size" ]; then
@@ -54,11 +55,12 @@ fi
 
 target_dir="target/size-report"
 out=$(RUSTFLAGS="-C symbol-mangling-version=v0" CARGO_TARGET_DIR="$target_dir" \
-    cargo test --release --no-run --test "$client_test" 2>&1) || {
+    cargo test --release --no-run --test "$client_test" --message-format=json 2>&1) || {
     printf '%s\n' "$out" >&2
     exit 1
 }
-image=$(printf '%s\n' "$out" | sed -n "s/.*Executable .*(\(.*$client_test-[0-9a-f]*\)).*/\1/p" | tail -1)
+image=$(test_executable "$client_test" "$out")
+image=${image#"$PWD/"}
 if [ -z "$image" ] || [ ! -f "$image" ]; then
     printf '%s\n' "$out" >&2
     echo "size-report: could not find the $client_test executable" >&2
@@ -151,11 +153,12 @@ echo
 # lfa-agent's; Debug impls of lfa-agent types that only the test body's
 # checks print are left out).
 out=$(RUSTFLAGS="-C symbol-mangling-version=v0" CARGO_TARGET_DIR="$target_dir" \
-    cargo test --release --no-run --test live_activation 2>&1) || {
+    cargo test --release --no-run --test live_activation --message-format=json 2>&1) || {
     printf '%s\n' "$out" >&2
     exit 1
 }
-image=$(printf '%s\n' "$out" | sed -n 's/.*Executable .*(\(.*live_activation-[0-9a-f]*\)).*/\1/p' | tail -1)
+image=$(test_executable live_activation "$out")
+image=${image#"$PWD/"}
 if [ -z "$image" ] || [ ! -f "$image" ]; then
     echo "size-report: could not find the live_activation executable" >&2
     exit 1
