@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT OR Apache-2.0
-# Cost report (issue #14): every figure of what the client and the agent
+# Cost report: every figure of what the client and the agent
 # cost, in one run, each with the command behind it. It prints figures and
 # never judges them; it fails only when a figure cannot be measured.
 #

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-//! Host benchmarks (issue #6). Run: `scripts/bench.sh` (or
+//! Host benchmarks. Run: `scripts/bench.sh` (or
 //! `cargo bench -p lfa-benches`). Figures and their ratios are in the
 //! README, "Evidence: stress, fuzzing, no-panic, benchmarks".
 
