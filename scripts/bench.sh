@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Host benchmarks (divan): inventory enumeration for N = 1, 16, 256, 4096
 # against the simulated agent, a full prime-then-activate, and the client's
 # overhead per call against calling the conduit directly.

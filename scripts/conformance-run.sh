@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds lfa-conformance and the QEMU EL3 firmware (examples/conformance) and
+# SPDX-License-Identifier: MIT OR Apache-2.0
+# Builds lfa-conformance and the QEMU EL3 firmware (conformance) and
 # boots the checker as the firmware's non-secure payload:
 #
 #   scripts/conformance-run.sh [--profile clean|tfa|broken] [--el1] [--no-build] [--raw] [--no-dtb] [--] [word...]
@@ -13,7 +14,7 @@
 #   --no-dtb    do not load QEMU's device tree (the checker then finds no
 #               CPU description unless given mpidrs= or cpus=)
 #   word...     options of the checker (activate, conduit=hvc, no-prime,
-#               cpus=N, rounds=N, wait-ms=N; see examples/conformance/README.md)
+#               cpus=N, rounds=N, wait-ms=N; see conformance/README.md)
 #
 # QEMU: -machine virt,secure=on,virtualization=on -cpu max -smp ${QEMU_SMP:-4}
 # -m 1G, the firmware as -kernel (EL3), the checker loaded at 0x6000_0000 with
@@ -22,7 +23,8 @@
 # (0: no check failed, 1: a check failed, 2: panic, 3: unexpected exception,
 # 124: killed after ${QEMU_TIMEOUT:-60} s).
 set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+root=$LFA_ROOT
 profile=clean
 el1=""
 build=1
@@ -37,15 +39,16 @@ while [ $# -gt 0 ]; do
         --raw) raw=1; shift ;;
         --no-dtb) dtb=0; shift ;;
         --) shift; break ;;
-        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+        -h|--help) sed -n '3,24p' "$0"; exit 0 ;;
         *) break ;;
     esac
 done
 case $profile in clean|tfa|broken) ;; *) echo "unknown profile: $profile" >&2; exit 2 ;; esac
 
-target=${CARGO_TARGET_DIR:-$root/examples/conformance/target}
+target=${CARGO_TARGET_DIR:-$root/conformance/target}
 if [ "$build" -eq 1 ]; then
-    (cd "$root/examples/conformance" && CARGO_TARGET_DIR=$target cargo build --release -q) || exit 2
+    (cd "$root/conformance/lfa-conformance" && CARGO_TARGET_DIR=$target \
+        cargo build --release -q -p lfa-conformance -p lfa-conformance-firmware) || exit 2
 fi
 images=$target/aarch64-unknown-none/release
 firmware=$images/lfa-conformance-firmware
@@ -67,18 +70,16 @@ machine=virt,secure=on,virtualization=on
 smp=${QEMU_SMP:-4}
 if [ "$dtb" -eq 1 ]; then
     blob=$target/qemu-virt-smp$smp.dtb
-    qemu-system-aarch64 -machine "$machine,dumpdtb=$blob" -cpu max -smp "$smp" -m 1G \
-        -nographic -monitor none </dev/null >/dev/null 2>&1
+    qemu_args "$machine,dumpdtb=$blob" "$smp" 1G
+    qemu_exec 60 "${QEMU_ARGS[@]}" >/dev/null 2>&1
     [ -s "$blob" ] || { echo "could not dump QEMU's device tree to $blob" >&2; exit 2; }
     payload+=(-device "loader,file=$blob,addr=0x48000000,force-raw=on")
 fi
 
 words="profile=$profile $el1 $*"
-timeout -k 5 "${QEMU_TIMEOUT:-60}" qemu-system-aarch64 \
-    -machine "$machine" -cpu max -smp "$smp" -m 1G \
-    -nographic -monitor none -semihosting \
-    -kernel "$firmware" "${payload[@]}" \
-    -append "$words" </dev/null
+qemu_args "$machine" "$smp" 1G
+qemu_exec "${QEMU_TIMEOUT:-60}" "${QEMU_ARGS[@]}" -semihosting \
+    -kernel "$firmware" "${payload[@]}" -append "$words"
 status=$?
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
     echo "conformance-run: killed after ${QEMU_TIMEOUT:-60}s (hung guest)" >&2

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Turns the JSON lines of an lfa-conformance run (the `{"lfac":...}` lines on
 # its UART) into a table.
 #
@@ -23,7 +24,7 @@ while [ $# -gt 0 ]; do
         --markdown) format=markdown; shift ;;
         --verdicts) format=verdicts; shift ;;
         --width) width=${2:?--width needs a number}; shift 2 ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -h|--help) sed -n '3,15p' "$0"; exit 0 ;;
         *) break ;;
     esac
 done

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Checks lfa-conformance (examples/conformance) end to end under QEMU and
+# SPDX-License-Identifier: MIT OR Apache-2.0
+# Checks lfa-conformance (conformance) end to end under QEMU and
 # fails if anything is off. scripts/test.sh calls it after qemu-test.sh.
 #
 #   scripts/conformance-test.sh
 #
 # Steps: rustfmt, clippy (-D warnings), rustdoc (-D warnings) and an MSRV
-# build of the examples/conformance workspace; a release build of the checker and of its
+# build of the two conformance packages; a release build of the checker and of its
 # EL3 firmware; then runs, each compared check by check (ID and verdict)
-# with a file in examples/conformance/expected/ and with the exit status:
+# with a file in conformance/expected/ and with the exit status:
 #
 #   clean  + activate, NS-EL2, smc       expected/clean.txt            status 0
 #   tfa    + activate                    expected/tfa.txt              status 1
@@ -27,52 +28,49 @@
 #   a build without semihosting (options baked in): PSCI SYSTEM_OFF and
 #     status 0 against the clean agent, SYSTEM_RESET and status 1 against tfa
 #
-# Before QEMU: the device tree reader (image/src/fdt.rs) as a host unit test.
+# Before QEMU: the device tree reader (lfa-conformance/src/fdt.rs) as a host unit test.
 #
 # Every non-PASS line of the tfa and broken runs must carry its explanation
 # (a detail and a rule). Logs are kept in $CONFORMANCE_LOGS (default a temp
 # directory) and their tables printed.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/examples/conformance/target}
+. "$(dirname "$0")/lib.sh"
+root=$LFA_ROOT
+cd "$root"
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/conformance/target}
 logs=${CONFORMANCE_LOGS:-$(mktemp -d)}
 mkdir -p "$logs"
-expected=$root/examples/conformance/expected
+expected=$root/conformance/expected
 
-step() { printf '\n==> %s\n' "$*"; }
 # A log without CRs, for `lines LOG | grep -q ...`: grep -q stops at the first
 # match, and the SIGPIPE that tr may then get must not fail the pipeline
 # (pipefail) when the log is long.
 lines() { tr -d '\r' <"$1" || true; }
 
-if ! command -v qemu-system-aarch64 >/dev/null 2>&1; then
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
-    $sudo apt-get update -q
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q qemu-system-arm
-fi
+need_qemu_system
 rustup target add aarch64-unknown-none >/dev/null 2>&1 || true
 
 (
-    cd examples/conformance
-    step "rustfmt (examples/conformance)"
-    cargo fmt --all --check
-    step "clippy (examples/conformance, aarch64-unknown-none)"
-    cargo clippy --all-targets -- -D warnings
-    step "rustdoc (examples/conformance), warnings denied"
-    RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --document-private-items
-    msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
-    [[ $msrv == *.*.* ]] || msrv="$msrv.0"
-    step "device tree reader: host unit tests (rustc --test image/src/fdt.rs)"
-    rustc --edition 2024 --test image/src/fdt.rs -o "$logs/fdt-test"
+    # The two packages in the bare-metal workspace (lfa-baremetal/Cargo.toml);
+    # conformance/.cargo/config.toml sets the target.
+    cd conformance/lfa-conformance
+    pkgs=(-p lfa-conformance -p lfa-conformance-firmware)
+    step "rustfmt (conformance)"
+    cargo fmt "${pkgs[@]}" --check
+    step "clippy (conformance, aarch64-unknown-none)"
+    cargo clippy "${pkgs[@]}" --all-targets -- -D warnings
+    step "rustdoc (conformance), warnings denied"
+    RUSTDOCFLAGS="-D warnings" cargo doc "${pkgs[@]}" --no-deps --document-private-items
+    msrv=$(msrv ../../lfa-baremetal/Cargo.toml)
+    step "device tree reader: host unit tests (rustc --test lfa-conformance/src/fdt.rs)"
+    rustc --edition 2024 --test src/fdt.rs -o "$logs/fdt-test"
     "$logs/fdt-test"
-    step "MSRV $msrv build (examples/conformance)"
+    step "MSRV $msrv build (conformance)"
     rustup toolchain install "$msrv" --profile minimal --no-self-update >/dev/null 2>&1 || true
     rustup target add --toolchain "$msrv" aarch64-unknown-none >/dev/null 2>&1 || true
-    CARGO_TARGET_DIR=$CARGO_TARGET_DIR/msrv cargo "+$msrv" build --release
+    CARGO_TARGET_DIR=$CARGO_TARGET_DIR/msrv cargo "+$msrv" build --release "${pkgs[@]}"
     step "build the checker and its QEMU firmware (release)"
-    cargo build --release
+    cargo build --release "${pkgs[@]}"
 )
 
 failed=()
@@ -170,12 +168,12 @@ objcopy=$(command -v llvm-objcopy || command -v rust-objcopy \
     || ls "$(rustc --print sysroot)"/lib/rustlib/*/bin/llvm-objcopy 2>/dev/null | head -1)
 "$objcopy" -O binary "$images/lfa-conformance" "$logs/lfa-conformance.bin"
 status=0
-(cd "$logs" && timeout -k 5 60 qemu-system-aarch64 -machine virt,secure=on -cpu max -smp 4 -m 1G \
-    -nographic -monitor none \
+qemu_args virt,secure=on 4 1G
+(cd "$logs" && qemu_exec 60 "${QEMU_ARGS[@]}" \
     -kernel "$images/lfa-conformance-firmware" \
     -device loader,file=lfa-conformance.bin,addr=0x60000000,force-raw=on \
     -semihosting-config enable=on,target=native,arg=activate,arg=cpus=4 \
-    </dev/null >"$logs/readme-tfa-line.log" 2>&1) || status=$?
+    >"$logs/readme-tfa-line.log" 2>&1) || status=$?
 scripts/conformance-table.sh "$logs/readme-tfa-line.log" || true
 if [ "$status" -eq 0 ] \
     && diff <(grep -v '^#' "$expected/clean.txt" | sed 's/ *#.*//' | grep -v '^$') \
@@ -211,18 +209,18 @@ fi
 
 step "a build without semihosting: options from LFA_CONFORMANCE_ARGS, the verdict in the PSCI call"
 nosemi=$CARGO_TARGET_DIR/no-semihosting
-(cd examples/conformance && LFA_CONFORMANCE_ARGS="activate" CARGO_TARGET_DIR=$nosemi \
+(cd conformance/lfa-conformance && LFA_CONFORMANCE_ARGS="activate" CARGO_TARGET_DIR=$nosemi \
     cargo build --release -q -p lfa-conformance --no-default-features)
 # no_semihosting NAME PROFILE EXPECTED-FILE WANT-STATUS PSCI-CALL (with the
 # DTB that conformance-run.sh dumped for -smp 4)
 no_semihosting() {
     local name=$1 profile=$2 want_file=$3 want_status=$4 call=$5 status=0
-    timeout -k 5 60 qemu-system-aarch64 -machine virt,secure=on,virtualization=on -cpu max -smp 4 -m 1G \
-        -nographic -monitor none -semihosting \
+    qemu_args virt,secure=on,virtualization=on 4 1G
+    qemu_exec 60 "${QEMU_ARGS[@]}" -semihosting \
         -kernel "$images/lfa-conformance-firmware" \
         -device loader,file="$nosemi/aarch64-unknown-none/release/lfa-conformance" \
         -device loader,file="$CARGO_TARGET_DIR/qemu-virt-smp4.dtb",addr=0x48000000,force-raw=on \
-        -append "profile=$profile" </dev/null >"$logs/$name.log" 2>&1 || status=$?
+        -append "profile=$profile" >"$logs/$name.log" 2>&1 || status=$?
     tr -d '\r' <"$logs/$name.log" | grep -E '^==|SYSTEM_OFF|SYSTEM_RESET' || true
     if [ "$status" -eq "$want_status" ] \
         && diff <(grep -v '^#' "$want_file" | sed 's/ *#.*//' | grep -v '^$') \

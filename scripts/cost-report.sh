@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT OR Apache-2.0
-# Cost report (issue #14): every figure of what the client and the agent
+# Cost report: every figure of what the client and the agent
 # cost, in one run, each with the command behind it. It prints figures and
 # never judges them; it fails only when a figure cannot be measured.
 #
@@ -11,7 +11,7 @@
 # through scripts/size-report.sh, one host program); it greps their
 # `cost:` lines and the bench's client/raw lines into one table.
 #
-# 1. examples/qemu `bench` image in release (`-smp 4`, real `smc` to a
+# 1. lfa-qemu `bench` image in release (`-smp 4`, real `smc` to a
 #    simulated agent at EL3): client/raw per call and for the read-only flow
 #    (median of blocks), and the stack each client entry point uses on CPU 0
 #    (painted below SP: lfa_qemu::stack, the real code on the real target;
@@ -33,21 +33,21 @@
 # Time: about 45 s with warm caches (the release images and the host
 # program are rebuilt only when the code changed).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
+. "$(dirname "$0")/lib.sh"
+root=$LFA_ROOT
+cd "$root"
 
 missing=()
-step() { printf '\n==> %s\n' "$*"; }
 # field NAME TEXT PATTERN: the first match of sed PATTERN in TEXT (or "").
 field() { printf '%s\n' "$2" | sed -n "$3" | head -1; }
 need() { # need LABEL VALUE
     if [ -z "$2" ]; then missing+=("$1"); fi
 }
 
-step "QEMU bench, release: (cd examples/qemu && cargo test --release --test bench)"
+step "QEMU bench, release: (cd lfa-qemu && cargo test --release --test bench)"
 set +e
 # (The guest's UART lines end in CR LF.)
-bench=$(cd examples/qemu && cargo test --release --test bench 2>&1 | tr -d '\r'; exit "${PIPESTATUS[0]}")
+bench=$(cd lfa-qemu && cargo test --release --test bench 2>&1 | tr -d '\r'; exit "${PIPESTATUS[0]}")
 status=$?
 set -e
 if [ "$status" -ne 0 ]; then
@@ -74,9 +74,9 @@ step ".text, the same flow printing errors: SIZE_REPORT_TEST=cost_flow_display s
 shown=$(sizes cost_flow_display) || missing+=("size report of cost_flow_display")
 printf '%s\n' "$shown" | sed -n '/^contributor/,/^total .text/p'
 
-step "agent figures: (cd examples/qemu && RUSTFLAGS='-C symbol-mangling-version=v0' CARGO_TARGET_DIR=target/size-report cargo test --release --test live_activation)"
+step "agent figures: (cd lfa-qemu && RUSTFLAGS='-C symbol-mangling-version=v0' CARGO_TARGET_DIR=target/size-report cargo test --release --test live_activation)"
 set +e
-live=$(cd examples/qemu && RUSTFLAGS="-C symbol-mangling-version=v0" CARGO_TARGET_DIR=target/size-report \
+live=$(cd lfa-qemu && RUSTFLAGS="-C symbol-mangling-version=v0" CARGO_TARGET_DIR=target/size-report \
     cargo test --release --test live_activation 2>&1 | tr -d '\r'; exit "${PIPESTATUS[0]}")
 status=$?
 set -e

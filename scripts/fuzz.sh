@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Short, bounded fuzz runs of every target in fuzz/ (cargo-fuzz, libFuzzer),
 # starting from the committed seed corpus, and a summary per target:
 # executions, time, crashes.

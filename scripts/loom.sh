@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Loom models of lfa-agent's holding pen and shared state
 # (lfa-agent/tests/loom.rs): three CPUs through one rendezvous, a CANCEL
 # while two wait, a timeout. Builds with `--cfg loom` into its own target

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Runs the host test suites of lfa-proto and lfa-client under Miri (the
 # nightly toolchain's interpreter that detects undefined behaviour, data
 # races on the rendezvous threads, leaks and invalid memory accesses).
 #
-#   scripts/miri.sh            # lfa-proto + lfa-client: unit tests and doctests
-#   scripts/miri.sh --all      # also the lfa-tests property tests of lfa-proto
-#                              # (tests/proto_roundtrip.rs, few cases: slow in Miri)
+#   scripts/miri.sh            # lfa-proto + lfa-client: unit tests (lfa-proto's
+#                              # property tests with few cases: slow in Miri) and doctests
 #
 # Not part of scripts/test.sh: it needs nightly and takes minutes. It
 # installs what it needs (the nightly toolchain's miri and rust-src).
@@ -25,7 +25,4 @@ export PROPTEST_CASES="${PROPTEST_CASES:-8}"
 
 start=$SECONDS
 cargo +nightly miri test -p lfa-proto -p lfa-client --features lfa-client/std
-if [[ ${1:-} == --all ]]; then
-    cargo +nightly miri test -p lfa-tests --test proto_roundtrip
-fi
 printf '\nMiri: no undefined behaviour found (%d s).\n' $((SECONDS - start))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # lfactl for arm64 Linux servers: builds it as a static
 # aarch64-unknown-linux-musl binary, checks with `file` that it is static,
-# and runs the sysfs backend's and lfactl's tests for that target under
+# and runs lfa-sysfs's and lfactl's tests for that target under
 # qemu-aarch64 user mode. Installs what it needs first (the rustup target;
 # qemu-user and file through apt-get, as root or with sudo).
 #
@@ -12,23 +13,16 @@
 # themselves; without binfmt_misc the host cannot execute an aarch64 binary,
 # so LFACTL_TEST_RUNNER=qemu-aarch64 tells them to start it through qemu.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
+cd "$LFA_ROOT"
 
 TARGET=aarch64-unknown-linux-musl
-step() { printf '\n==> %s\n' "$*"; }
 start=$SECONDS
 
 step "toolchain and tools: rustup target $TARGET, qemu-aarch64, file"
 rustup target add "$TARGET"
-missing=()
-command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
-command -v file >/dev/null || missing+=(file)
-if ((${#missing[@]})); then
-    sudo=()
-    [[ $(id -u) == 0 ]] || sudo=(sudo)
-    "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+need_tool qemu-aarch64 qemu-user
+need_tool file file
 
 step "static lfactl for $TARGET (release)"
 cargo build -p lfactl --release --target "$TARGET" --locked
@@ -41,9 +35,9 @@ if [[ $description != *"ARM aarch64"* || $description != *"statically linked"* ]
 fi
 qemu-aarch64 "$bin" --simulate list
 
-step "sysfs and lfactl tests for $TARGET under qemu-aarch64"
+step "lfa-sysfs and lfactl tests for $TARGET under qemu-aarch64"
 export LFACTL_TEST_RUNNER=qemu-aarch64
-cargo test --locked --target "$TARGET" -p lfa-client --features std --lib -- sysfs::
+cargo test --locked --target "$TARGET" -p lfa-sysfs --lib
 cargo test --locked --target "$TARGET" -p lfa-tests --test sysfs_tree --test sysfs_faults --test sysfs_driver
 cargo test --locked --target "$TARGET" -p lfactl
 

@@ -1,37 +1,39 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # No-panic evidence for the aarch64 client image.
 #
 #   scripts/panic-check.sh
 #
-# Builds examples/panic-check (release, LTO, panic=abort) for
+# Builds lfa-flow-image (profile panic-check: release, LTO, panic=abort) for
 # aarch64-unknown-none: an image holding every lfa-client flow (blocking and
 # stepped, timed by GenericTimerClock) over the real smc/hvc conduits, the
 # simulated agent's call handler, and lfa-agent's handler with the QEMU
-# platform of examples/qemu. Its panic handler
+# platform of lfa-qemu. Its panic handler
 # references a symbol defined nowhere, so:
 #   1. the image links only if no panic path is reachable from LFA code
 #      (otherwise: "undefined symbol: lfa_panic_is_reachable");
 #   2. the symbol table of the linked image is checked for any symbol of the
 #      panic machinery (core::panicking, panic_fmt, panic_bounds_check, ...).
 set -euo pipefail
-cd "$(dirname "$0")/../examples/panic-check"
+cd "$(dirname "$0")/../lfa-flow-image"
 
 rustup target add aarch64-unknown-none >/dev/null 2>&1 || true
 rustup component add llvm-tools >/dev/null 2>&1 || true
 
-target_dir=${CARGO_TARGET_DIR:-target}
-image="$target_dir/aarch64-unknown-none/release/lfa-flow-image"
+# The bare-metal workspace's target directory (lfa-baremetal/Cargo.toml).
+target_dir=${CARGO_TARGET_DIR:-../lfa-baremetal/target}
+image="$target_dir/aarch64-unknown-none/panic-check/lfa-flow-image"
 sysroot=$(rustc --print sysroot)
 nm=$(find "$sysroot" -name llvm-nm -type f | head -1)
 objdump=$(find "$sysroot" -name llvm-objdump -type f | head -1)
 [[ -n $nm ]] || nm=nm
 [[ -n $objdump ]] || objdump=objdump
 
-if ! out=$(cargo build --release 2>&1); then
+if ! out=$(cargo build --profile panic-check 2>&1); then
     echo "$out" | tail -30
     grep -q lfa_panic_is_reachable <<<"$out" || exit 1
     echo "FAIL: a panic path is reachable from LFA code. Functions that call the panic machinery:"
-    cargo build --release --features find-panics >/dev/null 2>&1
+    cargo build --profile panic-check --features find-panics >/dev/null 2>&1
     "$objdump" -d --demangle "$image" | awk '
         /^[0-9a-f]+ <.*>:$/ { fn = $0; sub(/^[0-9a-f]+ </, "", fn); sub(/>:$/, "", fn) }
         /\tbl?\t/ && /<(core::panicking|[^>]*(unwrap|expect)_failed|[^>]*index_(order_)?fail|[^>]*panic_(fmt|bounds_check))/ {

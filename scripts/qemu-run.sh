@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs one bare-metal image from examples/qemu under QEMU and exits with the
+# SPDX-License-Identifier: MIT OR Apache-2.0
+# Runs one bare-metal image from lfa-qemu under QEMU and exits with the
 # guest's status (0 pass, non-zero fail). Cargo uses it as the runner for
-# aarch64-unknown-none (examples/qemu/.cargo/config.toml):
+# aarch64-unknown-none (lfa-qemu/.cargo/config.toml):
 #
 #   scripts/qemu-run.sh <image.elf> [word...]
 #
@@ -13,6 +14,7 @@
 # Overrides: QEMU_MACHINE, QEMU_SMP, QEMU_CPU (default max), QEMU_TIMEOUT
 # (seconds, default 30: a hung guest is killed and the run fails with 124).
 set -uo pipefail
+. "$(dirname "$0")/lib.sh"
 
 if [ $# -lt 1 ]; then
     echo "usage: $0 <image.elf> [word...]" >&2
@@ -30,18 +32,15 @@ case $scenario in
 esac
 machine=${QEMU_MACHINE:-$machine}
 smp=${QEMU_SMP:-$smp}
-cpu=${QEMU_CPU:-max}
 limit=${QEMU_TIMEOUT:-30}
 
-args=(-machine "$machine" -cpu "$cpu" -smp "$smp" -m 256M
-      -nographic -monitor none -semihosting -kernel "$image")
+qemu_args "$machine" "$smp" 256M
+args=("${QEMU_ARGS[@]}" -semihosting -kernel "$image")
 if [ $# -gt 0 ]; then
     args+=(-append "$*")
 fi
 
-# stdin from /dev/null: QEMU leaves the terminal alone, and a guest waiting
-# for input cannot hang the run (the timeout still bounds everything).
-timeout -k 5 "$limit" qemu-system-aarch64 "${args[@]}" </dev/null
+qemu_exec "$limit" "${args[@]}"
 status=$?
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
     echo "qemu-run: $scenario killed after ${limit}s (hung guest): FAIL" >&2

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Runs every bare-metal QEMU scenario of examples/qemu and fails if any fails.
+# SPDX-License-Identifier: MIT OR Apache-2.0
+# Runs every bare-metal QEMU scenario of lfa-qemu and fails if any fails.
 #
 #   scripts/qemu-test.sh
 #
 # Steps: install qemu-system-aarch64 if missing (apt-get, sudo only when not
 # root) and the aarch64-unknown-none target; rustfmt, clippy and rustdoc of
-# examples/baremetal and of the examples/qemu workspace (and rustfmt, clippy
+# lfa-baremetal and of the lfa-qemu workspace (and rustfmt, clippy
 # of the demo service it builds); build every image (every [[test]] of
-# examples/qemu/Cargo.toml, live_activation included);
+# lfa-qemu/Cargo.toml, live_activation included);
 # run each scenario through
 # scripts/qemu-run.sh (cargo's runner) and time it; then three self-tests of
 # the harness: a deliberately broken check must fail the run, a hung
@@ -19,51 +20,44 @@
 # No --locked: the path dependencies (lfa-proto, lfa-smccc, lfa-client) may
 # gain entries that the lock file of this separate workspace then records.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
-
-step() { printf '\n==> %s\n' "$*"; }
+. "$(dirname "$0")/lib.sh"
+root=$LFA_ROOT
+cd "$root"
 
 step "qemu-system-aarch64"
-if ! command -v qemu-system-aarch64 >/dev/null 2>&1; then
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
-    $sudo apt-get update -q
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q qemu-system-arm
-fi
-qemu-system-aarch64 --version | head -1
+need_qemu_system
 rustup target add aarch64-unknown-none >/dev/null 2>&1 || true
 
-# examples/baremetal: the leaf library the images of examples/qemu and
-# examples/conformance share (its own workspace; their lints skip it).
-cd "$root/examples/baremetal"
-step "rustfmt, clippy, rustdoc (examples/baremetal)"
-cargo fmt --check
-cargo clippy --all-targets -- -D warnings
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
+# lfa-baremetal: the leaf library the images of lfa-qemu and conformance
+# share, and the root of their bare-metal workspace.
+cd "$root/lfa-baremetal"
+step "rustfmt, clippy, rustdoc (lfa-baremetal)"
+cargo fmt -p lfa-baremetal --check
+cargo clippy -p lfa-baremetal --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc -p lfa-baremetal --no-deps
 
-# examples/qemu/service: the demo service images of live_activation (its own
-# workspace; examples/qemu's build.rs builds it).
-cd "$root/examples/qemu/service"
-step "rustfmt, clippy (examples/qemu/service)"
+# lfa-qemu/service: the demo service images of live_activation (its own
+# workspace; lfa-qemu's build.rs builds it).
+cd "$root/lfa-qemu/service"
+step "rustfmt, clippy (lfa-qemu/service)"
 cargo fmt --check
 cargo clippy --release --target aarch64-unknown-none -- -D warnings
 
-cd "$root/examples/qemu"
+cd "$root/lfa-qemu"
 
-step "rustfmt (examples/qemu)"
+step "rustfmt (lfa-qemu)"
 cargo fmt --check
 
-step "clippy (examples/qemu, aarch64-unknown-none)"
+step "clippy (lfa-qemu, aarch64-unknown-none)"
 cargo clippy --all-targets -- -D warnings
 
-step "rustdoc (examples/qemu), warnings denied"
+step "rustdoc (lfa-qemu), warnings denied"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 
 step "build every image"
 cargo test --no-run
 
-scenarios=$(sed -n '/^\[\[test\]\]/{n;s/^name = "\(.*\)"/\1/p}' Cargo.toml)
+scenarios=$(test_targets Cargo.toml lfa-qemu)
 failed=()
 summary=()
 for scenario in $scenarios; do

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Size report: bytes of .text that lfa-proto, lfa-smccc and lfa-client
 # contribute to a bare-metal client image (release build).
 #
@@ -10,7 +11,7 @@
 # the .text of lfa-agent (its handler and state machine, instantiated with
 # the QEMU platform), of the platform (lfa_qemu::platform) and of sha2.
 #
-# The image is examples/qemu's `client_image` test: the client side alone
+# The image is lfa-qemu's `client_image` test: the client side alone
 # (lfa-client over `smc`, with a hand-written EL3 stub instead of the
 # simulator), so every lfa_* symbol in it is client-side code. It is built in
 # release with v0 symbol mangling (`-C symbol-mangling-version=v0`, which
@@ -30,16 +31,17 @@
 # "fmt impls" column is the part of a row that is `Display`/`Debug` code
 # (`<T as core::fmt::Display>::fmt`), linked because the image prints errors.
 set -euo pipefail
-cd "$(dirname "$0")/../examples/qemu"
+. "$(dirname "$0")/lib.sh"
+cd "$LFA_ROOT/lfa-qemu"
 
 symbols=false
 if [ "${1:-}" = "--symbols" ]; then symbols=true; fi
-# The client image measured (an examples/qemu [[test]]); scripts/cost-report.sh
+# The client image measured (an lfa-qemu [[test]]); scripts/cost-report.sh
 # measures cost_flow and cost_flow_display.
 client_test=${SIZE_REPORT_TEST:-client_image}
 
 rustup component add llvm-tools >/dev/null 2>&1 || true
-bin="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin"
+bin="$(rustc --print sysroot)/lib/rustlib/$(rustc --print host-tuple)/bin"
 nm="$bin/llvm-nm"
 size="$bin/llvm-size"
 if [ ! -x "$nm" ] || [ ! -x "$size" ]; then
@@ -53,11 +55,12 @@ fi
 
 target_dir="target/size-report"
 out=$(RUSTFLAGS="-C symbol-mangling-version=v0" CARGO_TARGET_DIR="$target_dir" \
-    cargo test --release --no-run --test "$client_test" 2>&1) || {
+    cargo test --release --no-run --test "$client_test" --message-format=json 2>&1) || {
     printf '%s\n' "$out" >&2
     exit 1
 }
-image=$(printf '%s\n' "$out" | sed -n "s/.*Executable .*(\(.*$client_test-[0-9a-f]*\)).*/\1/p" | tail -1)
+image=$(test_executable "$client_test" "$out")
+image=${image#"$PWD/"}
 if [ -z "$image" ] || [ ! -f "$image" ]; then
     printf '%s\n' "$out" >&2
     echo "size-report: could not find the $client_test executable" >&2
@@ -65,7 +68,7 @@ if [ -z "$image" ] || [ ! -f "$image" ]; then
 fi
 
 text=$("$size" -A "$image" | awk '$1 == ".text" { print $2 }')
-echo "image: examples/qemu/$image (release, client side only)"
+echo "image: lfa-qemu/$image (release, client side only)"
 echo "rustc: $(rustc --version)"
 echo
 
@@ -150,18 +153,19 @@ echo
 # lfa-agent's; Debug impls of lfa-agent types that only the test body's
 # checks print are left out).
 out=$(RUSTFLAGS="-C symbol-mangling-version=v0" CARGO_TARGET_DIR="$target_dir" \
-    cargo test --release --no-run --test live_activation 2>&1) || {
+    cargo test --release --no-run --test live_activation --message-format=json 2>&1) || {
     printf '%s\n' "$out" >&2
     exit 1
 }
-image=$(printf '%s\n' "$out" | sed -n 's/.*Executable .*(\(.*live_activation-[0-9a-f]*\)).*/\1/p' | tail -1)
+image=$(test_executable live_activation "$out")
+image=${image#"$PWD/"}
 if [ -z "$image" ] || [ ! -f "$image" ]; then
     echo "size-report: could not find the live_activation executable" >&2
     exit 1
 fi
 text=$("$size" -A "$image" | awk '$1 == ".text" { print $2 }')
 echo
-echo "image: examples/qemu/$image (release, EL3 firmware with lfa-agent and the test body)"
+echo "image: lfa-qemu/$image (release, EL3 firmware with lfa-agent and the test body)"
 "$nm" --print-size --size-sort --radix=d --demangle "$image" |
     awk 'NF >= 4 && $3 ~ /^[tTwW]$/ { size = $2; $1 = ""; $2 = ""; $3 = ""; sub(/^ +/, ""); print size "\t" $0 }' |
     awk -F '\t' -v text="$text" '

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Runs every check of lfa-rs, installing what it needs first. This is the
 # README's test command, and CI (.ci/run) calls exactly this.
 #
@@ -14,15 +15,12 @@
 # loom models of lfa-agent (scripts/loom.sh); and
 # the no-panic check of an aarch64 release image (scripts/panic-check.sh).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
+cd "$LFA_ROOT"
 
-MSRV=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
-# rustup's channel "1.85" is not the release "1.85.0" and lacks some targets'
-# std; name the exact release.
-[[ $MSRV == *.*.* ]] || MSRV="$MSRV.0"
+# The exact release of the declared rust-version (lib.sh: cargo metadata).
+MSRV=$(msrv Cargo.toml)
 NO_STD_CRATES=(-p lfa-proto -p lfa-smccc -p lfa-sim -p lfa-client -p lfa-agent)
-
-step() { printf '\n==> %s\n' "$*"; }
 
 step "toolchain: targets, components, MSRV $MSRV"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
@@ -70,7 +68,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 RUSTDOCFLAGS="-D warnings" cargo doc "${NO_STD_CRATES[@]}" --target aarch64-unknown-none --no-deps --locked
 
 step "MSRV $MSRV build of the library crates (host, and aarch64-unknown-none with the real conduits)"
-cargo "+$MSRV" build "${NO_STD_CRATES[@]}" --locked
+cargo "+$MSRV" build "${NO_STD_CRATES[@]}" -p lfa-sysfs --locked
 cargo "+$MSRV" build "${NO_STD_CRATES[@]}" --target aarch64-unknown-none --locked
 
 step "no panic path reachable from LFA code in an aarch64 release image"

@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Adversarial firmware: the client against a conduit that answers every call
-//! with generated registers (issue #6).
+//! with generated registers.
 //!
 //! Each generated *transcript* is a script of answers (one per call, then a
 //! tail answer repeated forever), client options, and a flow (discover and

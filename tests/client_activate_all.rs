@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `Client::activate_all_pending` against the simulated agent: a component
 //! that fails alone is skipped and the others are activated, each component
 //! is attempted at most once, errors that make going on unsafe stop the call

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! lfa-client flows against the simulated agent, in both profiles: exact
 //! call sequences and counts, identical retries, multi-threaded rendezvous,
 //! two activations in one boot, and an error for each misuse.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The client allocates nothing: every flow (discovery, listing, lookup,
 //! prime/activate alone and through a multi-threaded rendezvous, activate
 //! all pending, and the error paths) runs under a counting global allocator

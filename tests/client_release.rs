@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The CANCELs the client owes the agent, against the simulated agent: what
 //! a failed step's CANCEL reports, the release CANCEL after an activation
 //! (also when the re-enumeration failed or the component is gone),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! One regression test per finding of the Linux LFA driver's review
 //! (`docs/protocol.md#review-findings`), named
 //! `review_<finding>`, against the simulated agent (both profiles) or a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Helpers shared by the `client_*` integration tests (included with
 //! `#[path]`; not a test of its own).
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-//! The traps of issue 12: `Client::cancel` by UUID, `discover_with` and its
+//! The traps an adopter meets: `Client::cancel` by UUID, `discover_with` and its
 //! SMCCC policy, the "what now" helpers of `Error`, and the builders of the
 //! `#[non_exhaustive]` `Options`.
 

@@ -1,6 +1,6 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Concurrency: several threads, each with its own client over one shared
-//! conduit to the simulated agent, try to prime and activate at once
-//! (issue #6).
+//! conduit to the simulated agent, try to prime and activate at once.
 //!
 //! What must hold, and what each test shows:
 //! - exactly one activation proceeds at a time: a linearised transcript of

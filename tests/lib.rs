@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Shared helpers for the integration tests in this directory.
 
 pub mod counting_alloc {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Every row of the LFA error table, and the checks' precedence, against the
 //! simulated agent in both profiles, through raw registers.
 

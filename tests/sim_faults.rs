@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Every kind of injected fault, and the quirks of real agents, observed
 //! through raw registers.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The call log: exact registers of each call and retry, counts, and what
 //! happens when it is full.
 

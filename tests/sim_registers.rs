@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Register hygiene: which registers each profile writes, and which it leaves
 //! exactly as the caller sent them.
 

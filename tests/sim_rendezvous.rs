@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Rendezvous activations from several host threads: completion only when the
 //! last online CPU arrives, identical results for all, CANCEL while CPUs wait,
 //! and a partial rendezvous reported as a detected hang (TF-A profile) or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The scripted conduit: replay, recording, overrun, sharing between threads.
 
 use std::collections::HashSet;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Helpers shared by the `sim_*` integration tests: raw register requests
 //! built with lfa-proto's request types, and a few components.
 #![allow(dead_code)]

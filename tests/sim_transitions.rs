@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! State transitions of the simulated agent, CALL_AGAIN rounds, inventory
 //! changes after activation, and configuration errors.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! SMCCC version discovery (`lfa_smccc::smccc_version`, `query_smccc_version`,
 //! `SmcccCheck`) against a recording test conduit: exact registers sent, exact
 //! call counts, and the answer for each firmware behaviour.

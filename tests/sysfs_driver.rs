@@ -7,8 +7,8 @@
 #[path = "sysfs_support.rs"]
 mod support;
 
-use lfa_client::sysfs::{ErrorClass, FileAccess, Sysfs, SysfsError};
 use lfa_proto::components::{BL33, TF_RMM, TFA_BL31};
+use lfa_sysfs::{ErrorClass, FileAccess, Sysfs, SysfsError};
 use support::{EACCES, ECANCELED, EINVAL, EmulatedDriver, FakeTree, Held};
 
 fn bench() -> (FakeTree, EmulatedDriver) {

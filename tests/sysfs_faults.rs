@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Error injection through the sysfs backend's file access layer: the errno
 //! values the kernel returns from writes (EBUSY, ECANCELED, EINVAL, ENODEV),
 //! permission errors (EACCES, EPERM, which a root test run cannot get from
@@ -11,8 +12,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use lfa_client::sysfs::{ErrorClass, FileAccess, Operation, RealFs, Sysfs, SysfsError};
 use lfa_proto::components::TF_RMM;
+use lfa_sysfs::{ErrorClass, FileAccess, Operation, RealFs, Sysfs, SysfsError};
 use support::FakeTree;
 
 const EPERM: i32 = 1;

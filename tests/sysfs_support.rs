@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Fake `/sys/firmware/lfa` trees in temporary directories, in the formats
 //! of the Linux driver (`sysfs_emit(buf, "%d\n")`, `"%u.%u\n"`, ...).
 //! Shared by the sysfs library tests and lfactl's CLI tests.
@@ -485,13 +486,13 @@ impl EmulatedDriver {
     }
 }
 
-impl lfa_client::sysfs::FileAccess for EmulatedDriver {
+impl lfa_sysfs::FileAccess for EmulatedDriver {
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        lfa_client::sysfs::RealFs.read(path)
+        lfa_sysfs::RealFs.read(path)
     }
 
     fn write(&self, path: &Path, contents: &[u8]) -> std::io::Result<()> {
-        use lfa_client::sysfs::RealFs;
+        use lfa_sysfs::RealFs;
         let err = |errno| Err(std::io::Error::from_raw_os_error(errno));
         let uuid = path
             .parent()
@@ -532,10 +533,10 @@ impl lfa_client::sysfs::FileAccess for EmulatedDriver {
     }
 
     fn subdirectories(&self, path: &Path) -> std::io::Result<Vec<std::ffi::OsString>> {
-        lfa_client::sysfs::RealFs.subdirectories(path)
+        lfa_sysfs::RealFs.subdirectories(path)
     }
 
     fn is_dir(&self, path: &Path) -> bool {
-        lfa_client::sysfs::RealFs.is_dir(path)
+        lfa_sysfs::RealFs.is_dir(path)
     }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The sysfs backend against fake trees: the current ABI, an older ABI
 //! without the newer files, garbage content, odd trees, writes, real
 //! permission bits (when not root), and the same component model as the
@@ -10,12 +11,10 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
 use lfa_client::Client;
-use lfa_client::sysfs::{
-    Change, ComponentInfo, ErrorClass, Operation, Sysfs, SysfsError, Watcher, select,
-};
 use lfa_proto::components::{BL33, TF_RMM, TFA_BL31};
 use lfa_proto::{FirmwareVersion, InventoryFlags, Uuid};
 use lfa_sim::SimAgent;
+use lfa_sysfs::{Change, ComponentInfo, ErrorClass, Operation, Sysfs, SysfsError, Watcher, select};
 use support::{FakeComponent, FakeTree, VENDOR, running_as_root};
 
 const CAPABLE: InventoryFlags = InventoryFlags::ACTIVATION_CAPABLE;
@@ -530,7 +529,7 @@ fn sysfs_and_smccc_client_give_the_same_component_model() {
 /// component asked for by UUID is `NoSuchComponent`.
 #[test]
 fn a_component_that_vanishes_while_listing_is_left_out() {
-    use lfa_client::sysfs::{FileAccess, RealFs};
+    use lfa_sysfs::{FileAccess, RealFs};
     use std::ffi::OsString;
     use std::io;
     use std::path::{Path, PathBuf};

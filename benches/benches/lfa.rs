@@ -1,4 +1,5 @@
-//! Host benchmarks (issue #6). Run: `scripts/bench.sh` (or
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//! Host benchmarks. Run: `scripts/bench.sh` (or
 //! `cargo bench -p lfa-benches`). Figures and their ratios are in the
 //! README, "Evidence: stress, fuzzing, no-panic, benchmarks".
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Fixtures for the host benchmarks (`cargo bench -p lfa-benches`, or
 //! `scripts/bench.sh`): simulated agents of any size and a conduit that
 //! costs nothing, to measure the client's own overhead per call.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The client against a conduit whose every answer comes from the fuzzer:
 //! every flow ends in a value or a typed error, within a bounded number of
 //! calls, and never panics. (The property test `tests/adversarial_client.rs`

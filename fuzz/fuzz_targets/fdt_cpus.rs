@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //! The conformance checker's device tree reader
-//! (`examples/conformance/image/src/fdt.rs`, included as it is) on fuzzed
+//! (`conformance/lfa-conformance/src/fdt.rs`, included as it is) on fuzzed
 //! blobs: every input ends in a CPU list or a typed error, never a panic,
 //! and a list never claims more entries than it holds.
 #![no_main]
 
-#[path = "../../examples/conformance/image/src/fdt.rs"]
+#[path = "../../conformance/lfa-conformance/src/fdt.rs"]
 mod fdt;
 
 use libfuzzer_sys::fuzz_target;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Every decoder of lfa-proto on any register block: never panics, and
 //! whatever decodes re-encodes to registers that decode to the same value.
 #![no_main]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The simulated agent's request handling on any sequence of register
 //! blocks, mostly well-formed LFA calls with fuzzed arguments, plus
 //! injected faults, inventory changes and staging: it never panics, keeps

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The sysfs backend's parser on a fuzzed in-memory tree: directory names
 //! and every attribute file's bytes come from the fuzzer (through the public
 //! `FileAccess` layer). Listing, lookup and reads end in values or typed
@@ -8,7 +9,7 @@ use std::ffi::OsString;
 use std::io;
 use std::path::Path;
 
-use lfa_client::sysfs::{FileAccess, Sysfs, files};
+use lfa_sysfs::{FileAccess, Sysfs, files};
 use lfa_fuzz::Input;
 use libfuzzer_sys::fuzz_target;
 

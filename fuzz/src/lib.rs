@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Helpers shared by the fuzz targets: reading fuzzer bytes as values.
 
 use lfa_proto::Regs;

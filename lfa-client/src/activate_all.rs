@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Activating everything that is pending, as Linux does on a notification:
 //! [`Client::activate_all_pending`].
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The prime-then-activate flow.
 
 use lfa_proto::{CancelRequest, FirmwareVersion, LfaError, Request};

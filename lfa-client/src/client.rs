@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The client: discovery, features, inventory.
 
 use core::sync::atomic::{AtomicU32, Ordering};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A component as the inventory describes it.
 
 use lfa_proto::{FirmwareVersion, InventoryFlags, InventoryResponse, SeqId, Uuid};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The one error type of this crate, and the small values it carries.
 
 use core::time::Duration;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A [`Clock`] on the Arm generic timer, for callers without an OS clock
 //! (AArch64 only; the arithmetic is tested on every host).
 

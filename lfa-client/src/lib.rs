@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A safe client for Arm Live Firmware Activation (LFA, Arm DEN0147):
 //! discovery, a lazy typed inventory, and a prime-then-activate flow whose
 //! types rule out the misuses the Linux driver's review found. `no_std`, no
@@ -132,8 +133,8 @@
 //! # Features
 //!
 //! - `std`: `ThreadRendezvous`, a rendezvous hook of std threads for hosted
-//!   programs and tests (the simulated agent plays several CPUs); and
-//!   `sysfs`, the Linux backend over `/sys/firmware/lfa`.
+//!   programs and tests (the simulated agent plays several CPUs). The Linux
+//!   backend over `/sys/firmware/lfa` is its own crate, `lfa-sysfs`.
 //! - `smccc`: `SmcccConduit`, a [`Conduit`] over the `smccc` crate's
 //!   [`Call`](https://docs.rs/smccc) types (`smccc::Smc`, `smccc::Hvc`).
 //! - `defmt`: `defmt::Format` for the public types, for logging on
@@ -160,9 +161,6 @@ mod rendezvous;
 mod retry;
 #[cfg(feature = "smccc")]
 mod smccc_conduit;
-#[cfg(feature = "std")]
-#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-pub mod sysfs;
 #[cfg(feature = "std")]
 mod thread_rendezvous;
 

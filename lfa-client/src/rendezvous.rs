@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The rendezvous hook: running `LFA_ACTIVATE` on every CPU at once.
 
 use lfa_proto::{ActivateRequest, LfaError, Regs, Request, SeqId};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Bounds for CALL_AGAIN loops: a round count, and optionally a caller's clock.
 
 use core::time::Duration;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Unit tests against a private scripted conduit: the exact registers the
 //! client sends and reads, call by call.
 

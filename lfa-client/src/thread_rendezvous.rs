@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A rendezvous hook for hosted programs and tests: one std thread per "CPU".
 
 use std::sync::{Condvar, Mutex, PoisonError};

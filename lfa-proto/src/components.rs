@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Well-known components and their names.
 
 use uuid::{Uuid, uuid};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Flag registers: inventory flags (x3), activate flags (x2), CALL_AGAIN (x1).
 
 use bitflags::bitflags;

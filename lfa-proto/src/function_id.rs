@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! LFA function IDs and the anatomy of an SMCCC function ID.
 
 use crate::DecodeError;

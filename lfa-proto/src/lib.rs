@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The Arm Live Firmware Activation protocol
 //! ([Arm DEN0147](https://developer.arm.com/documentation/den0147/latest/),
 //! LFA v1.0 as implemented by Trusted Firmware-A v2.14 and the Linux driver)
@@ -87,3 +88,8 @@ pub use uuid::Uuid;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctest;
+
+#[cfg(test)]
+extern crate std;
+#[cfg(test)]
+mod tests;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The SMCCC 1.2 register block, x0..x17.
 
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Requests: what a caller sends and an agent receives.
 //!
 //! Each LFA call has a request type implementing [`Request`]: the caller

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Responses: what an agent returns and a caller receives.
 //!
 //! Each type's [`Response::encode_into`] writes only the registers the call

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! LFA status codes (x0 of every response).
 
 use crate::regs::{as_signed, from_signed};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A component UUID packed into two registers (x1, x2).
 
 use uuid::Uuid;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The LFA interface version and a component's firmware version.
 
 use crate::DecodeError;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The simulated agent: configuration, the entry point, and inspection.
 
 use lfa_proto::{

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A simulated firmware component and the inventory changes an activation can
 //! cause.
 

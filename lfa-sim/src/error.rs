@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Errors of configuring the simulator.
 
 /// A configuration request the simulator cannot honour. Calls into the agent

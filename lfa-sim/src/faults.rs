@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Injected faults: statuses a real agent can return that a well-behaved
 //! simulation never would.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The call log: every request the agent answered, with its response.
 
 use lfa_proto::{FunctionId, Regs, regs::as_signed};

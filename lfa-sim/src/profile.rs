@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Which agent the simulator imitates, and the quirks that can be added.
 
 /// The behaviour the simulated agent follows.

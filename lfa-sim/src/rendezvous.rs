@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The holding pen of a rendezvous activation: CPUs that called ACTIVATE wait
 //! here, outside the agent's lock, until the last one arrives (or a CANCEL
 //! releases them, or their spin budget runs out).

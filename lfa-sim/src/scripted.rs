@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A conduit that replays scripted responses and records the requests, for
 //! adversarial tests of callers.
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The simulator's state (components, faults, quirks, counters) and the
 //! TF-A profile's state machine: what one call does, decided with the lock
 //! held. The clean profile's state machine is `lfa-agent`'s

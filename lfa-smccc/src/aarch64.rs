@@ -1,34 +1,9 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! AArch64 only: the real conduits, `smc #0` and `hvc #0`, and the generic timer.
 //!
-//! Each call passes x0..x17 in and reads x0..x17 back, as SMCCC v1.2 defines
-//! for SMC64/HVC64 calls. The callee preserves x18..x30, SP and the SIMD and
-//! floating-point registers (SMCCC section 2.6 and 2.7), so those are not
-//! operands; x18 is therefore not named even on targets that would allow it.
-//! The generated code does rely on that rule: on `aarch64-unknown-none` x18 is
-//! an ordinary register, and a release build keeps live values (for example
-//! the address the results are stored to) in x18 and x19 across the
-//! instruction. Declaring every one of x0..x17 as an output also covers
-//! SMCCC 1.0 firmware, for which x4..x17 are unpredictable after the call.
-//!
-//! In a release build, a call with the arguments in memory compiles to nine
-//! `ldp` loads of x0..x17, the `smc #0` or `hvc #0`, and nine `stp` stores of
-//! the results: no stack access between the loads and the stores.
-//!
-//! The `asm!` blocks are `nostack` (the instruction sequence itself touches no
-//! stack) but *not* `nomem` or `readonly`: firmware may read and write normal
-//! world memory (shared buffers, staged images), so the compiler must not keep
-//! memory values in registers across the call. They are not `preserves_flags`
-//! either: nothing in SMCCC promises NZCV.
-//!
-//! Whether the call returns is up to the firmware: with nothing at the higher
-//! exception level (no EL3 for `smc`, no EL2 for `hvc`, or `smc` disabled by
-//! `SCR_EL3.SMD`) the instruction is UNDEFINED and the exception is taken at
-//! the caller's own level (in Linux user space: `SIGILL`). LFA_ACTIVATE of a
-//! component that may reset the CPU can resume at another entry point instead
-//! of returning. Neither case lets this code observe a half-written result.
-
-//!
-//! The module also reads the generic timer ([`counter`],
+//! Each call passes x0..x17 in and reads x0..x17 back (SMCCC v1.2, SMC64/HVC64);
+//! why the `asm!` blocks look as they do is in the repository's
+//! `docs/conduits.md`. The module also reads the generic timer ([`counter`],
 //! [`counter_frequency`]), for callers that need a clock without an OS.
 
 use core::arch::asm;
@@ -62,20 +37,11 @@ macro_rules! smccc_1_2_call {
             mut x16,
             mut x17,
         ] = $args.x;
-        // SAFETY: The one instruction transfers control to the firmware at a
-        // higher exception level, which returns to the next instruction.
-        // Under SMCCC (every version) it changes at most x0..x17, which are
-        // all declared here as in/out operands, and preserves x18..x30, SP and
-        // the SIMD/FP registers, which are therefore not operands (x19 and
-        // x29, reserved by LLVM, stay untouched as required). The block does
-        // not use the stack (`nostack`); it is not `nomem`, so the compiler
-        // assumes memory may have changed and reloads it after the call.
-        // There is no Rust-visible memory access or pointer in the block
-        // itself. If no firmware exists at the target level, the instruction
-        // is UNDEFINED and the exception goes to the caller's own vector
-        // before any operand is written, which is not undefined behaviour
-        // here. The firmware honouring SMCCC is the platform's trust
-        // assumption, as for every PSCI call.
+        // SAFETY: Under SMCCC the firmware changes at most x0..x17 (all in/out
+        // operands here) and returns to the next instruction, preserving x18..x30,
+        // SP and SIMD/FP; no stack is used and memory counts as clobbered (not
+        // `nomem`). With no firmware at that EL the instruction is UNDEFINED and
+        // traps to the caller's vector before any operand is written.
         unsafe {
             asm!(
                 $insn,

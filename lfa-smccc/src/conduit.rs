@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The conduit: how one SMCCC call reaches the agent.
 
 use lfa_proto::Regs;

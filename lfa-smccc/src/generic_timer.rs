@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Reading the Arm generic timer: the virtual count and its frequency, for
 //! callers that need a clock without an OS (see
 //! `lfa_client::GenericTimerClock`). AArch64 only.
@@ -16,14 +17,9 @@ use core::arch::asm;
 #[inline]
 pub fn counter() -> u64 {
     let count: u64;
-    // SAFETY: The block is `isb` (an instruction barrier: it only makes the
-    // following read happen after the preceding instructions) and one `mrs`
-    // of CNTVCT_EL0 into a register the compiler chose. Neither touches
-    // memory, the stack or the condition flags, as `nomem`, `nostack` and
-    // `preserves_flags` declare; the only output is `count`. Reading the
-    // register has no side effect. Where the exception level may not read it
-    // (EL0 without EL0VCTEN), the instruction traps to the OS before `count`
-    // is written, which is not undefined behaviour here.
+    // SAFETY: `isb` and one `mrs` of CNTVCT_EL0 into `count`: no memory, stack
+    // or flags touched (`nomem`, `nostack`, `preserves_flags`), no side effect;
+    // where the EL may not read it, it traps before `count` is written.
     unsafe {
         asm!(
             "isb",

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! SMCCC v1.2 conduits for Arm Live Firmware Activation.
 //!
 //! # Portable code

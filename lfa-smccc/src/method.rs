@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Choosing the conduit at run time: `smc` or `hvc`.
 //!
 //! Firmware tells the operating system which instruction reaches its SMCCC

@@ -1,23 +1,9 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Which SMC Calling Convention the firmware implements, and a policy for
-//! requiring one.
-//!
-//! LFA is specified over SMCCC v1.2 (arguments and results in x0..x17). The
-//! version is discovered the way the PSCI specification describes and Linux
-//! does it: `PSCI_FEATURES(SMCCC_VERSION)` first, because `SMCCC_VERSION` only
-//! exists from SMCCC v1.1 on and PSCI (1.0 and later) is where firmware says
-//! whether it implements it; then `SMCCC_VERSION` itself. A firmware that does
-//! not advertise it implements SMCCC v1.0. (PSCI 0.2 has no `PSCI_FEATURES`;
-//! it answers `NOT_SUPPORTED`, which reads as v1.0, as it should.)
-//!
-//! Both are SMC32 calls: their results are in w0, the low 32 bits of x0, and
-//! the upper half of x0 is not part of the answer. A status is a negative w0,
-//! so a firmware that sign-extends `NOT_SUPPORTED` to 64 bits and one that
-//! does not read the same.
-//!
-//! Real firmware often under-reports: QEMU's `virt` machine without EL3
-//! answers `NOT_SUPPORTED`, and older TF-A builds report 1.0 or 1.1 while
-//! preserving x4..x17 as LFA needs. [`SmcccCheck::Assume`] lets a caller who
-//! knows the platform skip the question.
+//! requiring one: `PSCI_FEATURES(SMCCC_VERSION)`, then `SMCCC_VERSION` (both
+//! SMC32, read from w0), as PSCI describes and Linux does; no answer means v1.0.
+//! [`SmcccCheck::Assume`] skips the question where the platform is known. The
+//! reasons are in the repository's `docs/conduits.md`.
 //!
 //! ```
 //! use lfa_smccc::{Conduit, Regs, SmcccCheck, SmcccError, SmcccVersion, smccc_version};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The lfa-rs main demo: the full LFA flow against the simulated agent.
 //!
 //! ```text
