@@ -66,6 +66,12 @@ step "rustdoc, warnings denied"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 # The AArch64-only items (Smc, Hvc, the generic timer clock) are documented too.
 RUSTDOCFLAGS="-D warnings" cargo doc "${NO_STD_CRATES[@]}" --target aarch64-unknown-none --no-deps --locked
+# An AArch64 Linux target documents the std items as well (lfa-client with
+# every feature, ThreadRendezvous among them, and the lfa-sysfs crate) beside
+# Smc, Hvc and the generic timer clock: what docs.rs shows for them.
+rustup target add aarch64-unknown-linux-musl >/dev/null
+RUSTDOCFLAGS="-D warnings" cargo doc -p lfa-client --all-features -p lfa-sysfs \
+    --target aarch64-unknown-linux-musl --no-deps --locked
 
 step "MSRV $MSRV build of the library crates (host, and aarch64-unknown-none with the real conduits)"
 cargo "+$MSRV" build "${NO_STD_CRATES[@]}" -p lfa-sysfs --locked
