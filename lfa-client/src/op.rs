@@ -769,10 +769,20 @@ impl ActivationOp {
                 ActStage::Activate { .. } => return self.activate_stage(client),
                 ActStage::Rendezvous { request } => {
                     let job = CpuJob::new(*request, client.options.activate.max_rounds);
-                    self.stage = match (rendezvous, client.conduit.inner()) {
-                        (Some(hook), Some(conduit)) => window(hook, conduit, job, component),
-                        _ => rendezvous_error(component, Failure::Hook("no conduit"), 0, 0),
-                    };
+                    // The window writes the next stage in place: no stage-sized
+                    // value in this frame, which is under the hook.
+                    match (rendezvous, client.conduit.inner()) {
+                        (Some(hook), Some(conduit)) => {
+                            window(hook, conduit, job, component, &mut self.stage);
+                        }
+                        _ => rendezvous_error(
+                            component,
+                            Failure::Hook("no conduit"),
+                            0,
+                            0,
+                            &mut self.stage,
+                        ),
+                    }
                     return Step::next(match self.stage {
                         ActStage::Cancel(_) => Next::Cancel,
                         _ => Next::Reenumerate { read: 0 },
@@ -1009,14 +1019,16 @@ impl ActivationOp {
     }
 }
 
-/// Runs the rendezvous window and judges the CPUs' outcomes.
+/// Runs the rendezvous window, judges the CPUs' outcomes and sets the next
+/// stage.
 #[inline(never)]
 fn window<C: Conduit + ?Sized>(
     hook: &dyn Rendezvous<C>,
     conduit: &C,
     job: CpuJob,
     component: ComponentRef,
-) -> ActStage {
+    stage: &mut ActStage,
+) {
     let mut first: Option<CpuOutcome> = None;
     let mut other: Option<CpuOutcome> = None;
     let mut cpus: usize = 0;
@@ -1045,14 +1057,15 @@ fn window<C: Conduit + ?Sized>(
             CpuResult::Failed(status) => Failure::Status(status),
             CpuResult::OutOfRounds => Failure::Rounds,
             _ => {
-                return ActStage::Reenumerate(Reenumeration::new(most_rounds, cpus, reset, true));
+                *stage = ActStage::Reenumerate(Reenumeration::new(most_rounds, cpus, reset, true));
+                return;
             }
         },
     };
-    rendezvous_error(component, failure, most_rounds, cpus)
+    rendezvous_error(component, failure, most_rounds, cpus, stage);
 }
 
-/// The error of a failed rendezvous, to be cancelled.
+/// The error of a failed rendezvous, to be cancelled, as the next stage.
 #[cold]
 #[inline(never)]
 fn rendezvous_error(
@@ -1060,9 +1073,10 @@ fn rendezvous_error(
     failure: Failure,
     rounds: u32,
     cpus: usize,
-) -> ActStage {
+    stage: &mut ActStage,
+) {
     let cancel = CancelOutcome::NothingToCancel;
-    ActStage::Cancel(match failure {
+    *stage = ActStage::Cancel(match failure {
         Failure::Hook(reason) => Error::RendezvousFailed {
             component,
             reason,
@@ -1088,7 +1102,7 @@ fn rendezvous_error(
             elapsed: Duration::ZERO,
             cancel,
         },
-    })
+    });
 }
 
 /// Checks a listed value against what the client's refresh reads now.
