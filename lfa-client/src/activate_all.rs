@@ -208,35 +208,52 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         rendezvous: &dyn Rendezvous<C>,
         each: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Summary, Stopped> {
+        // This frame is under every activation: values are matched by
+        // reference and errors returned without `map_err` temporaries, so that
+        // it holds one `Result<Activated, Error>`, not copies of its parts.
         let mut summary = Summary::default();
         let mut skipped = SkipList::new();
-        let stop = |summary: Summary| move |error: Error| Stopped { summary, error };
-        let mut next = self.first_pending(&skipped).map_err(stop(summary))?;
+        let mut next = match self.first_pending(&skipped) {
+            Ok(next) => next,
+            Err(error) => return Err(Stopped { summary, error }),
+        };
         while let Some(component) = next {
             if summary.activated >= self.options.max_activations {
-                return Err(stop(summary)(Error::PendingNeverClears {
-                    activations: summary.activated,
-                }));
+                return Err(Stopped {
+                    summary,
+                    error: Error::PendingNeverClears {
+                        activations: summary.activated,
+                    },
+                });
             }
-            match self.activate_one(&component, rendezvous, &skipped) {
+            let result = self.activate_one(&component, rendezvous, &skipped);
+            match &result {
                 Ok(activated) => {
                     summary.activated = summary.activated.saturating_add(1);
-                    each(Progress::Activated(&activated));
+                    each(Progress::Activated(activated));
                     match activated.now() {
                         Ok(_) | Err(Error::ComponentGone { .. }) => {}
-                        Err(&error) => return Err(stop(summary)(error)),
+                        Err(&error) => return Err(Stopped { summary, error }),
                     }
                     next = activated.next_pending().copied();
                 }
-                Err(error) if skippable(&error) && skipped.push(component.uuid()) => {
+                Err(error) if skippable(error) && skipped.push(component.uuid()) => {
                     summary.skipped = summary.skipped.saturating_add(1);
                     each(Progress::Skipped {
                         component: &component,
-                        error: &error,
+                        error,
                     });
-                    next = self.first_pending(&skipped).map_err(stop(summary))?;
+                    next = match self.first_pending(&skipped) {
+                        Ok(next) => next,
+                        Err(error) => return Err(Stopped { summary, error }),
+                    };
                 }
-                Err(error) => return Err(stop(summary)(error)),
+                Err(error) => {
+                    return Err(Stopped {
+                        summary,
+                        error: *error,
+                    });
+                }
             }
         }
         Ok(summary)

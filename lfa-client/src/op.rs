@@ -760,104 +760,152 @@ impl ActivationOp {
         exclude: &SkipList,
     ) -> Step<Result<Activated, Error>> {
         let component = self.component.to_ref();
-        let placeholder = CancelOutcome::NothingToCancel;
         loop {
             match &mut self.stage {
-                ActStage::Check => match self.check(client, rendezvous.is_some()) {
-                    Ok(stage) => self.stage = stage,
-                    Err(error) => return Step::Done(Err(cancel_after(client, error))),
-                },
-                ActStage::Activate { request, retry } => {
-                    let request = request.encode();
-                    let retry = retry.get_or_insert_with(|| Retry::start(&client.clock));
-                    let verdict = retry.round(
-                        &client.conduit,
-                        &client.clock,
-                        &request,
-                        &client.options.activate,
-                    );
-                    self.stage = match verdict {
-                        Verdict::Done { rounds } => {
-                            ActStage::Reenumerate(Reenumeration::new(rounds, 1, 0, false))
-                        }
-                        Verdict::Again { wait } => {
-                            return Step::Pending {
-                                next: Next::Activate {
-                                    round: retry.rounds().saturating_add(1),
-                                },
-                                wait: Some(wait),
-                            };
-                        }
-                        Verdict::Failed { status, rounds } => {
-                            ActStage::Cancel(Error::ActivateFailed {
-                                component,
-                                status,
-                                rounds,
-                                cancel: placeholder,
-                            })
-                        }
-                        Verdict::TimedOut { rounds, elapsed } => ActStage::Cancel(Error::Timeout {
-                            call: FunctionId::Activate,
-                            component,
-                            rounds,
-                            elapsed,
-                            cancel: placeholder,
-                        }),
-                    };
-                    return Step::next(match self.stage {
-                        ActStage::Cancel(_) => Next::Cancel,
-                        _ => Next::Reenumerate { read: 0 },
-                    });
-                }
+                // A refusal becomes the Cancel stage, run next in this step.
+                ActStage::Check => self.check_stage(client, rendezvous.is_some()),
+                // The other stages are out of line, so that their values are
+                // not in this frame, which sits under the rendezvous window.
+                ActStage::Activate { .. } => return self.activate_stage(client),
                 ActStage::Rendezvous { request } => {
                     let job = CpuJob::new(*request, client.options.activate.max_rounds);
-                    self.stage = match (rendezvous, client.conduit.inner()) {
-                        (Some(hook), Some(conduit)) => window(hook, conduit, job, component),
-                        _ => rendezvous_error(component, Failure::Hook("no conduit"), 0, 0),
-                    };
+                    // The window writes the next stage in place: no stage-sized
+                    // value in this frame, which is under the hook.
+                    match (rendezvous, client.conduit.inner()) {
+                        (Some(hook), Some(conduit)) => {
+                            window(hook, conduit, job, component, &mut self.stage);
+                        }
+                        _ => rendezvous_error(
+                            component,
+                            Failure::Hook("no conduit"),
+                            0,
+                            0,
+                            &mut self.stage,
+                        ),
+                    }
                     return Step::next(match self.stage {
                         ActStage::Cancel(_) => Next::Cancel,
                         _ => Next::Reenumerate { read: 0 },
                     });
                 }
-                ActStage::Cancel(error) => {
-                    let error = *error;
-                    return Step::Done(Err(cancel_after(client, error)));
-                }
-                ActStage::Reenumerate(r) => {
-                    match r.listing.step(client) {
-                        Listed::Info => {}
-                        Listed::Item(c) => {
-                            if r.now.is_none() && c.uuid() == self.component.uuid() {
-                                r.now = Some(c);
-                            }
-                            if r.next_pending.is_none()
-                                && c.is_activatable()
-                                && !exclude.contains(c.uuid())
-                            {
-                                r.next_pending = Some(c);
-                            }
-                        }
-                        Listed::End => {
-                            let r = *r;
-                            return Step::Done(Ok(self.finish(client, &r, None)));
-                        }
-                        Listed::Failed(e) => {
-                            let r = *r;
-                            return Step::Done(Ok(self.finish(client, &r, Some(e))));
-                        }
-                    }
-                    if r.listing.at_end() {
-                        let r = *r;
-                        return Step::Done(Ok(self.finish(client, &r, None)));
-                    }
-                    return Step::next(Next::Reenumerate {
-                        read: r.listing.read(),
-                    });
-                }
+                ActStage::Cancel(_) => return self.cancel_stage(client),
+                ActStage::Reenumerate(_) => return self.reenumerate_stage(client, exclude),
                 ActStage::Finished => return Step::Done(Err(Error::StaleOperation)),
             }
         }
+    }
+
+    /// The checks before `LFA_ACTIVATE`: the next stage, or the refusal as
+    /// the Cancel stage.
+    #[inline(never)]
+    fn check_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>, have_hook: bool) {
+        self.stage = match self.check(client, have_hook) {
+            Ok(stage) => stage,
+            Err(error) => ActStage::Cancel(error),
+        };
+    }
+
+    /// The `LFA_CANCEL` after a failure, and the step's error.
+    #[cold]
+    #[inline(never)]
+    fn cancel_stage<C: Conduit, K: Clock>(
+        &mut self,
+        client: &mut Client<C, K>,
+    ) -> Step<Result<Activated, Error>> {
+        let error = match &self.stage {
+            ActStage::Cancel(error) => *error,
+            _ => Error::StaleOperation,
+        };
+        Step::Done(Err(cancel_after(client, error)))
+    }
+
+    /// The `LFA_ACTIVATE` stage without a rendezvous: one round.
+    #[inline(never)]
+    fn activate_stage<C: Conduit, K: Clock>(
+        &mut self,
+        client: &mut Client<C, K>,
+    ) -> Step<Result<Activated, Error>> {
+        let component = self.component.to_ref();
+        let placeholder = CancelOutcome::NothingToCancel;
+        let ActStage::Activate { request, retry } = &mut self.stage else {
+            return Step::Done(Err(Error::StaleOperation));
+        };
+        let request = request.encode();
+        let retry = retry.get_or_insert_with(|| Retry::start(&client.clock));
+        let verdict = retry.round(
+            &client.conduit,
+            &client.clock,
+            &request,
+            &client.options.activate,
+        );
+        self.stage = match verdict {
+            Verdict::Done { rounds } => {
+                ActStage::Reenumerate(Reenumeration::new(rounds, 1, 0, false))
+            }
+            Verdict::Again { wait } => {
+                return Step::Pending {
+                    next: Next::Activate {
+                        round: retry.rounds().saturating_add(1),
+                    },
+                    wait: Some(wait),
+                };
+            }
+            Verdict::Failed { status, rounds } => ActStage::Cancel(Error::ActivateFailed {
+                component,
+                status,
+                rounds,
+                cancel: placeholder,
+            }),
+            Verdict::TimedOut { rounds, elapsed } => ActStage::Cancel(Error::Timeout {
+                call: FunctionId::Activate,
+                component,
+                rounds,
+                elapsed,
+                cancel: placeholder,
+            }),
+        };
+        Step::next(match self.stage {
+            ActStage::Cancel(_) => Next::Cancel,
+            _ => Next::Reenumerate { read: 0 },
+        })
+    }
+
+    /// The re-enumeration after the activation: one listing step.
+    #[inline(never)]
+    fn reenumerate_stage<C: Conduit, K: Clock>(
+        &mut self,
+        client: &mut Client<C, K>,
+        exclude: &SkipList,
+    ) -> Step<Result<Activated, Error>> {
+        let ActStage::Reenumerate(r) = &mut self.stage else {
+            return Step::Done(Err(Error::StaleOperation));
+        };
+        match r.listing.step(client) {
+            Listed::Info => {}
+            Listed::Item(c) => {
+                if r.now.is_none() && c.uuid() == self.component.uuid() {
+                    r.now = Some(c);
+                }
+                if r.next_pending.is_none() && c.is_activatable() && !exclude.contains(c.uuid()) {
+                    r.next_pending = Some(c);
+                }
+            }
+            Listed::End => {
+                let r = *r;
+                return Step::Done(Ok(self.finish(client, &r, None)));
+            }
+            Listed::Failed(e) => {
+                let r = *r;
+                return Step::Done(Ok(self.finish(client, &r, Some(e))));
+            }
+        }
+        if r.listing.at_end() {
+            let r = *r;
+            return Step::Done(Ok(self.finish(client, &r, None)));
+        }
+        Step::next(Next::Reenumerate {
+            read: r.listing.read(),
+        })
     }
 
     /// The checks before `LFA_ACTIVATE` (no call): the stage to go on with,
@@ -971,14 +1019,16 @@ impl ActivationOp {
     }
 }
 
-/// Runs the rendezvous window and judges the CPUs' outcomes.
+/// Runs the rendezvous window, judges the CPUs' outcomes and sets the next
+/// stage.
 #[inline(never)]
 fn window<C: Conduit + ?Sized>(
     hook: &dyn Rendezvous<C>,
     conduit: &C,
     job: CpuJob,
     component: ComponentRef,
-) -> ActStage {
+    stage: &mut ActStage,
+) {
     let mut first: Option<CpuOutcome> = None;
     let mut other: Option<CpuOutcome> = None;
     let mut cpus: usize = 0;
@@ -1007,14 +1057,15 @@ fn window<C: Conduit + ?Sized>(
             CpuResult::Failed(status) => Failure::Status(status),
             CpuResult::OutOfRounds => Failure::Rounds,
             _ => {
-                return ActStage::Reenumerate(Reenumeration::new(most_rounds, cpus, reset, true));
+                *stage = ActStage::Reenumerate(Reenumeration::new(most_rounds, cpus, reset, true));
+                return;
             }
         },
     };
-    rendezvous_error(component, failure, most_rounds, cpus)
+    rendezvous_error(component, failure, most_rounds, cpus, stage);
 }
 
-/// The error of a failed rendezvous, to be cancelled.
+/// The error of a failed rendezvous, to be cancelled, as the next stage.
 #[cold]
 #[inline(never)]
 fn rendezvous_error(
@@ -1022,9 +1073,10 @@ fn rendezvous_error(
     failure: Failure,
     rounds: u32,
     cpus: usize,
-) -> ActStage {
+    stage: &mut ActStage,
+) {
     let cancel = CancelOutcome::NothingToCancel;
-    ActStage::Cancel(match failure {
+    *stage = ActStage::Cancel(match failure {
         Failure::Hook(reason) => Error::RendezvousFailed {
             component,
             reason,
@@ -1050,7 +1102,7 @@ fn rendezvous_error(
             elapsed: Duration::ZERO,
             cancel,
         },
-    })
+    });
 }
 
 /// Checks a listed value against what the client's refresh reads now.
