@@ -47,6 +47,40 @@ impl core::fmt::Display for ComponentRef {
     }
 }
 
+/// A firmware status in 8 bytes with 4-byte alignment ([`LfaError`] takes 16
+/// because of the `i64` of `Unknown`): the status code in two halves, kept
+/// exactly. A defined code reads back as its named variant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct PackedStatus {
+    lo: u32,
+    hi: u32,
+}
+
+impl PackedStatus {
+    /// Placeholder where there is no status (reads back as `Unknown(0)`).
+    pub(crate) const NONE: Self = Self { lo: 0, hi: 0 };
+
+    /// Packs `status`.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    pub(crate) const fn new(status: LfaError) -> Self {
+        let code = status.code() as u64;
+        Self {
+            lo: code as u32,
+            hi: (code >> 32) as u32,
+        }
+    }
+
+    /// The status packed.
+    #[allow(clippy::cast_possible_wrap)]
+    pub(crate) const fn get(self) -> LfaError {
+        let code = (((self.hi as u64) << 32) | self.lo as u64) as i64;
+        match LfaError::from_code(code) {
+            Some(e) => e,
+            None => LfaError::Unknown(0),
+        }
+    }
+}
+
 /// What became of the `LFA_CANCEL` the client sends after a failure that
 /// follows a successful or attempted `LFA_PRIME`.
 ///

@@ -4,6 +4,7 @@
 use lfa_proto::{ActivateRequest, LfaError, Regs, Request, SeqId};
 use lfa_smccc::Conduit;
 
+use crate::error::PackedStatus;
 use crate::retry::progress;
 
 /// What every CPU of a rendezvous runs: the `LFA_ACTIVATE` registers and the
@@ -236,15 +237,33 @@ impl CpuResult {
 /// CPU the firmware reset ([`CpuOutcome::after_reset`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CpuOutcome {
-    result: CpuResult,
+    // Stored compactly (16 bytes, not 24): which `CpuResult`, and the status
+    // code of `Failed` in two halves (no 8-byte alignment), kept exactly.
+    kind: u8,
     rounds: u32,
+    status: PackedStatus,
 }
+
+const KIND_DONE: u8 = 0;
+const KIND_RESET: u8 = 1;
+const KIND_FAILED: u8 = 2;
+const KIND_OUT_OF_ROUNDS: u8 = 3;
 
 impl CpuOutcome {
     /// An outcome: `result` after `rounds` calls.
     #[must_use]
     pub const fn new(result: CpuResult, rounds: u32) -> Self {
-        Self { result, rounds }
+        let (kind, status) = match result {
+            CpuResult::Done => (KIND_DONE, PackedStatus::NONE),
+            CpuResult::Reset => (KIND_RESET, PackedStatus::NONE),
+            CpuResult::Failed(e) => (KIND_FAILED, PackedStatus::new(e)),
+            CpuResult::OutOfRounds => (KIND_OUT_OF_ROUNDS, PackedStatus::NONE),
+        };
+        Self {
+            kind,
+            rounds,
+            status,
+        }
     }
 
     /// The outcome of a CPU that the firmware reset into the entry point of
@@ -270,7 +289,12 @@ impl CpuOutcome {
     /// How the CPU's loop ended.
     #[must_use]
     pub const fn result(&self) -> CpuResult {
-        self.result
+        match self.kind {
+            KIND_DONE => CpuResult::Done,
+            KIND_RESET => CpuResult::Reset,
+            KIND_FAILED => CpuResult::Failed(self.status.get()),
+            _ => CpuResult::OutOfRounds,
+        }
     }
 
     /// How many `LFA_ACTIVATE` calls the CPU sent.
@@ -282,7 +306,7 @@ impl CpuOutcome {
 
 impl core::fmt::Display for CpuOutcome {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self.result {
+        match self.result() {
             CpuResult::Done => write!(f, "one CPU finished after {} rounds", self.rounds),
             CpuResult::Reset => write!(f, "one CPU was reset in round {}", self.rounds),
             CpuResult::Failed(e) => write!(f, "one CPU got {e} in round {}", self.rounds),

@@ -659,3 +659,30 @@ fn only_cpu_rendezvous_sends_no_skip() {
         "the drop sent the release CANCEL"
     );
 }
+
+#[test]
+fn cpu_outcome_keeps_every_status_code_exactly() {
+    use crate::{CpuOutcome, CpuResult};
+    for status in [
+        LfaError::Busy,
+        LfaError::ActivationFailed,
+        LfaError::Unknown(-35),
+        LfaError::Unknown(7),
+        LfaError::Unknown(i64::MIN),
+        LfaError::Unknown(i64::MAX),
+        LfaError::Unknown(0x1_0000_0000),
+        LfaError::Unknown(-0x1_0000_0001),
+    ] {
+        let outcome = CpuOutcome::new(CpuResult::Failed(status), 9);
+        assert_eq!(outcome.result(), CpuResult::Failed(status));
+        assert_eq!(outcome.rounds(), 9);
+    }
+    for result in [CpuResult::Done, CpuResult::Reset, CpuResult::OutOfRounds] {
+        assert_eq!(CpuOutcome::new(result, u32::MAX).result(), result);
+    }
+    assert_ne!(
+        CpuOutcome::new(CpuResult::Failed(LfaError::Unknown(0x1_0000_0002)), 1),
+        CpuOutcome::new(CpuResult::Failed(LfaError::Unknown(2)), 1)
+    );
+    assert_eq!(core::mem::size_of::<CpuOutcome>(), 16);
+}
