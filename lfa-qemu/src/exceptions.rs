@@ -126,3 +126,35 @@ fn stop(el: u64, what: &str, esr: u64) -> ! {
     );
     semihosting::exit(check::EXIT_EXCEPTION)
 }
+
+/// A hand-written `smc #IMM` with x0 = `function`, x1 = `arg` and x2..x17 = 0,
+/// returning x0 and x1: the baseline the benchmarks compare the client with.
+/// This image's EL3 handler passes `smc #0` to the agent and answers any
+/// other immediate with NOT_SUPPORTED (the bare cost of the exception).
+#[inline(always)]
+pub fn raw_smc<const IMM: u16>(function: u64, arg: u64) -> (u64, u64) {
+    let x0: u64;
+    let x1: u64;
+    // SAFETY: `smc` goes to this image's own EL3 handler, which preserves
+    // x18..x30, SP and the SIMD/FP state (checked by the `boot` image) and
+    // may write x0..x17, all of which are operands here. It is not `nomem`:
+    // the agent writes memory that Rust code reads.
+    unsafe {
+        asm!(
+            "smc #{imm}",
+            imm = const IMM,
+            inout("x0") function => x0,
+            inout("x1") arg => x1,
+            inout("x2") 0_u64 => _, inout("x3") 0_u64 => _,
+            inout("x4") 0_u64 => _, inout("x5") 0_u64 => _,
+            inout("x6") 0_u64 => _, inout("x7") 0_u64 => _,
+            inout("x8") 0_u64 => _, inout("x9") 0_u64 => _,
+            inout("x10") 0_u64 => _, inout("x11") 0_u64 => _,
+            inout("x12") 0_u64 => _, inout("x13") 0_u64 => _,
+            inout("x14") 0_u64 => _, inout("x15") 0_u64 => _,
+            inout("x16") 0_u64 => _, inout("x17") 0_u64 => _,
+            options(nostack),
+        );
+    }
+    (x0, x1)
+}

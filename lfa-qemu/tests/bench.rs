@@ -30,7 +30,6 @@
 #![no_std]
 #![no_main]
 
-use core::arch::asm;
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use lfa_client::{Client, CpuResult};
@@ -40,6 +39,7 @@ use lfa_proto::{
     Request, SeqId, VersionRequest,
 };
 use lfa_qemu::cpu::MAX_CPUS;
+use lfa_qemu::exceptions::raw_smc;
 use lfa_qemu::rendezvous::CpuRendezvous;
 use lfa_qemu::{Scenario, check, check_eq, cmdline, cpu, exceptions, println, timer};
 use lfa_sim::{DEMO_COMPONENTS, Profile, SimAgent};
@@ -326,59 +326,6 @@ mod quiet {
 
 // ---- raw calls -----------------------------------------------------------
 
-/// One hand-written `smc #0`: x0 = `function`, x1 = `arg`, x2..x17 = 0 (what
-/// the client sends for every call measured here). Returns x0 and x1; every
-/// other register the firmware may change is declared clobbered.
-#[inline(always)]
-fn raw_smc(function: u64, arg: u64) -> (u64, u64) {
-    let x0: u64;
-    let x1: u64;
-    // SAFETY: `smc #0` goes to this image's own EL3 handler, which preserves
-    // x18..x30, SP and the SIMD/FP state (checked by the `boot` image) and
-    // may write x0..x17, all of which are operands here. No memory is
-    // accessed by the block; it is not `nomem` because the agent writes
-    // memory that Rust code reads.
-    unsafe {
-        asm!(
-            "smc #0",
-            inout("x0") function => x0,
-            inout("x1") arg => x1,
-            inout("x2") 0_u64 => _, inout("x3") 0_u64 => _,
-            inout("x4") 0_u64 => _, inout("x5") 0_u64 => _,
-            inout("x6") 0_u64 => _, inout("x7") 0_u64 => _,
-            inout("x8") 0_u64 => _, inout("x9") 0_u64 => _,
-            inout("x10") 0_u64 => _, inout("x11") 0_u64 => _,
-            inout("x12") 0_u64 => _, inout("x13") 0_u64 => _,
-            inout("x14") 0_u64 => _, inout("x15") 0_u64 => _,
-            inout("x16") 0_u64 => _, inout("x17") 0_u64 => _,
-            options(nostack),
-        );
-    }
-    (x0, x1)
-}
-
-/// `smc #1`: the exception code answers NOT_SUPPORTED without an agent, so
-/// this is the bare cost of the exception entry, register save and return.
-#[inline(always)]
-fn raw_smc1() -> u64 {
-    let x0: u64;
-    // SAFETY: As in `raw_smc`; the handler writes only x0 for `smc #1`.
-    unsafe {
-        asm!(
-            "smc #1",
-            inout("x0") RAW_VERSION => x0,
-            inout("x1") 0_u64 => _, inout("x2") 0_u64 => _, inout("x3") 0_u64 => _,
-            inout("x4") 0_u64 => _, inout("x5") 0_u64 => _, inout("x6") 0_u64 => _,
-            inout("x7") 0_u64 => _, inout("x8") 0_u64 => _, inout("x9") 0_u64 => _,
-            inout("x10") 0_u64 => _, inout("x11") 0_u64 => _, inout("x12") 0_u64 => _,
-            inout("x13") 0_u64 => _, inout("x14") 0_u64 => _, inout("x15") 0_u64 => _,
-            inout("x16") 0_u64 => _, inout("x17") 0_u64 => _,
-            options(nostack),
-        );
-    }
-    x0
-}
-
 /// The raw side's hand-written registers are the ones lfa-proto encodes.
 fn raw_requests_match() {
     let raw = |function: u64, arg: u64| {
@@ -415,24 +362,24 @@ fn raw_requests_match() {
 
 /// Raw LFA_VERSION; true if it answered 1.0.
 fn raw_version() -> bool {
-    raw_smc(RAW_VERSION, 0).0 == RAW_VERSION_1_0
+    raw_smc::<0>(RAW_VERSION, 0).0 == RAW_VERSION_1_0
 }
 
 /// Raw LFA_FEATURES of GET_INVENTORY; true if implemented.
 fn raw_features() -> bool {
-    raw_smc(RAW_FEATURES, RAW_GET_INVENTORY).0 == 0
+    raw_smc::<0>(RAW_FEATURES, RAW_GET_INVENTORY).0 == 0
 }
 
 /// Raw GET_INFO then GET_INVENTORY #0; true if both succeeded.
 fn raw_first_entry() -> bool {
-    let (status, count) = raw_smc(RAW_GET_INFO, 0);
-    status == 0 && count > 0 && raw_smc(RAW_GET_INVENTORY, 0).0 == 0
+    let (status, count) = raw_smc::<0>(RAW_GET_INFO, 0);
+    status == 0 && count > 0 && raw_smc::<0>(RAW_GET_INVENTORY, 0).0 == 0
 }
 
 /// Raw discovery and listing: VERSION, FEATURES of the six other functions,
 /// GET_INFO, GET_INVENTORY of every id; true if every call succeeded.
 fn raw_flow() -> bool {
-    let mut ok = raw_smc(RAW_VERSION, 0).0 == RAW_VERSION_1_0;
+    let mut ok = raw_smc::<0>(RAW_VERSION, 0).0 == RAW_VERSION_1_0;
     for function in [
         RAW_FEATURES,
         RAW_GET_INFO,
@@ -441,12 +388,12 @@ fn raw_flow() -> bool {
         RAW_ACTIVATE,
         0xC400_02E6,
     ] {
-        ok &= raw_smc(RAW_FEATURES, function).0 == 0;
+        ok &= raw_smc::<0>(RAW_FEATURES, function).0 == 0;
     }
-    let (status, count) = raw_smc(RAW_GET_INFO, 0);
+    let (status, count) = raw_smc::<0>(RAW_GET_INFO, 0);
     ok &= status == 0;
     for seq_id in 0..count.min(COMPONENTS) {
-        ok &= raw_smc(RAW_GET_INVENTORY, seq_id).0 == 0;
+        ok &= raw_smc::<0>(RAW_GET_INVENTORY, seq_id).0 == 0;
     }
     ok
 }
@@ -622,7 +569,7 @@ fn calls() {
     let start = timer::ticks();
     let mut unsupported = 0;
     for _ in 0..BLOCK {
-        unsupported += u64::from(raw_smc1() == u64::MAX);
+        unsupported += u64::from(raw_smc::<1>(RAW_VERSION, 0).0 == u64::MAX);
     }
     let ticks = timer::ticks().saturating_sub(start);
     println!(

@@ -44,6 +44,7 @@ use lfa_client::{
 use lfa_proto::regs::from_signed;
 use lfa_proto::{FirmwareVersion, LfaError};
 use lfa_qemu::cpu::Barrier;
+use lfa_qemu::exceptions::raw_smc;
 use lfa_qemu::firmware::{self, CPU_ON, Firmware};
 use lfa_qemu::platform::{
     self, CPU_RESET_DEMO_UUID, DEMO_SERVICE_CALL, DEMO_SERVICE_UUID, QemuPlatform,
@@ -701,7 +702,7 @@ fn agent_figures() {
         "CANCEL",
     ];
     check_eq!(
-        raw_smc::<0>(0xC400_02E1, 0xC400_02E3),
+        raw_smc::<0>(0xC400_02E1, 0xC400_02E3).0,
         0,
         "LFA_FEATURES(GET_INVENTORY) through the agent"
     );
@@ -733,12 +734,12 @@ fn agent_figures() {
     for (inv, exc) in inventory.iter_mut().zip(bare.iter_mut()) {
         let start = timer::ticks();
         for _ in 0..BLOCK {
-            good += u64::from(raw_smc::<0>(0xC400_02E3, 0) == 0);
+            good += u64::from(raw_smc::<0>(0xC400_02E3, 0).0 == 0);
         }
         *inv = timer::ticks() - start;
         let start = timer::ticks();
         for _ in 0..BLOCK {
-            good += u64::from(raw_smc::<1>(0xC400_02E3, 0) == u64::MAX);
+            good += u64::from(raw_smc::<1>(0xC400_02E3, 0).0 == u64::MAX);
         }
         *exc = timer::ticks() - start;
     }
@@ -769,34 +770,6 @@ fn agent_figures() {
         "cost: size_of Agent<QemuPlatform, 4> {}",
         core::mem::size_of::<Agent<QemuPlatform, CPUS>>()
     );
-}
-
-/// `smc #IMM` with x0 = `function`, x1 = `arg`, x2..x17 = 0; returns x0.
-#[inline(always)]
-fn raw_smc<const IMM: u16>(function: u64, arg: u64) -> u64 {
-    let x0: u64;
-    // SAFETY: `smc` goes to this image's EL3 firmware, which preserves
-    // x18..x30, SP and the SIMD/FP state and may write x0..x17, all of which
-    // are operands here; the firmware writes memory Rust reads, so the block
-    // is not `nomem`.
-    unsafe {
-        core::arch::asm!(
-            "smc #{imm}",
-            imm = const IMM,
-            inout("x0") function => x0,
-            inout("x1") arg => _,
-            inout("x2") 0_u64 => _, inout("x3") 0_u64 => _,
-            inout("x4") 0_u64 => _, inout("x5") 0_u64 => _,
-            inout("x6") 0_u64 => _, inout("x7") 0_u64 => _,
-            inout("x8") 0_u64 => _, inout("x9") 0_u64 => _,
-            inout("x10") 0_u64 => _, inout("x11") 0_u64 => _,
-            inout("x12") 0_u64 => _, inout("x13") 0_u64 => _,
-            inout("x14") 0_u64 => _, inout("x15") 0_u64 => _,
-            inout("x16") 0_u64 => _, inout("x17") 0_u64 => _,
-            options(nostack),
-        );
-    }
-    x0
 }
 
 /// CPU 0's resume code: waits (bounded) for every CPU to come back, takes
