@@ -32,6 +32,7 @@
 //!   following a PRIME the client has issued CANCEL (a transcript never ends
 //!   with a component primed or mid-activation).
 
+use lfa_client::ErrorDetail;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -469,8 +470,8 @@ fn run<C: Conduit + Sync, K: Clock>(client: &mut Client<C, K>, flow: Flow) -> Re
             };
             let _ = (done.new_version(), done.old_version(), done.now().is_ok());
             // The value from before the activation is refused...
-            match client.prime(&component) {
-                Err(Error::StaleComponent { .. }) => {}
+            match client.prime(&component).map_err(|e| e.detail()) {
+                Err(ErrorDetail::StaleComponent { .. }) => {}
                 Err(other) => panic!("stale component refused with {other:?}"),
                 Ok(_) => panic!("stale component accepted"),
             }

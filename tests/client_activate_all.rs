@@ -8,6 +8,7 @@
 #[path = "client_support.rs"]
 mod support;
 
+use lfa_client::ErrorDetail;
 use lfa_client::{
     CancelOutcome, CpuOutcome, Error, MAX_SKIPPED, OnlyCpu, Options, Progress, Rendezvous,
     RendezvousError, Stopped, Summary,
@@ -87,7 +88,7 @@ fn a_component_gone_after_its_own_activation_is_no_error() {
             [
                 Seen::Activated {
                     uuid: TF_RMM.uuid,
-                    now: Err(Error::ComponentGone { uuid: TF_RMM.uuid })
+                    now: Err(Error::new(ErrorDetail::ComponentGone { uuid: TF_RMM.uuid }))
                 },
                 activated(TFA_BL31.uuid)
             ]
@@ -114,7 +115,7 @@ fn a_failed_relisting_after_success_stops_with_the_count() {
         // The second GET_INFO (the re-enumeration after TF-RMM) is BUSY.
         agent.inject(Fault::busy(GetInfo).after(1)).unwrap();
         let mut seen = Vec::new();
-        let busy = Error::Firmware {
+        let busy = ErrorDetail::Firmware {
             call: GetInfo,
             component: None,
             status: LfaError::Busy,
@@ -124,7 +125,7 @@ fn a_failed_relisting_after_success_stops_with_the_count() {
             result,
             Err(Stopped {
                 summary: summary(1, 0),
-                error: busy
+                error: Error::new(busy)
             }),
             "{profile:?}"
         );
@@ -132,7 +133,7 @@ fn a_failed_relisting_after_success_stops_with_the_count() {
             seen,
             [Seen::Activated {
                 uuid: TF_RMM.uuid,
-                now: Err(busy)
+                now: Err(Error::new(busy))
             }]
         );
         assert_eq!(agent.activations(), 1);
@@ -167,12 +168,12 @@ fn a_component_that_fails_to_prime_is_skipped_once() {
             [
                 Seen::Skipped {
                     uuid: TF_RMM.uuid,
-                    error: Error::PrimeFailed {
+                    error: Error::new(ErrorDetail::PrimeFailed {
                         component: rmm.to_ref(),
                         status: LfaError::AuthError,
                         rounds: 1,
                         cancel: CancelOutcome::NothingToCancel
-                    }
+                    })
                 },
                 activated(TFA_BL31.uuid),
                 activated(BL33.uuid)
@@ -201,15 +202,15 @@ fn a_component_that_fails_to_activate_is_skipped() {
         let result = client.activate_all_pending(&OnlyCpu, record(&mut seen));
         assert_eq!(result, Ok(summary(1, 1)), "{profile:?}");
         assert!(matches!(
-            seen[0],
-            Seen::Skipped {
-                uuid,
-                error: Error::ActivateFailed {
+            &seen[0],
+            Seen::Skipped { uuid, error } if *uuid == TF_RMM.uuid && matches!(
+                error.detail(),
+                ErrorDetail::ActivateFailed {
                     status: LfaError::ActivationFailed,
                     cancel: CancelOutcome::NothingToCancel,
                     ..
                 }
-            } if uuid == TF_RMM.uuid
+            )
         ));
         assert_eq!(seen[1], activated(TFA_BL31.uuid));
         assert_eq!(seen.len(), 2);
@@ -232,8 +233,8 @@ fn critical_error_stops_everything() {
         assert_eq!(e.summary, summary(0, 0), "{profile:?}");
         assert!(
             matches!(
-                e.error,
-                Error::ActivateFailed {
+                e.error.detail(),
+                ErrorDetail::ActivateFailed {
                     status: LfaError::CriticalError,
                     ..
                 }
@@ -287,8 +288,8 @@ fn a_failed_rendezvous_stops_everything() {
         let e = client.activate_all_pending(&Refuses, |_| {}).unwrap_err();
         assert!(
             matches!(
-                e.error,
-                Error::RendezvousFailed {
+                e.error.detail(),
+                ErrorDetail::RendezvousFailed {
                     reason: "CPU 3 is offline",
                     cancel: CancelOutcome::Cancelled,
                     ..

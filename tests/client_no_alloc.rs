@@ -14,8 +14,9 @@
 #[path = "client_support.rs"]
 mod support;
 
+use lfa_client::ErrorDetail;
 use lfa_client::{
-    Client, CpuJob, CpuOutcome, Error, OnlyCpu, Rendezvous, RendezvousError, RetryPolicy, Summary,
+    Client, CpuJob, CpuOutcome, OnlyCpu, Rendezvous, RendezvousError, RetryPolicy, Summary,
 };
 use lfa_proto::{
     ActivateFlags, ActivateRequest, LfaError, Regs, SeqId,
@@ -165,18 +166,23 @@ fn no_allocation_on_error_paths() {
             let vendor = client.find(DEMO_VENDOR_UUID).unwrap().unwrap();
             // Timeout (RMM needs 3 PRIME rounds), then CANCEL.
             assert!(matches!(
-                client.prime(&rmm).unwrap_err(),
-                Error::Timeout { .. }
+                client.prime(&rmm).unwrap_err().detail(),
+                ErrorDetail::Timeout { .. }
             ));
             // Not pending.
             assert!(matches!(
-                client.prime(&vendor).unwrap_err(),
-                Error::NotPending { .. }
+                client.prime(&vendor).unwrap_err().detail(),
+                ErrorDetail::NotPending { .. }
             ));
             // Rendezvous required, refused and cancelled.
             assert!(matches!(
-                client.prime(&bl31).unwrap().activate_alone().unwrap_err(),
-                Error::RendezvousRequired { .. }
+                client
+                    .prime(&bl31)
+                    .unwrap()
+                    .activate_alone()
+                    .unwrap_err()
+                    .detail(),
+                ErrorDetail::RendezvousRequired { .. }
             ));
             // Dropped primed activation.
             drop(client.prime(&bl31).unwrap());
@@ -200,8 +206,8 @@ fn no_allocation_on_error_paths() {
             );
             // Stale after that ACTIVATE.
             assert!(matches!(
-                client.prime(&bl31).unwrap_err(),
-                Error::StaleComponent { .. }
+                client.prime(&bl31).unwrap_err().detail(),
+                ErrorDetail::StaleComponent { .. }
             ));
             // GET_INFO status.
             agent
@@ -214,5 +220,5 @@ fn no_allocation_on_error_paths() {
     // No agent at all.
     let agent = Agent::new(Profile::TfA);
     let (e, n) = measure(|| Client::discover(&agent).unwrap_err());
-    assert_eq!((e, n), (Error::NoAgent { x0: u64::MAX }, 0));
+    assert_eq!((e.detail(), n), (ErrorDetail::NoAgent { x0: u64::MAX }, 0));
 }

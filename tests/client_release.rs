@@ -8,7 +8,8 @@
 #[path = "client_support.rs"]
 mod support;
 
-use lfa_client::{CancelOutcome, Error, Options, RetryPolicy};
+use lfa_client::ErrorDetail;
+use lfa_client::{CancelOutcome, Options, RetryPolicy};
 use lfa_proto::{
     FirmwareVersion, FunctionId, LfaError, SeqId, Uuid,
     components::{BL33, TF_RMM, TFA_BL31},
@@ -49,7 +50,7 @@ fn each_failure_reports_its_exact_cancel_outcome_and_owes_nothing_after() {
         let e = client.prime(&rmm).unwrap_err();
         assert_eq!(
             e,
-            Error::PrimeFailed {
+            ErrorDetail::PrimeFailed {
                 component: rmm.to_ref(),
                 status: LfaError::AuthError,
                 rounds: 1,
@@ -167,7 +168,7 @@ fn release_after_a_failed_relisting_finds_the_activated_component_by_uuid() {
         let done = primed.activate_alone().unwrap();
         assert_eq!(
             done.now().unwrap_err(),
-            &Error::Firmware {
+            &ErrorDetail::Firmware {
                 call: GetInfo,
                 component: None,
                 status: LfaError::Busy
@@ -215,7 +216,7 @@ fn no_release_cancel_for_a_component_that_is_gone() {
         let done = client.prime(&rmm).unwrap().activate_alone().unwrap();
         assert_eq!(
             done.now().unwrap_err(),
-            &Error::ComponentGone { uuid: TF_RMM.uuid }
+            &ErrorDetail::ComponentGone { uuid: TF_RMM.uuid }
         );
         assert_eq!(done.next_pending().unwrap().uuid(), TFA_BL31.uuid);
         agent.clear_log();
@@ -321,7 +322,7 @@ fn two_clients_of_one_agent_undo_each_other() {
                 let e = b.prime(&bl31_b).unwrap_err();
                 assert_eq!(
                     e,
-                    Error::PrimeFailed {
+                    ErrorDetail::PrimeFailed {
                         component: bl31_b.to_ref(),
                         status: LfaError::WrongState,
                         rounds: 1,
@@ -335,7 +336,7 @@ fn two_clients_of_one_agent_undo_each_other() {
                 let e = b.prime(&bl31_b).unwrap().activate_alone().unwrap_err();
                 assert_eq!(
                     e,
-                    Error::ActivateFailed {
+                    ErrorDetail::ActivateFailed {
                         component: bl31_b.to_ref(),
                         status: LfaError::InvalidParameters,
                         rounds: 1,

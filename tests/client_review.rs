@@ -9,10 +9,9 @@ mod support;
 
 use core::cell::Cell;
 use core::time::Duration;
+use lfa_client::ErrorDetail;
 
-use lfa_client::{
-    CancelOutcome, Client, Clock, Component, Error, Options, RetryPolicy, ThreadRendezvous,
-};
+use lfa_client::{CancelOutcome, Client, Clock, Component, Options, RetryPolicy, ThreadRendezvous};
 use lfa_proto::{
     DecodeError, FirmwareVersion, FunctionId, InventoryFlags, InventoryResponse, LfaError, Regs,
     Response, SeqId, Uuid, components::TF_RMM,
@@ -178,7 +177,7 @@ fn review_pending_version_garbage() {
     assert_eq!(second.pending_version(), None, "pending, but x5 = 0");
     assert_eq!(
         it.next().unwrap().unwrap_err(),
-        Error::InventoryFailed {
+        ErrorDetail::InventoryFailed {
             seq_id: SeqId(2),
             status: LfaError::InvalidParameters
         },
@@ -200,8 +199,8 @@ fn review_error_paths_leak() {
         let e = client.prime(&c).unwrap_err();
         assert!(
             matches!(
-                e,
-                Error::Timeout {
+                e.detail(),
+                ErrorDetail::Timeout {
                     call: Prime,
                     rounds: 2,
                     cancel: CancelOutcome::Cancelled,
@@ -260,14 +259,14 @@ fn review_unnamed_component_in_errors() {
         );
         agent.unstage(DEMO_VENDOR_UUID).unwrap();
         assert_eq!(
-            Error::ComponentGone {
+            ErrorDetail::ComponentGone {
                 uuid: DEMO_VENDOR_UUID
             }
             .to_string(),
             "no component with UUID 7a1e5c0d-e000-4f1a-8bad-5eed00000001 in the inventory"
         );
         assert_eq!(
-            Error::ComponentGone { uuid: TF_RMM.uuid }.to_string(),
+            ErrorDetail::ComponentGone { uuid: TF_RMM.uuid }.to_string(),
             "no component with UUID 6c0762a6-12f2-4b56-92cb-ba8f633606d9 in the inventory (TF-RMM)"
         );
     }
@@ -286,7 +285,7 @@ fn review_32bit_arm() {
     let conduit = ScriptedConduit::replay(&script);
     assert_eq!(
         Client::discover(&conduit).unwrap_err(),
-        Error::Malformed {
+        ErrorDetail::Malformed {
             call: FunctionId::Version,
             component: None,
             error: DecodeError::InvalidVersion(0xFFFF_FFFF)
@@ -298,7 +297,7 @@ fn review_32bit_arm() {
     let client = Client::discover(&conduit).unwrap();
     assert_eq!(
         client.components().unwrap_err(),
-        Error::Malformed {
+        ErrorDetail::Malformed {
             call: GetInfo,
             component: None,
             error: DecodeError::CountOutOfRange(0x1_0000_0001)
@@ -328,7 +327,7 @@ fn review_negative_get_info_count() {
         agent.inject(Fault::reply(GetInfo, LfaError::Busy)).unwrap();
         assert_eq!(
             client.components().unwrap_err(),
-            Error::Firmware {
+            ErrorDetail::Firmware {
                 call: GetInfo,
                 component: None,
                 status: LfaError::Busy
@@ -341,15 +340,15 @@ fn review_negative_get_info_count() {
     let conduit = ScriptedConduit::replay(&script);
     let client = Client::discover(&conduit).unwrap();
     assert!(matches!(
-        client.components().unwrap_err(),
-        Error::Malformed {
+        client.components().unwrap_err().detail(),
+        ErrorDetail::Malformed {
             error: DecodeError::CountOutOfRange(u64::MAX),
             ..
         }
     ));
     assert_eq!(
         client.components().unwrap_err(),
-        Error::AbsurdCount {
+        ErrorDetail::AbsurdCount {
             count: 5000,
             max: 1024
         }
@@ -386,8 +385,8 @@ fn review_refresh_races_with_itself() {
         assert_eq!(done.now().unwrap().generation(), client.generation());
         for stale in &before {
             assert!(matches!(
-                client.prime(stale).unwrap_err(),
-                Error::StaleComponent { .. }
+                client.prime(stale).unwrap_err().detail(),
+                ErrorDetail::StaleComponent { .. }
             ));
         }
         assert_eq!(calls(&agent).len(), log.len(), "stale values send nothing");
@@ -458,7 +457,7 @@ fn review_unbounded_call_again() {
         let e = client.prime(&c).unwrap_err();
         assert_eq!(
             e,
-            Error::Timeout {
+            ErrorDetail::Timeout {
                 call: Prime,
                 component: c.to_ref(),
                 rounds: 50,
@@ -479,9 +478,9 @@ fn review_unbounded_call_again() {
             }));
         agent.clear_log();
         let e = client.prime(&c).unwrap_err();
-        let Error::Timeout {
+        let ErrorDetail::Timeout {
             rounds, elapsed, ..
-        } = e
+        } = e.detail()
         else {
             panic!("{e}")
         };
@@ -504,12 +503,12 @@ fn review_unbounded_call_again() {
             .unwrap()
             .activate_with(&ThreadRendezvous::new(2))
             .unwrap_err();
-        let Error::Timeout {
+        let ErrorDetail::Timeout {
             call,
             rounds,
             cancel,
             ..
-        } = e
+        } = e.detail()
         else {
             panic!("{e}")
         };

@@ -8,6 +8,7 @@
 #[path = "client_support.rs"]
 mod support;
 
+use lfa_client::ErrorDetail;
 use std::time::Duration;
 
 use lfa_client::{
@@ -161,14 +162,14 @@ fn a_stale_or_finished_operation_sends_nothing() {
     agent.clear_log();
     assert_eq!(
         first.step(&mut client),
-        Step::Done(Err(Error::StaleOperation))
+        Step::Done(Err(Error::new(ErrorDetail::StaleOperation)))
     );
     assert_eq!(agent.call_count(), 0);
     let (primed, _) = drive(&agent, || second.step(&mut client));
     let primed = primed.unwrap();
     assert_eq!(
         second.step(&mut client),
-        Step::Done(Err(Error::StaleOperation)),
+        Step::Done(Err(Error::new(ErrorDetail::StaleOperation))),
         "finished"
     );
     // Release makes the primed value stale too (and cancels it).
@@ -179,7 +180,7 @@ fn a_stale_or_finished_operation_sends_nothing() {
     let mut activation = primed.activate_alone();
     assert_eq!(
         activation.step(&mut client),
-        Step::Done(Err(Error::StaleOperation))
+        Step::Done(Err(Error::new(ErrorDetail::StaleOperation)))
     );
     assert_eq!(agent.call_count(), count, "nothing sent");
     assert_eq!(agent.phase(), Phase::Idle);
@@ -197,11 +198,14 @@ fn an_operation_on_another_client_is_stale() {
     let primed = primed.unwrap();
     let mut b = Client::discover(&agent).unwrap();
     let count = agent.call_count();
-    assert_eq!(primed.cancel(&mut b), Err(Error::StaleOperation));
+    assert_eq!(
+        primed.cancel(&mut b),
+        Err(Error::new(ErrorDetail::StaleOperation))
+    );
     // A component value of `a` is refused by `b` too, without a call.
     let e = b.prime(&rmm).unwrap_err();
     assert!(
-        matches!(e, Error::StaleComponent { generation, current, .. }
+        matches!(e.detail(), ErrorDetail::StaleComponent { generation, current, .. }
             if generation == a.generation() && current == b.generation()),
         "{e}"
     );
@@ -251,8 +255,8 @@ fn a_rendezvous_needs_step_with() {
         let (e, _) = drive(&agent, || activation.step(&mut client));
         assert!(
             matches!(
-                e,
-                Err(Error::RendezvousFailed {
+                e.map_err(|e| e.detail()),
+                Err(ErrorDetail::RendezvousFailed {
                     cancel: CancelOutcome::Cancelled,
                     ..
                 })
@@ -489,10 +493,10 @@ fn every_cpu_reset_resumes_from_copies_of_the_client_and_the_op() {
         agent.clear_log();
         let before = agent.call_count();
         for mut op in [saved_op, spare_op] {
-            assert!(matches!(
+            assert_eq!(
                 op.step_with(&mut saved_client, &hook),
-                Step::Done(Err(Error::StaleOperation))
-            ));
+                Step::Done(Err(Error::new(ErrorDetail::StaleOperation)))
+            );
         }
         assert_eq!(agent.call_count(), before, "{profile:?}");
         // The resumed client owes the release, as after any activation.

@@ -6,6 +6,7 @@
 #[path = "client_support.rs"]
 mod support;
 
+use lfa_client::ErrorDetail;
 use lfa_client::{
     CancelOutcome, Client, ComponentRef, CpuOutcome, CpuResult, Error, FunctionId, LfaError,
     Options, SeqId, SmcccCheck, SmcccError, SmcccVersion, Uuid,
@@ -34,7 +35,10 @@ fn cancel_by_uuid_finds_the_id_and_cancels() {
         assert_eq!(requests(&agent, Cancel)[0].x[1], 1);
         assert_eq!(agent.phase(), Phase::Idle);
         // The primed value is stale now; nothing is owed any more.
-        assert_eq!(primed.cancel(&mut client), Err(Error::StaleOperation));
+        assert_eq!(
+            primed.cancel(&mut client),
+            Err(Error::new(ErrorDetail::StaleOperation))
+        );
         agent.clear_log();
         drop(client);
         assert_eq!(calls(&agent), [], "{profile:?}: no release owed");
@@ -53,7 +57,7 @@ fn cancel_of_nothing_and_of_an_unknown_uuid() {
     let nobody = Uuid::from_u128(0x5EED);
     assert_eq!(
         client.cancel(nobody),
-        Err(Error::ComponentGone { uuid: nobody })
+        Err(Error::new(ErrorDetail::ComponentGone { uuid: nobody }))
     );
     assert!(!calls(&agent).contains(&Cancel), "nothing cancelled");
     agent.inject(Fault::busy(Cancel)).unwrap();
@@ -77,7 +81,7 @@ fn discover_with_checks_smccc_only_when_asked() {
     let e = Client::discover_with(&agent, strict).unwrap_err();
     assert_eq!(
         e,
-        Error::SmcccVersion {
+        ErrorDetail::SmcccVersion {
             error: SmcccError::NotAdvertised { status: -1 }
         }
     );
@@ -131,7 +135,7 @@ fn the_what_now_helpers() {
         seq_id: SeqId(0),
     };
     let cancel_failed = CancelOutcome::Failed(LfaError::Busy);
-    let activate = |status, cancel| Error::ActivateFailed {
+    let activate = |status, cancel| ErrorDetail::ActivateFailed {
         component: c,
         status,
         rounds: 1,
@@ -141,16 +145,16 @@ fn the_what_now_helpers() {
     let other = CpuOutcome::new(CpuResult::Failed(LfaError::ActivationFailed), 1);
     // (error, idle, fatal, retry later, list again)
     let table = [
-        (Error::NoAgent { x0: 0 }, true, true, false, false),
+        (ErrorDetail::NoAgent { x0: 0 }, true, true, false, false),
         (
-            Error::NotPending { component: c },
+            ErrorDetail::NotPending { component: c },
             true,
             false,
             false,
             false,
         ),
         (
-            Error::StaleComponent {
+            ErrorDetail::StaleComponent {
                 component: c,
                 generation: 1,
                 current: 2,
@@ -160,7 +164,7 @@ fn the_what_now_helpers() {
             false,
             true,
         ),
-        (Error::StaleOperation, true, false, false, true),
+        (ErrorDetail::StaleOperation, true, false, false, true),
         (
             activate(LfaError::ActivationFailed, CancelOutcome::Cancelled),
             true,
@@ -183,7 +187,7 @@ fn the_what_now_helpers() {
             false,
         ),
         (
-            Error::Timeout {
+            ErrorDetail::Timeout {
                 call: FunctionId::Prime,
                 component: c,
                 rounds: 3,
@@ -196,7 +200,7 @@ fn the_what_now_helpers() {
             false,
         ),
         (
-            Error::RendezvousFailed {
+            ErrorDetail::RendezvousFailed {
                 component: c,
                 reason: "offline",
                 cancel: CancelOutcome::Cancelled,
@@ -207,11 +211,10 @@ fn the_what_now_helpers() {
             false,
         ),
         (
-            Error::RendezvousDisagreement {
+            ErrorDetail::RendezvousDisagreement {
                 component: c,
-                first: outcome,
-                other,
-                cpus: 2,
+                first: outcome.result(),
+                other: other.result(),
                 cancel: CancelOutcome::Cancelled,
             },
             true,
@@ -220,7 +223,7 @@ fn the_what_now_helpers() {
             false,
         ),
         (
-            Error::Firmware {
+            ErrorDetail::Firmware {
                 call: Cancel,
                 component: Some(c),
                 status: LfaError::Busy,
@@ -231,7 +234,7 @@ fn the_what_now_helpers() {
             false,
         ),
         (
-            Error::ComponentMoved {
+            ErrorDetail::ComponentMoved {
                 component: c,
                 found: Uuid::nil(),
             },
@@ -242,6 +245,7 @@ fn the_what_now_helpers() {
         ),
     ];
     for (e, idle, fatal, later, list) in table {
+        let e = Error::new(e);
         assert_eq!(
             (
                 e.agent_is_idle(),

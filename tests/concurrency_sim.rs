@@ -8,7 +8,7 @@
 //!   against an ownership model, and no thread's PRIME, ACTIVATE or CANCEL
 //!   succeeds while another thread holds the agent;
 //! - the others get a clear busy error: the agent's BUSY or WRONG_STATE,
-//!   surfaced as `Error::PrimeFailed` with that status (and the CANCEL the
+//!   surfaced as `ErrorDetail::PrimeFailed` with that status (and the CANCEL the
 //!   client then sends is answered INVALID_PARAMETERS, `NothingToCancel`: it
 //!   cannot disturb the winner's activation);
 //! - no primed component is left behind: the agent ends idle;
@@ -18,6 +18,7 @@
 //! Every test runs under a watchdog ([`WATCHDOG`]): a deadlock fails it
 //! instead of hanging the test run. Every retry loop is bounded.
 
+use lfa_client::ErrorDetail;
 use std::sync::mpsc;
 use std::sync::{Barrier, Mutex};
 use std::thread;
@@ -215,8 +216,8 @@ struct Seen {
 /// INVALID_PARAMETERS, "nothing to cancel" (it was not the agent's current
 /// component, so it cannot disturb the holder).
 fn expect_busy(e: &Error, seen: &mut Seen) {
-    match e {
-        Error::PrimeFailed {
+    match e.detail() {
+        ErrorDetail::PrimeFailed {
             status,
             rounds: 1,
             cancel: CancelOutcome::NothingToCancel,
@@ -426,7 +427,11 @@ fn tfa_agent_race_with_release_activates_everyone_one_at_a_time() {
                             let mut refused = [0u32; 3];
                             for _ in 0..MAX_ATTEMPTS {
                                 let mine = client.find(uuid(n)).unwrap().unwrap();
-                                match client.prime(&mine).and_then(|p| p.activate_alone()) {
+                                match client
+                                    .prime(&mine)
+                                    .and_then(|p| p.activate_alone())
+                                    .map_err(|e| e.detail())
+                                {
                                     Ok(done) => {
                                         // TF-A does not report versions.
                                         assert_eq!(done.new_version(), None);
@@ -434,15 +439,15 @@ fn tfa_agent_race_with_release_activates_everyone_one_at_a_time() {
                                         client.release().unwrap();
                                         return refused;
                                     }
-                                    Err(Error::PrimeFailed {
+                                    Err(ErrorDetail::PrimeFailed {
                                         status: LfaError::Busy,
                                         ..
                                     }) => refused[0] += 1,
-                                    Err(Error::PrimeFailed {
+                                    Err(ErrorDetail::PrimeFailed {
                                         status: LfaError::WrongState,
                                         ..
                                     }) => refused[1] += 1,
-                                    Err(Error::ActivateFailed {
+                                    Err(ErrorDetail::ActivateFailed {
                                         status: LfaError::InvalidParameters,
                                         rounds: 1,
                                         cancel: CancelOutcome::NothingToCancel,

@@ -2,12 +2,10 @@
 //! Activating everything that is pending, as Linux does on a notification:
 //! [`Client::activate_all_pending`].
 
-use lfa_proto::{LfaError, Uuid};
+use lfa_proto::Uuid;
 use lfa_smccc::Conduit;
 
-use crate::{
-    Activated, CancelOutcome, Client, Component, Error, PrimedOp, Rendezvous, retry::Clock,
-};
+use crate::{Activated, Client, Component, Error, ErrorDetail, PrimedOp, Rendezvous, retry::Clock};
 
 /// How many components one [`Client::activate_all_pending`] can skip: it
 /// remembers their UUIDs in a fixed array (no allocation), so that each
@@ -24,7 +22,7 @@ pub enum Progress<'a> {
     Activated(&'a Activated),
     /// The component could not be primed or activated, in a way that
     /// concerns it alone; where an `LFA_PRIME` had been sent, the client
-    /// cancelled it (the error's [`CancelOutcome`] is `Cancelled` or
+    /// cancelled it (the error's [`CancelOutcome`](crate::CancelOutcome) is `Cancelled` or
     /// `NothingToCancel`). The call goes on with the next component; this
     /// one is not attempted again in this call.
     Skipped {
@@ -52,18 +50,18 @@ pub struct Summary {
 /// returns `lfa_client::Error`.
 ///
 /// ```
-/// use lfa_client::{Error, Stopped, Summary};
+/// use lfa_client::{Error, ErrorDetail, Stopped, Summary};
 ///
 /// let stopped = Stopped {
 ///     summary: Summary { activated: 2, skipped: 1 },
-///     error: Error::PendingNeverClears { activations: 2 },
+///     error: Error::new(ErrorDetail::PendingNeverClears { activations: 2 }),
 /// };
 /// assert_eq!(
 ///     stopped.to_string(),
 ///     "the agent still reports pending components after 2 activations \
 ///      (activate_all_pending stopped after 2 activations and 1 skipped component)"
 /// );
-/// assert_eq!(Error::from(stopped), Error::PendingNeverClears { activations: 2 });
+/// assert_eq!(Error::from(stopped), ErrorDetail::PendingNeverClears { activations: 2 });
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
@@ -120,24 +118,6 @@ impl SkipList {
     }
 }
 
-/// Whether `activate_all_pending` may skip the component that failed with
-/// `error` and go on: the failure concerns that component alone and the
-/// agent holds nothing of it any more.
-fn skippable(error: &Error) -> bool {
-    let cancelled = |cancel: CancelOutcome| !matches!(cancel, CancelOutcome::Failed(_));
-    match *error {
-        Error::NotCapable { .. } | Error::NotPending { .. } => true,
-        Error::PrimeFailed { cancel, .. }
-        | Error::Timeout { cancel, .. }
-        | Error::RendezvousRequired { cancel, .. }
-        | Error::CpuResetWithoutEntryPoint { cancel, .. } => cancelled(cancel),
-        Error::ActivateFailed { status, cancel, .. } => {
-            status != LfaError::CriticalError && cancelled(cancel)
-        }
-        _ => false,
-    }
-}
-
 impl<C: Conduit, K: Clock> Client<C, K> {
     /// Activates every capable and pending component, one after the other,
     /// as Linux does on an activation notification, and tells `each` about
@@ -155,30 +135,30 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     ///
     /// **One failing component does not block the others.** A component
     /// that fails in a way that concerns it alone, and whose attempt the
-    /// client could cancel (the error's [`CancelOutcome`] is not `Failed`),
+    /// client could cancel (the error's [`CancelOutcome`](crate::CancelOutcome) is not `Failed`),
     /// is reported as [`Progress::Skipped`] and not attempted again in this
-    /// call: [`Error::NotCapable`] / [`Error::NotPending`] (its flags changed
-    /// since the listing), [`Error::PrimeFailed`], [`Error::ActivateFailed`]
-    /// with any status but `CRITICAL_ERROR`, [`Error::Timeout`],
-    /// [`Error::CpuResetWithoutEntryPoint`] and [`Error::RendezvousRequired`].
+    /// call: [`ErrorDetail::NotCapable`] / [`ErrorDetail::NotPending`] (its flags changed
+    /// since the listing), [`ErrorDetail::PrimeFailed`], [`ErrorDetail::ActivateFailed`]
+    /// with any status but `CRITICAL_ERROR`, [`ErrorDetail::Timeout`],
+    /// [`ErrorDetail::CpuResetWithoutEntryPoint`] and [`ErrorDetail::RendezvousRequired`].
     /// At most [`MAX_SKIPPED`] components are skipped; a failure after that
     /// stops the call with its error.
     ///
     /// **Errors that stop the call** (continuing would be unsafe or
     /// pointless): `CRITICAL_ERROR` from `LFA_ACTIVATE` (only a reset helps),
-    /// [`Error::RendezvousFailed`] and [`Error::RendezvousDisagreement`] (the
+    /// [`ErrorDetail::RendezvousFailed`] and [`ErrorDetail::RendezvousDisagreement`] (the
     /// CPUs' state is unknown), any failure whose `LFA_CANCEL` failed
-    /// ([`CancelOutcome::Failed`]: the agent may still hold the component), a
+    /// ([`CancelOutcome::Failed`](crate::CancelOutcome::Failed): the agent may still hold the component), a
     /// failing release `LFA_CANCEL` ([`Client::release`]),
-    /// [`Error::ComponentMoved`] (someone else renumbered the inventory),
+    /// [`ErrorDetail::ComponentMoved`] (someone else renumbered the inventory),
     /// failures to list the inventory (also the re-enumeration after a
     /// successful activation, which `each` has already seen), and
-    /// [`Error::PendingNeverClears`] after
+    /// [`ErrorDetail::PendingNeverClears`] after
     /// [`Options::max_activations`](crate::Options::max_activations)
     /// activations with pending components still listed.
     ///
     /// A component the agent no longer lists after its own successful
-    /// activation ([`Activated::now`] is [`Error::ComponentGone`]) is not an
+    /// activation ([`Activated::now`] is [`ErrorDetail::ComponentGone`]) is not an
     /// error: it was activated, and the call goes on.
     ///
     /// **Two or more activations in one boot on TF-A.** TF-A's agent keeps an
@@ -221,9 +201,9 @@ impl<C: Conduit, K: Clock> Client<C, K> {
             if summary.activated >= self.options.max_activations {
                 return Err(Stopped {
                     summary,
-                    error: Error::PendingNeverClears {
+                    error: Error::new(ErrorDetail::PendingNeverClears {
                         activations: summary.activated,
-                    },
+                    }),
                 });
             }
             let result = self.activate_one(&component, rendezvous, &skipped);
@@ -232,12 +212,14 @@ impl<C: Conduit, K: Clock> Client<C, K> {
                     summary.activated = summary.activated.saturating_add(1);
                     each(Progress::Activated(activated));
                     match activated.now() {
-                        Ok(_) | Err(Error::ComponentGone { .. }) => {}
-                        Err(&error) => return Err(Stopped { summary, error }),
+                        Err(&error) if !error.is_component_gone() => {
+                            return Err(Stopped { summary, error });
+                        }
+                        Ok(_) | Err(_) => {}
                     }
                     next = activated.next_pending().copied();
                 }
-                Err(error) if skippable(error) && skipped.push(component.uuid()) => {
+                Err(error) if error.skippable() && skipped.push(component.uuid()) => {
                     summary.skipped = summary.skipped.saturating_add(1);
                     each(Progress::Skipped {
                         component: &component,
@@ -303,55 +285,63 @@ mod tests {
 
     #[test]
     fn which_errors_are_skipped() {
-        use crate::ComponentRef;
-        use lfa_proto::{FunctionId, SeqId};
+        use crate::{CancelOutcome, ComponentRef};
+        use lfa_proto::{FunctionId, LfaError, SeqId};
         let component = ComponentRef {
             uuid: Uuid::from_u128(1),
             seq_id: SeqId(0),
         };
-        let activate = |status, cancel| Error::ActivateFailed {
-            component,
-            status,
-            rounds: 1,
-            cancel,
+        let activate = |status, cancel| {
+            Error::new(ErrorDetail::ActivateFailed {
+                component,
+                status,
+                rounds: 1,
+                cancel,
+            })
         };
-        assert!(skippable(&activate(
+        assert!(Error::skippable(&activate(
             LfaError::ActivationFailed,
             CancelOutcome::NothingToCancel
         )));
-        assert!(skippable(&activate(
+        assert!(Error::skippable(&activate(
             LfaError::ActivationFailed,
             CancelOutcome::Cancelled
         )));
-        assert!(!skippable(&activate(
+        assert!(!Error::skippable(&activate(
             LfaError::CriticalError,
             CancelOutcome::NothingToCancel
         )));
-        assert!(!skippable(&activate(
+        assert!(!Error::skippable(&activate(
             LfaError::ActivationFailed,
             CancelOutcome::Failed(LfaError::Busy)
         )));
-        assert!(skippable(&Error::NotPending { component }));
-        assert!(skippable(&Error::Timeout {
+        assert!(Error::skippable(&Error::new(ErrorDetail::NotPending {
+            component
+        })));
+        assert!(Error::skippable(&Error::new(ErrorDetail::Timeout {
             call: FunctionId::Prime,
             component,
             rounds: 3,
             elapsed: core::time::Duration::ZERO,
             cancel: CancelOutcome::Cancelled,
-        }));
-        assert!(!skippable(&Error::RendezvousFailed {
-            component,
-            reason: "no",
-            cancel: CancelOutcome::Cancelled,
-        }));
-        assert!(!skippable(&Error::ComponentMoved {
-            component,
-            found: Uuid::nil(),
-        }));
-        assert!(!skippable(&Error::Firmware {
+        })));
+        assert!(!Error::skippable(&Error::new(
+            ErrorDetail::RendezvousFailed {
+                component,
+                reason: "no",
+                cancel: CancelOutcome::Cancelled,
+            }
+        )));
+        assert!(!Error::skippable(&Error::new(
+            ErrorDetail::ComponentMoved {
+                component,
+                found: Uuid::nil(),
+            }
+        )));
+        assert!(!Error::skippable(&Error::new(ErrorDetail::Firmware {
             call: FunctionId::Cancel,
             component: Some(component),
             status: LfaError::Busy,
-        }));
+        })));
     }
 }

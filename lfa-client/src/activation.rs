@@ -5,7 +5,7 @@ use lfa_proto::{CancelRequest, FirmwareVersion, LfaError, Request};
 use lfa_smccc::Conduit;
 
 use crate::{
-    CancelOutcome, Client, Component, ComponentRef, Error, NoClock, Rendezvous,
+    CancelOutcome, Client, Component, ComponentRef, Error, ErrorDetail, NoClock, Rendezvous,
     activate_all::SkipList,
     client::Release,
     op::{ActivationOp, PrimedOp, Releasing, Step},
@@ -46,18 +46,18 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     ///
     /// If the refreshed id holds another UUID (or is out of range), the
     /// agent renumbered although this client activated nothing: `prime`
-    /// refuses with [`Error::ComponentMoved`] rather than look for the UUID
+    /// refuses with [`ErrorDetail::ComponentMoved`] rather than look for the UUID
     /// elsewhere, since whoever renumbered (another client, see
     /// [`Client::discover`]) may be using the agent right now.
     ///
     /// # Errors
     ///
-    /// - [`Error::StaleComponent`] if `component` was read before an
+    /// - [`ErrorDetail::StaleComponent`] if `component` was read before an
     ///   activation or by another client (nothing is sent);
-    /// - [`Error::ComponentMoved`] if its id now holds another component or
+    /// - [`ErrorDetail::ComponentMoved`] if its id now holds another component or
     ///   none (nothing primed);
-    /// - [`Error::NotCapable`] / [`Error::NotPending`] from the refreshed entry;
-    /// - [`Error::PrimeFailed`] / [`Error::Timeout`] if `LFA_PRIME` fails or does
+    /// - [`ErrorDetail::NotCapable`] / [`ErrorDetail::NotPending`] from the refreshed entry;
+    /// - [`ErrorDetail::PrimeFailed`] / [`ErrorDetail::Timeout`] if `LFA_PRIME` fails or does
     ///   not finish; the client has then sent `LFA_CANCEL`, and the error says
     ///   what it returned;
     /// - the errors of [`Client::release`] (step 1) and of `LFA_GET_INVENTORY`
@@ -83,11 +83,11 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         if component.generation() == self.generation {
             Ok(())
         } else {
-            Err(Error::StaleComponent {
+            Err(Error::new(ErrorDetail::StaleComponent {
                 component: component.to_ref(),
                 generation: component.generation(),
                 current: self.generation,
-            })
+            }))
         }
     }
 
@@ -198,7 +198,7 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
     ///
     /// # Errors
     ///
-    /// [`Error::Firmware`] with the status `LFA_CANCEL` returned; the client
+    /// [`ErrorDetail::Firmware`] with the status `LFA_CANCEL` returned; the client
     /// then sends `LFA_CANCEL` again before its next `LFA_PRIME`.
     pub fn cancel(mut self) -> Result<(), Error> {
         let op = self.op.take();
@@ -229,11 +229,11 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
     ///
     /// # Errors
     ///
-    /// - [`Error::RendezvousRequired`] if the component requires a
+    /// - [`ErrorDetail::RendezvousRequired`] if the component requires a
     ///   rendezvous (nothing sent to `LFA_ACTIVATE`, which would hang TF-A);
-    /// - [`Error::CpuResetWithoutEntryPoint`] for a component with
+    /// - [`ErrorDetail::CpuResetWithoutEntryPoint`] for a component with
     ///   may_reset_cpu and no [`Options::cpu_reset`](crate::Options::cpu_reset);
-    /// - [`Error::ActivateFailed`], [`Error::Timeout`].
+    /// - [`ErrorDetail::ActivateFailed`], [`ErrorDetail::Timeout`].
     ///
     /// Each of these has sent `LFA_CANCEL` and reports its outcome. Errors of
     /// the re-enumeration do not hide the successful activation: they are in
@@ -254,11 +254,11 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
     ///
     /// # Errors
     ///
-    /// - [`Error::CpuResetWithoutEntryPoint`] (nothing sent to `LFA_ACTIVATE`);
-    /// - [`Error::RendezvousFailed`] if the hook says it could not run on
+    /// - [`ErrorDetail::CpuResetWithoutEntryPoint`] (nothing sent to `LFA_ACTIVATE`);
+    /// - [`ErrorDetail::RendezvousFailed`] if the hook says it could not run on
     ///   every CPU (or reported none);
-    /// - [`Error::RendezvousDisagreement`] if CPUs report different results;
-    /// - [`Error::ActivateFailed`], [`Error::Timeout`] (rounds only).
+    /// - [`ErrorDetail::RendezvousDisagreement`] if CPUs report different results;
+    /// - [`ErrorDetail::ActivateFailed`], [`ErrorDetail::Timeout`] (rounds only).
     ///
     /// Each of these has sent `LFA_CANCEL` and reports its outcome.
     pub fn activate_with<R: Rendezvous<C> + ?Sized>(
@@ -369,7 +369,7 @@ impl Activated {
     }
 
     /// The component as the re-enumeration after the activation found it, by
-    /// UUID; or why that could not be read ([`Error::ComponentGone`] if the
+    /// UUID; or why that could not be read ([`ErrorDetail::ComponentGone`] if the
     /// agent no longer lists it). The activation itself succeeded either way.
     ///
     /// # Errors

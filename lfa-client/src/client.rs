@@ -10,7 +10,9 @@ use lfa_proto::{
 
 use lfa_smccc::{Conduit, SmcccCheck};
 
-use crate::{Component, ComponentRef, CpuReset, Error, NoClock, RetryPolicy, retry::Clock};
+use crate::{
+    Component, ComponentRef, CpuReset, Error, ErrorDetail, NoClock, RetryPolicy, retry::Clock,
+};
 
 /// Stamps for client generations and operations, unique in the program (not
 /// per client) until the 32-bit counter wraps; 0 is never issued.
@@ -74,11 +76,11 @@ pub struct Options {
     /// components.
     pub cpu_reset: Option<CpuReset>,
     /// The largest component count from `LFA_GET_INFO` the client believes;
-    /// a larger one is [`Error::AbsurdCount`].
+    /// a larger one is [`ErrorDetail::AbsurdCount`].
     pub max_components: u32,
     /// The most activations one
     /// [`activate_all_pending`](Client::activate_all_pending) performs before it
-    /// decides the agent never clears pending ([`Error::PendingNeverClears`]).
+    /// decides the agent never clears pending ([`ErrorDetail::PendingNeverClears`]).
     pub max_activations: u32,
     /// How [`Client::discover_with`] establishes the SMCCC version before
     /// `LFA_VERSION`: `None` (the default) sends nothing and relies on the
@@ -264,17 +266,17 @@ impl<C: Conduit> Client<C> {
     /// cancels the first client's prime if both chose the same component; a
     /// second activation renumbers the inventory under the first client,
     /// whose next [`Client::prime`] then fails with
-    /// [`Error::ComponentMoved`]. Keep one client (in an OS: one per system,
+    /// [`ErrorDetail::ComponentMoved`]. Keep one client (in an OS: one per system,
     /// behind the lock that serialises firmware activation) and pass it
     /// around, or borrow its conduit (`Client<&C>`) for a short session and
     /// drop the client before another is made.
     ///
     /// # Errors
     ///
-    /// - [`Error::NoAgent`] if x0 is `NOT_SUPPORTED` or came back unchanged
+    /// - [`ErrorDetail::NoAgent`] if x0 is `NOT_SUPPORTED` or came back unchanged
     ///   (the function ID: TF-A with no components does that);
-    /// - [`Error::UnsupportedVersion`] for a major version other than 1;
-    /// - [`Error::Firmware`] for another error status, [`Error::Malformed`]
+    /// - [`ErrorDetail::UnsupportedVersion`] for a major version other than 1;
+    /// - [`ErrorDetail::Firmware`] for another error status, [`ErrorDetail::Malformed`]
     ///   for a value that is neither a status nor a version.
     pub fn discover(conduit: C) -> Result<Self, Error> {
         Self::discover_with(conduit, Options::DEFAULT)
@@ -288,40 +290,41 @@ impl<C: Conduit> Client<C> {
     /// [`SmcccCheck::Assume`]).
     ///
     /// ```
-    /// use lfa_client::{Client, Error, Options, SmcccCheck, SmcccError};
+    /// use lfa_client::{Client, Error, ErrorDetail, Options, SmcccCheck, SmcccError};
     /// use lfa_sim::SimAgent;
     ///
     /// // The simulated agent implements no PSCI: the check refuses, and no
     /// // LFA call is sent.
     /// let agent = SimAgent::demo();
     /// let strict = Options::DEFAULT.with_smccc_check(Some(SmcccCheck::Require1_2));
+    /// let e = Client::discover_with(&agent, strict).unwrap_err();
     /// assert!(matches!(
-    ///     Client::discover_with(&agent, strict),
-    ///     Err(Error::SmcccVersion { error: SmcccError::NotAdvertised { .. } })
+    ///     e.detail(),
+    ///     ErrorDetail::SmcccVersion { error: SmcccError::NotAdvertised { .. } }
     /// ));
     /// # Ok::<(), Error>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// [`Error::SmcccVersion`] if the check fails; the errors of
+    /// [`ErrorDetail::SmcccVersion`] if the check fails; the errors of
     /// [`Client::discover`].
     pub fn discover_with(conduit: C, options: Options) -> Result<Self, Error> {
         if let Some(check) = options.smccc_check {
             check
                 .check(&conduit)
-                .map_err(|error| Error::SmcccVersion { error })?;
+                .map_err(|error| Error::new(ErrorDetail::SmcccVersion { error }))?;
         }
         let response = conduit.call(&VersionRequest.encode());
         let [x0, ..] = response.x;
         if x0 == FunctionId::Version.to_x0() || x0 == LfaError::NotSupported.to_x0() {
-            return Err(Error::NoAgent { x0 });
+            return Err(Error::new(ErrorDetail::NoAgent { x0 }));
         }
         let version = VersionResponse::decode(&response)
             .map_err(|e| call_error(FunctionId::Version, None, e))?
             .version;
         if version.major() != 1 {
-            return Err(Error::UnsupportedVersion { version });
+            return Err(Error::new(ErrorDetail::UnsupportedVersion { version }));
         }
         Ok(Self {
             conduit: ConduitSlot(Some(conduit)),
@@ -384,8 +387,8 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     ///
     /// # Errors
     ///
-    /// [`Error::Firmware`] for an error status other than `NOT_SUPPORTED`,
-    /// [`Error::Malformed`] for a positive x0.
+    /// [`ErrorDetail::Firmware`] for an error status other than `NOT_SUPPORTED`,
+    /// [`ErrorDetail::Malformed`] for a positive x0.
     pub fn supports(&self, function: FunctionId) -> Result<bool, Error> {
         let response = self.conduit.call(&FeaturesRequest::new(function).encode());
         match FeaturesResponse::decode(&response) {
@@ -401,12 +404,12 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     ///
     /// # Errors
     ///
-    /// [`Error::MissingFunction`] naming the first one that is not, or an
+    /// [`ErrorDetail::MissingFunction`] naming the first one that is not, or an
     /// error of [`Client::supports`].
     pub fn require_all_functions(&self) -> Result<(), Error> {
         for function in FunctionId::ALL {
             if function != FunctionId::Version && !self.supports(function)? {
-                return Err(Error::MissingFunction { function });
+                return Err(Error::new(ErrorDetail::MissingFunction { function }));
             }
         }
         Ok(())
@@ -418,9 +421,9 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     ///
     /// # Errors
     ///
-    /// [`Error::Firmware`] if `LFA_GET_INFO` returns an error status (a
-    /// negative status is never taken for a count), [`Error::Malformed`] for a
-    /// count that does not fit in 32 bits, [`Error::AbsurdCount`] for one
+    /// [`ErrorDetail::Firmware`] if `LFA_GET_INFO` returns an error status (a
+    /// negative status is never taken for a count), [`ErrorDetail::Malformed`] for a
+    /// count that does not fit in 32 bits, [`ErrorDetail::AbsurdCount`] for one
     /// above [`Options::max_components`].
     pub fn components(&self) -> Result<Components<'_, C, K>, Error> {
         let count = self.read_count()?;
@@ -456,10 +459,10 @@ impl<C: Conduit, K: Clock> Client<C, K> {
             .map_err(|e| call_error(FunctionId::GetInfo, None, e))?
             .component_count;
         if count > self.options.max_components {
-            return Err(Error::AbsurdCount {
+            return Err(Error::new(ErrorDetail::AbsurdCount {
                 count,
                 max: self.options.max_components,
-            });
+            }));
         }
         Ok(count)
     }
@@ -471,12 +474,14 @@ impl<C: Conduit, K: Clock> Client<C, K> {
             .call(&GetInventoryRequest::new(seq_id).encode());
         match InventoryResponse::decode(&response) {
             Ok(entry) => Ok(Component::from_inventory(seq_id, &entry, self.generation)),
-            Err(ResponseError::Status(status)) => Err(Error::InventoryFailed { seq_id, status }),
-            Err(ResponseError::Malformed(error)) => Err(Error::Malformed {
+            Err(ResponseError::Status(status)) => {
+                Err(Error::new(ErrorDetail::InventoryFailed { seq_id, status }))
+            }
+            Err(ResponseError::Malformed(error)) => Err(Error::new(ErrorDetail::Malformed {
                 call: FunctionId::GetInventory,
                 component: None,
                 error,
-            }),
+            })),
         }
     }
 
@@ -502,7 +507,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     ///
     /// # Errors
     ///
-    /// [`Error::Firmware`] with the status of a failing `LFA_CANCEL` (for
+    /// [`ErrorDetail::Firmware`] with the status of a failing `LFA_CANCEL` (for
     /// example `BUSY` while an activation cannot be stopped), or the errors
     /// of reading the inventory; the client still owes the `LFA_CANCEL` then.
     ///
@@ -525,13 +530,13 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     ///
     /// # Errors
     ///
-    /// [`Error::ComponentGone`] if the UUID is not listed (nothing sent to
-    /// `LFA_CANCEL`); [`Error::Firmware`] with the status of a failing
+    /// [`ErrorDetail::ComponentGone`] if the UUID is not listed (nothing sent to
+    /// `LFA_CANCEL`); [`ErrorDetail::Firmware`] with the status of a failing
     /// `LFA_CANCEL` (for example `BUSY`); the errors of listing.
     pub fn cancel(&mut self, uuid: Uuid) -> Result<crate::CancelOutcome, Error> {
         self.op = 0;
         let Some(component) = self.find(uuid)? else {
-            return Err(Error::ComponentGone { uuid });
+            return Err(Error::new(ErrorDetail::ComponentGone { uuid }));
         };
         let target = component.to_ref();
         let owed = self.release.is_some_and(|r| r.component.uuid == uuid);
@@ -543,11 +548,11 @@ impl<C: Conduit, K: Clock> Client<C, K> {
             Ok(()) => crate::CancelOutcome::Cancelled,
             Err(LfaError::InvalidParameters) => crate::CancelOutcome::NothingToCancel,
             Err(status) => {
-                return Err(Error::Firmware {
+                return Err(Error::new(ErrorDetail::Firmware {
                     call: FunctionId::Cancel,
                     component: Some(target),
                     status,
-                });
+                }));
             }
         };
         if owed {
@@ -644,15 +649,15 @@ pub(crate) fn call_error(
     error: ResponseError,
 ) -> Error {
     match error {
-        ResponseError::Status(status) => Error::Firmware {
+        ResponseError::Status(status) => Error::new(ErrorDetail::Firmware {
             call,
             component,
             status,
-        },
-        ResponseError::Malformed(error) => Error::Malformed {
+        }),
+        ResponseError::Malformed(error) => Error::new(ErrorDetail::Malformed {
             call,
             component,
             error,
-        },
+        }),
     }
 }

@@ -13,7 +13,7 @@ use crate::ComponentRef;
 /// unique across the clients of the program (see
 /// [`Client::generation`](crate::Client::generation)), so a value from an
 /// older generation or from another client is refused with
-/// [`Error::StaleComponent`](crate::Error::StaleComponent) instead of being
+/// [`ErrorDetail::StaleComponent`](crate::ErrorDetail::StaleComponent) instead of being
 /// used to address firmware whose numbering may have changed.
 ///
 /// Versions are `Option`s because agents such as TF-A's do not fill x4/x5:

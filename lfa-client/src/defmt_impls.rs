@@ -7,7 +7,8 @@ use lfa_proto::{FirmwareVersion, FunctionId, LfaError, Uuid, regs::as_signed};
 
 use crate::{
     Activated, CancelOutcome, Component, ComponentRef, CpuJob, CpuOutcome, CpuReset, CpuResult,
-    Error, Next, Options, RendezvousError, RetryPolicy, Step, Summary, activate_all::Stopped,
+    Error, ErrorDetail, Next, Options, RendezvousError, RetryPolicy, Step, Summary,
+    activate_all::Stopped,
 };
 
 fn uuid(f: Formatter<'_>, uuid: Uuid) {
@@ -208,7 +209,7 @@ impl Format for Error {
     /// The variant, then what the accessors give: call, component, status,
     /// cancel outcome.
     fn format(&self, f: Formatter<'_>) {
-        write!(f, "{=str}", self.kind());
+        write!(f, "{=str}", self.detail().kind());
         if let Some(call) = self.call() {
             write!(f, " call=");
             function(f, call);
@@ -226,7 +227,7 @@ impl Format for Error {
     }
 }
 
-impl Error {
+impl ErrorDetail {
     /// The variant's name.
     const fn kind(&self) -> &'static str {
         match self {

@@ -5,7 +5,7 @@ use core::time::Duration;
 
 use lfa_proto::{DecodeError, FunctionId, LfaError, LfaVersion, SeqId, Uuid};
 
-use crate::rendezvous::CpuOutcome;
+use crate::rendezvous::CpuResult;
 
 /// Which component an error is about: its UUID (the only stable identity) and
 /// the sequence id it had when the call was made.
@@ -61,19 +61,29 @@ impl PackedStatus {
     pub(crate) const NONE: Self = Self { lo: 0, hi: 0 };
 
     /// Packs `status`.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    #[allow(clippy::cast_sign_loss)]
     pub(crate) const fn new(status: LfaError) -> Self {
-        let code = status.code() as u64;
+        Self::from_bits(status.code() as u64)
+    }
+
+    /// Any 64-bit value in the same two halves (x0 of `NoAgent`, seconds).
+    #[allow(clippy::cast_possible_truncation)]
+    pub(crate) const fn from_bits(bits: u64) -> Self {
         Self {
-            lo: code as u32,
-            hi: (code >> 32) as u32,
+            lo: bits as u32,
+            hi: (bits >> 32) as u32,
         }
+    }
+
+    /// The 64-bit value packed.
+    pub(crate) const fn bits(self) -> u64 {
+        ((self.hi as u64) << 32) | self.lo as u64
     }
 
     /// The status packed.
     #[allow(clippy::cast_possible_wrap)]
     pub(crate) const fn get(self) -> LfaError {
-        let code = (((self.hi as u64) << 32) | self.lo as u64) as i64;
+        let code = self.bits() as i64;
         match LfaError::from_code(code) {
             Some(e) => e,
             None => LfaError::Unknown(0),
@@ -127,35 +137,39 @@ impl core::fmt::Display for CancelOutcome {
     }
 }
 
-/// Everything that can go wrong talking to an LFA agent.
+/// Everything an [`Error`] can say, as a matchable enum with typed fields:
+/// the view [`Error::detail`] gives and [`Error::new`] packs.
 ///
 /// Every variant says which call failed ([`FunctionId`]), about which
 /// component ([`ComponentRef`], with its UUID) where there is one, and what
 /// the firmware returned ([`LfaError`], which keeps unknown codes with their
 /// value). Failures after `LFA_PRIME` also say what the `LFA_CANCEL` the client
-/// then issued returned ([`CancelOutcome`]).
+/// then issued returned ([`CancelOutcome`]). Packing and unpacking lose
+/// nothing: `Error::new(d).detail() == d` for every value `d`.
 ///
 /// ```
-/// use lfa_client::{ComponentRef, Error, CancelOutcome};
+/// use lfa_client::{CancelOutcome, ComponentRef, Error, ErrorDetail};
 /// use lfa_proto::{FunctionId, LfaError, SeqId, Uuid};
 ///
-/// let e = Error::PrimeFailed {
+/// let detail = ErrorDetail::PrimeFailed {
 ///     component: ComponentRef { uuid: Uuid::from_u128(7), seq_id: SeqId(1) },
 ///     status: LfaError::Unknown(-35),
 ///     rounds: 1,
 ///     cancel: CancelOutcome::Cancelled,
 /// };
+/// let e = Error::new(detail);
 /// assert_eq!(
 ///     e.to_string(),
 ///     "LFA_PRIME of component 00000000-0000-0000-0000-000000000007 (#1) failed in round 1: \
 ///      unknown status -35 (0xffffffffffffffdd); LFA_CANCEL succeeded"
 /// );
-/// assert_eq!(e.call(), Some(FunctionId::Prime));
-/// assert_eq!(e.status(), Some(LfaError::Unknown(-35)));
+/// assert_eq!(e.detail(), detail);
+/// let ErrorDetail::PrimeFailed { rounds, .. } = e.detail() else { unreachable!() };
+/// assert_eq!(rounds, 1);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum ErrorDetail {
     /// There is no LFA agent: `LFA_VERSION` returned `NOT_SUPPORTED`, or x0
     /// came back unchanged (TF-A with no components registered).
     #[error("no LFA agent: LFA_VERSION returned {x0:#x} ({})", no_agent_reason(*x0))]
@@ -363,17 +377,17 @@ pub enum Error {
     /// The CPUs of a rendezvous came back with different results. The client
     /// then sent `LFA_CANCEL`.
     #[error(
-        "the CPUs of the rendezvous for {component} disagree: {first} but {other} ({cpus} CPUs); {cancel}"
+        "the CPUs of the rendezvous for {component} disagree: one CPU {} but another {}; {cancel}",
+        Saw(*first),
+        Saw(*other)
     )]
     RendezvousDisagreement {
         /// The component.
         component: ComponentRef,
         /// The first CPU's result.
-        first: CpuOutcome,
+        first: CpuResult,
         /// The first result that differs from it.
-        other: CpuOutcome,
-        /// How many CPUs reported.
-        cpus: usize,
+        other: CpuResult,
         /// What the `LFA_CANCEL` that followed returned.
         cancel: CancelOutcome,
     },
@@ -394,43 +408,548 @@ pub enum Error {
     },
 }
 
+/// Everything that can go wrong talking to an LFA agent, in 48 bytes.
+///
+/// An `Error` is the compact, `Copy` value every fallible call returns: it
+/// holds the whole of an [`ErrorDetail`] packed (statuses in two halves,
+/// small tags beside the component), so that results stay small on the
+/// stack of firmware and kernels. Read it through:
+///
+/// - the accessors [`call`](Self::call), [`status`](Self::status),
+///   [`component`](Self::component) and [`cancel`](Self::cancel), and the
+///   predicates [`agent_is_idle`](Self::agent_is_idle),
+///   [`is_fatal`](Self::is_fatal), [`retry_later`](Self::retry_later) and
+///   [`needs_listing`](Self::needs_listing), which read the packed value;
+/// - [`detail`](Self::detail), the matchable [`ErrorDetail`] with every
+///   field (nothing is lost in the packing);
+/// - `Display` (the same text as the detail's), and `Debug` (the detail's).
+///
+/// ```
+/// use lfa_client::{ComponentRef, Error, ErrorDetail};
+/// use lfa_proto::{FunctionId, LfaError, SeqId, Uuid};
+///
+/// let e = Error::new(ErrorDetail::Firmware {
+///     call: FunctionId::GetInfo,
+///     component: None,
+///     status: LfaError::Unknown(0xC400_02E2),
+/// });
+/// assert_eq!(e.call(), Some(FunctionId::GetInfo));
+/// assert_eq!(e.status(), Some(LfaError::Unknown(0xC400_02E2)));
+/// assert!(matches!(e.detail(), ErrorDetail::Firmware { component: None, .. }));
+/// assert_eq!(core::mem::size_of::<Error>(), 48);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Error(Repr);
+
+/// A [`FunctionId`] in one byte (it is a `u32` holding the function ID), so
+/// that it shares the padding after the discriminant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Call(u8);
+
+impl Call {
+    const CANCEL: Self = Self::new(FunctionId::Cancel);
+
+    /// The offset of the function's ID from `LFA_VERSION`'s: the seven IDs
+    /// are consecutive (lfa-proto's tests pin them).
+    #[allow(clippy::cast_possible_truncation)]
+    const fn new(function: FunctionId) -> Self {
+        Self(function.id().wrapping_sub(FunctionId::Version.id()) as u8)
+    }
+
+    const fn get(self) -> FunctionId {
+        match self.0 {
+            0 => FunctionId::Version,
+            1 => FunctionId::Features,
+            2 => FunctionId::GetInfo,
+            3 => FunctionId::GetInventory,
+            4 => FunctionId::Prime,
+            5 => FunctionId::Activate,
+            // Only `new` makes a `Call`, so this is 6.
+            _ => FunctionId::Cancel,
+        }
+    }
+}
+
+/// How the `LFA_CANCEL` after a failure ended, beside its status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CancelTag {
+    Cancelled,
+    Nothing,
+    Failed,
+}
+
+/// How one CPU's loop ended, beside its status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ResultTag {
+    Done,
+    Reset,
+    Failed,
+    OutOfRounds,
+}
+
+/// The packed form: one variant per [`ErrorDetail`] variant, with the
+/// statuses as [`PackedStatus`] and the cancel outcome (and CPU results) as
+/// a one-byte tag plus a status, so that the tags share the padding after
+/// the discriminant. Fields that a tag makes meaningless hold
+/// [`PackedStatus::NONE`], so that equality is the detail's equality.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Repr {
+    NoAgent {
+        x0: PackedStatus,
+    },
+    UnsupportedVersion {
+        version: LfaVersion,
+    },
+    SmcccVersion {
+        error: lfa_smccc::SmcccError,
+    },
+    MissingFunction {
+        function: Call,
+    },
+    Firmware {
+        call: Call,
+        component: Option<ComponentRef>,
+        status: PackedStatus,
+    },
+    InventoryFailed {
+        seq_id: SeqId,
+        status: PackedStatus,
+    },
+    Malformed {
+        call: Call,
+        component: Option<ComponentRef>,
+        error: DecodeError,
+    },
+    AbsurdCount {
+        count: u32,
+        max: u32,
+    },
+    StaleComponent {
+        component: ComponentRef,
+        generation: u32,
+        current: u32,
+    },
+    ComponentGone {
+        uuid: Uuid,
+    },
+    ComponentMoved {
+        component: ComponentRef,
+        found: Uuid,
+    },
+    NotCapable {
+        component: ComponentRef,
+    },
+    NotPending {
+        component: ComponentRef,
+    },
+    PrimeFailed {
+        component: ComponentRef,
+        status: PackedStatus,
+        rounds: u32,
+        cancel: CancelTag,
+        cancel_status: PackedStatus,
+    },
+    ActivateFailed {
+        component: ComponentRef,
+        status: PackedStatus,
+        rounds: u32,
+        cancel: CancelTag,
+        cancel_status: PackedStatus,
+    },
+    Timeout {
+        call: Call,
+        component: ComponentRef,
+        rounds: u32,
+        secs: PackedStatus,
+        nanos: u32,
+        cancel: CancelTag,
+        cancel_status: PackedStatus,
+    },
+    RendezvousRequired {
+        component: ComponentRef,
+        cancel: CancelTag,
+        cancel_status: PackedStatus,
+    },
+    CpuResetWithoutEntryPoint {
+        component: ComponentRef,
+        cancel: CancelTag,
+        cancel_status: PackedStatus,
+    },
+    RendezvousFailed {
+        component: ComponentRef,
+        reason: &'static str,
+        cancel: CancelTag,
+        cancel_status: PackedStatus,
+    },
+    RendezvousDisagreement {
+        component: ComponentRef,
+        first: ResultTag,
+        first_status: PackedStatus,
+        other: ResultTag,
+        other_status: PackedStatus,
+        cancel: CancelTag,
+        cancel_status: PackedStatus,
+    },
+    StaleOperation,
+    PendingNeverClears {
+        activations: u32,
+    },
+}
+
+const fn pack_cancel(outcome: CancelOutcome) -> (CancelTag, PackedStatus) {
+    match outcome {
+        CancelOutcome::Cancelled => (CancelTag::Cancelled, PackedStatus::NONE),
+        CancelOutcome::NothingToCancel => (CancelTag::Nothing, PackedStatus::NONE),
+        CancelOutcome::Failed(e) => (CancelTag::Failed, PackedStatus::new(e)),
+    }
+}
+
+const fn unpack_cancel(tag: CancelTag, status: PackedStatus) -> CancelOutcome {
+    match tag {
+        CancelTag::Cancelled => CancelOutcome::Cancelled,
+        CancelTag::Nothing => CancelOutcome::NothingToCancel,
+        CancelTag::Failed => CancelOutcome::Failed(status.get()),
+    }
+}
+
+const fn pack_result(result: CpuResult) -> (ResultTag, PackedStatus) {
+    match result {
+        CpuResult::Done => (ResultTag::Done, PackedStatus::NONE),
+        CpuResult::Reset => (ResultTag::Reset, PackedStatus::NONE),
+        CpuResult::Failed(e) => (ResultTag::Failed, PackedStatus::new(e)),
+        CpuResult::OutOfRounds => (ResultTag::OutOfRounds, PackedStatus::NONE),
+    }
+}
+
+const fn unpack_result(tag: ResultTag, status: PackedStatus) -> CpuResult {
+    match tag {
+        ResultTag::Done => CpuResult::Done,
+        ResultTag::Reset => CpuResult::Reset,
+        ResultTag::Failed => CpuResult::Failed(status.get()),
+        ResultTag::OutOfRounds => CpuResult::OutOfRounds,
+    }
+}
+
 impl Error {
+    /// Packs `detail`. Nothing is lost: [`detail`](Self::detail) gives it
+    /// back.
+    #[must_use]
+    #[inline(always)]
+    pub const fn new(detail: ErrorDetail) -> Self {
+        use ErrorDetail as D;
+        Self(match detail {
+            D::NoAgent { x0 } => Repr::NoAgent {
+                x0: PackedStatus::from_bits(x0),
+            },
+            D::UnsupportedVersion { version } => Repr::UnsupportedVersion { version },
+            D::SmcccVersion { error } => Repr::SmcccVersion { error },
+            D::MissingFunction { function } => Repr::MissingFunction {
+                function: Call::new(function),
+            },
+            D::Firmware {
+                call,
+                component,
+                status,
+            } => Repr::Firmware {
+                call: Call::new(call),
+                component,
+                status: PackedStatus::new(status),
+            },
+            D::InventoryFailed { seq_id, status } => Repr::InventoryFailed {
+                seq_id,
+                status: PackedStatus::new(status),
+            },
+            D::Malformed {
+                call,
+                component,
+                error,
+            } => Repr::Malformed {
+                call: Call::new(call),
+                component,
+                error,
+            },
+            D::AbsurdCount { count, max } => Repr::AbsurdCount { count, max },
+            D::StaleComponent {
+                component,
+                generation,
+                current,
+            } => Repr::StaleComponent {
+                component,
+                generation,
+                current,
+            },
+            D::ComponentGone { uuid } => Repr::ComponentGone { uuid },
+            D::ComponentMoved { component, found } => Repr::ComponentMoved { component, found },
+            D::NotCapable { component } => Repr::NotCapable { component },
+            D::NotPending { component } => Repr::NotPending { component },
+            D::PrimeFailed {
+                component,
+                status,
+                rounds,
+                cancel,
+            } => {
+                let (cancel, cancel_status) = pack_cancel(cancel);
+                Repr::PrimeFailed {
+                    component,
+                    status: PackedStatus::new(status),
+                    rounds,
+                    cancel,
+                    cancel_status,
+                }
+            }
+            D::ActivateFailed {
+                component,
+                status,
+                rounds,
+                cancel,
+            } => {
+                let (cancel, cancel_status) = pack_cancel(cancel);
+                Repr::ActivateFailed {
+                    component,
+                    status: PackedStatus::new(status),
+                    rounds,
+                    cancel,
+                    cancel_status,
+                }
+            }
+            D::Timeout {
+                call,
+                component,
+                rounds,
+                elapsed,
+                cancel,
+            } => {
+                let (cancel, cancel_status) = pack_cancel(cancel);
+                Repr::Timeout {
+                    call: Call::new(call),
+                    component,
+                    rounds,
+                    secs: PackedStatus::from_bits(elapsed.as_secs()),
+                    nanos: elapsed.subsec_nanos(),
+                    cancel,
+                    cancel_status,
+                }
+            }
+            D::RendezvousRequired { component, cancel } => {
+                let (cancel, cancel_status) = pack_cancel(cancel);
+                Repr::RendezvousRequired {
+                    component,
+                    cancel,
+                    cancel_status,
+                }
+            }
+            D::CpuResetWithoutEntryPoint { component, cancel } => {
+                let (cancel, cancel_status) = pack_cancel(cancel);
+                Repr::CpuResetWithoutEntryPoint {
+                    component,
+                    cancel,
+                    cancel_status,
+                }
+            }
+            D::RendezvousFailed {
+                component,
+                reason,
+                cancel,
+            } => {
+                let (cancel, cancel_status) = pack_cancel(cancel);
+                Repr::RendezvousFailed {
+                    component,
+                    reason,
+                    cancel,
+                    cancel_status,
+                }
+            }
+            D::RendezvousDisagreement {
+                component,
+                first,
+                other,
+                cancel,
+            } => {
+                let (first, first_status) = pack_result(first);
+                let (other, other_status) = pack_result(other);
+                let (cancel, cancel_status) = pack_cancel(cancel);
+                Repr::RendezvousDisagreement {
+                    component,
+                    first,
+                    first_status,
+                    other,
+                    other_status,
+                    cancel,
+                    cancel_status,
+                }
+            }
+            D::StaleOperation => Repr::StaleOperation,
+            D::PendingNeverClears { activations } => Repr::PendingNeverClears { activations },
+        })
+    }
+
+    /// Everything the error says, as a matchable [`ErrorDetail`].
+    #[must_use]
+    pub const fn detail(&self) -> ErrorDetail {
+        use ErrorDetail as D;
+        match self.0 {
+            Repr::NoAgent { x0 } => D::NoAgent { x0: x0.bits() },
+            Repr::UnsupportedVersion { version } => D::UnsupportedVersion { version },
+            Repr::SmcccVersion { error } => D::SmcccVersion { error },
+            Repr::MissingFunction { function } => D::MissingFunction {
+                function: function.get(),
+            },
+            Repr::Firmware {
+                call,
+                component,
+                status,
+            } => D::Firmware {
+                call: call.get(),
+                component,
+                status: status.get(),
+            },
+            Repr::InventoryFailed { seq_id, status } => D::InventoryFailed {
+                seq_id,
+                status: status.get(),
+            },
+            Repr::Malformed {
+                call,
+                component,
+                error,
+            } => D::Malformed {
+                call: call.get(),
+                component,
+                error,
+            },
+            Repr::AbsurdCount { count, max } => D::AbsurdCount { count, max },
+            Repr::StaleComponent {
+                component,
+                generation,
+                current,
+            } => D::StaleComponent {
+                component,
+                generation,
+                current,
+            },
+            Repr::ComponentGone { uuid } => D::ComponentGone { uuid },
+            Repr::ComponentMoved { component, found } => D::ComponentMoved { component, found },
+            Repr::NotCapable { component } => D::NotCapable { component },
+            Repr::NotPending { component } => D::NotPending { component },
+            Repr::PrimeFailed {
+                component,
+                status,
+                rounds,
+                cancel,
+                cancel_status,
+            } => D::PrimeFailed {
+                component,
+                status: status.get(),
+                rounds,
+                cancel: unpack_cancel(cancel, cancel_status),
+            },
+            Repr::ActivateFailed {
+                component,
+                status,
+                rounds,
+                cancel,
+                cancel_status,
+            } => D::ActivateFailed {
+                component,
+                status: status.get(),
+                rounds,
+                cancel: unpack_cancel(cancel, cancel_status),
+            },
+            Repr::Timeout {
+                call,
+                component,
+                rounds,
+                secs,
+                nanos,
+                cancel,
+                cancel_status,
+            } => D::Timeout {
+                call: call.get(),
+                component,
+                rounds,
+                elapsed: Duration::new(secs.bits(), nanos),
+                cancel: unpack_cancel(cancel, cancel_status),
+            },
+            Repr::RendezvousRequired {
+                component,
+                cancel,
+                cancel_status,
+            } => D::RendezvousRequired {
+                component,
+                cancel: unpack_cancel(cancel, cancel_status),
+            },
+            Repr::CpuResetWithoutEntryPoint {
+                component,
+                cancel,
+                cancel_status,
+            } => D::CpuResetWithoutEntryPoint {
+                component,
+                cancel: unpack_cancel(cancel, cancel_status),
+            },
+            Repr::RendezvousFailed {
+                component,
+                reason,
+                cancel,
+                cancel_status,
+            } => D::RendezvousFailed {
+                component,
+                reason,
+                cancel: unpack_cancel(cancel, cancel_status),
+            },
+            Repr::RendezvousDisagreement {
+                component,
+                first,
+                first_status,
+                other,
+                other_status,
+                cancel,
+                cancel_status,
+            } => D::RendezvousDisagreement {
+                component,
+                first: unpack_result(first, first_status),
+                other: unpack_result(other, other_status),
+                cancel: unpack_cancel(cancel, cancel_status),
+            },
+            Repr::StaleOperation => D::StaleOperation,
+            Repr::PendingNeverClears { activations } => D::PendingNeverClears { activations },
+        }
+    }
+
     /// The call that failed, when the error is about one call.
     #[must_use]
     pub const fn call(&self) -> Option<FunctionId> {
-        match self {
-            Self::NoAgent { .. } | Self::UnsupportedVersion { .. } => Some(FunctionId::Version),
-            Self::MissingFunction { .. } => Some(FunctionId::Features),
-            Self::Firmware { call, .. }
-            | Self::Malformed { call, .. }
-            | Self::Timeout { call, .. } => Some(*call),
-            Self::AbsurdCount { .. } => Some(FunctionId::GetInfo),
-            Self::InventoryFailed { .. } => Some(FunctionId::GetInventory),
-            Self::PrimeFailed { .. } => Some(FunctionId::Prime),
-            Self::ActivateFailed { .. }
-            | Self::RendezvousFailed { .. }
-            | Self::RendezvousDisagreement { .. } => Some(FunctionId::Activate),
-            Self::StaleComponent { .. }
-            | Self::ComponentGone { .. }
-            | Self::ComponentMoved { .. }
-            | Self::NotCapable { .. }
-            | Self::NotPending { .. }
-            | Self::RendezvousRequired { .. }
-            | Self::CpuResetWithoutEntryPoint { .. }
-            | Self::StaleOperation
-            | Self::SmcccVersion { .. }
-            | Self::PendingNeverClears { .. } => None,
+        match self.0 {
+            Repr::NoAgent { .. } | Repr::UnsupportedVersion { .. } => Some(FunctionId::Version),
+            Repr::MissingFunction { .. } => Some(FunctionId::Features),
+            Repr::Firmware { call, .. }
+            | Repr::Malformed { call, .. }
+            | Repr::Timeout { call, .. } => Some(call.get()),
+            Repr::AbsurdCount { .. } => Some(FunctionId::GetInfo),
+            Repr::InventoryFailed { .. } => Some(FunctionId::GetInventory),
+            Repr::PrimeFailed { .. } => Some(FunctionId::Prime),
+            Repr::ActivateFailed { .. }
+            | Repr::RendezvousFailed { .. }
+            | Repr::RendezvousDisagreement { .. } => Some(FunctionId::Activate),
+            Repr::StaleComponent { .. }
+            | Repr::ComponentGone { .. }
+            | Repr::ComponentMoved { .. }
+            | Repr::NotCapable { .. }
+            | Repr::NotPending { .. }
+            | Repr::RendezvousRequired { .. }
+            | Repr::CpuResetWithoutEntryPoint { .. }
+            | Repr::StaleOperation
+            | Repr::SmcccVersion { .. }
+            | Repr::PendingNeverClears { .. } => None,
         }
     }
 
     /// The firmware status, when the error is one.
     #[must_use]
     pub const fn status(&self) -> Option<LfaError> {
-        match self {
-            Self::Firmware { status, .. }
-            | Self::InventoryFailed { status, .. }
-            | Self::PrimeFailed { status, .. }
-            | Self::ActivateFailed { status, .. } => Some(*status),
+        match self.0 {
+            Repr::Firmware { status, .. }
+            | Repr::InventoryFailed { status, .. }
+            | Repr::PrimeFailed { status, .. }
+            | Repr::ActivateFailed { status, .. } => Some(status.get()),
             _ => None,
         }
     }
@@ -438,19 +957,19 @@ impl Error {
     /// The component the error is about, when there is one.
     #[must_use]
     pub const fn component(&self) -> Option<ComponentRef> {
-        match self {
-            Self::Firmware { component, .. } | Self::Malformed { component, .. } => *component,
-            Self::StaleComponent { component, .. }
-            | Self::ComponentMoved { component, .. }
-            | Self::NotCapable { component }
-            | Self::NotPending { component }
-            | Self::PrimeFailed { component, .. }
-            | Self::ActivateFailed { component, .. }
-            | Self::Timeout { component, .. }
-            | Self::RendezvousRequired { component, .. }
-            | Self::CpuResetWithoutEntryPoint { component, .. }
-            | Self::RendezvousFailed { component, .. }
-            | Self::RendezvousDisagreement { component, .. } => Some(*component),
+        match self.0 {
+            Repr::Firmware { component, .. } | Repr::Malformed { component, .. } => component,
+            Repr::StaleComponent { component, .. }
+            | Repr::ComponentMoved { component, .. }
+            | Repr::NotCapable { component }
+            | Repr::NotPending { component }
+            | Repr::PrimeFailed { component, .. }
+            | Repr::ActivateFailed { component, .. }
+            | Repr::Timeout { component, .. }
+            | Repr::RendezvousRequired { component, .. }
+            | Repr::CpuResetWithoutEntryPoint { component, .. }
+            | Repr::RendezvousFailed { component, .. }
+            | Repr::RendezvousDisagreement { component, .. } => Some(component),
             _ => None,
         }
     }
@@ -459,31 +978,57 @@ impl Error {
     /// after `LFA_PRIME`.
     #[must_use]
     pub const fn cancel(&self) -> Option<CancelOutcome> {
-        match self {
-            Self::PrimeFailed { cancel, .. }
-            | Self::ActivateFailed { cancel, .. }
-            | Self::Timeout { cancel, .. }
-            | Self::RendezvousRequired { cancel, .. }
-            | Self::CpuResetWithoutEntryPoint { cancel, .. }
-            | Self::RendezvousFailed { cancel, .. }
-            | Self::RendezvousDisagreement { cancel, .. } => Some(*cancel),
+        match self.0 {
+            Repr::PrimeFailed {
+                cancel,
+                cancel_status,
+                ..
+            }
+            | Repr::ActivateFailed {
+                cancel,
+                cancel_status,
+                ..
+            }
+            | Repr::Timeout {
+                cancel,
+                cancel_status,
+                ..
+            }
+            | Repr::RendezvousRequired {
+                cancel,
+                cancel_status,
+                ..
+            }
+            | Repr::CpuResetWithoutEntryPoint {
+                cancel,
+                cancel_status,
+                ..
+            }
+            | Repr::RendezvousFailed {
+                cancel,
+                cancel_status,
+                ..
+            }
+            | Repr::RendezvousDisagreement {
+                cancel,
+                cancel_status,
+                ..
+            } => Some(unpack_cancel(cancel, cancel_status)),
             _ => None,
         }
     }
-}
 
-impl Error {
     /// Whether, after this error, the agent holds nothing of the attempt
     /// that failed, so that another prime may start:
     ///
     /// - `true` for every error raised before any `LFA_PRIME` of the attempt
-    ///   (discovery, listing, refusals such as [`Error::NotPending`],
-    ///   [`Error::StaleComponent`], [`Error::ComponentMoved`]), and for the
-    ///   failures after it whose `LFA_CANCEL` returned
+    ///   (discovery, listing, refusals such as [`ErrorDetail::NotPending`],
+    ///   [`ErrorDetail::StaleComponent`], [`ErrorDetail::ComponentMoved`]),
+    ///   and for the failures after it whose `LFA_CANCEL` returned
     ///   [`CancelOutcome::Cancelled`] or [`CancelOutcome::NothingToCancel`];
     /// - `false` when that `LFA_CANCEL` failed ([`CancelOutcome::Failed`]),
     ///   or when the failing call was an `LFA_CANCEL` itself
-    ///   ([`Error::Firmware`] with [`FunctionId::Cancel`], as from
+    ///   ([`ErrorDetail::Firmware`] with [`FunctionId::Cancel`], as from
     ///   [`Client::release`](crate::Client::release)): the client still owes
     ///   that cancel and sends it again before its next `LFA_PRIME`.
     ///
@@ -496,9 +1041,9 @@ impl Error {
             Some(CancelOutcome::Failed(_)) => false,
             Some(_) => true,
             None => !matches!(
-                self,
-                Self::Firmware {
-                    call: FunctionId::Cancel,
+                self.0,
+                Repr::Firmware {
+                    call: Call::CANCEL,
                     ..
                 }
             ),
@@ -508,13 +1053,13 @@ impl Error {
     /// Whether no retry can help without a reset, other firmware or other
     /// configuration:
     ///
-    /// - [`Error::NoAgent`], [`Error::UnsupportedVersion`],
-    ///   [`Error::SmcccVersion`], [`Error::MissingFunction`]: this agent
-    ///   cannot be used by this client;
+    /// - [`ErrorDetail::NoAgent`], [`ErrorDetail::UnsupportedVersion`],
+    ///   [`ErrorDetail::SmcccVersion`], [`ErrorDetail::MissingFunction`]:
+    ///   this agent cannot be used by this client;
     /// - any error whose status is `CRITICAL_ERROR` (the old image is gone:
     ///   only a reset helps);
-    /// - [`Error::RendezvousDisagreement`]: the CPUs came out of one window
-    ///   with different results, so their state is unknown.
+    /// - [`ErrorDetail::RendezvousDisagreement`]: the CPUs came out of one
+    ///   window with different results, so their state is unknown.
     ///
     /// Everything else concerns one attempt or one component.
     #[must_use]
@@ -523,22 +1068,22 @@ impl Error {
             return true;
         }
         matches!(
-            self,
-            Self::NoAgent { .. }
-                | Self::UnsupportedVersion { .. }
-                | Self::SmcccVersion { .. }
-                | Self::MissingFunction { .. }
-                | Self::RendezvousDisagreement { .. }
+            self.0,
+            Repr::NoAgent { .. }
+                | Repr::UnsupportedVersion { .. }
+                | Repr::SmcccVersion { .. }
+                | Repr::MissingFunction { .. }
+                | Repr::RendezvousDisagreement { .. }
         )
     }
 
     /// Whether the same request may succeed if made again later, unchanged:
     ///
     /// - a `BUSY` status (the agent is in the middle of something);
-    /// - [`Error::Timeout`] (the agent still asked to call again when the
-    ///   bound ran out: it may finish later; raise the bound or retry);
-    /// - [`Error::RendezvousFailed`] (the hook could not gather every CPU
-    ///   this time);
+    /// - [`ErrorDetail::Timeout`] (the agent still asked to call again when
+    ///   the bound ran out: it may finish later; raise the bound or retry);
+    /// - [`ErrorDetail::RendezvousFailed`] (the hook could not gather every
+    ///   CPU this time);
     /// - a failed `LFA_CANCEL` with `BUSY` ([`CancelOutcome::Failed`]),
     ///   which the client sends again itself.
     ///
@@ -555,40 +1100,139 @@ impl Error {
         if let Some(CancelOutcome::Failed(LfaError::Busy)) = self.cancel() {
             return true;
         }
-        matches!(self, Self::Timeout { .. } | Self::RendezvousFailed { .. })
+        matches!(self.0, Repr::Timeout { .. } | Repr::RendezvousFailed { .. })
     }
 
     /// Whether the component values in hand are out of date and the
     /// inventory must be listed again before a retry:
-    /// [`Error::StaleComponent`], [`Error::ComponentMoved`],
-    /// [`Error::ComponentGone`], [`Error::StaleOperation`].
+    /// [`ErrorDetail::StaleComponent`], [`ErrorDetail::ComponentMoved`],
+    /// [`ErrorDetail::ComponentGone`], [`ErrorDetail::StaleOperation`].
     #[must_use]
     pub const fn needs_listing(&self) -> bool {
         matches!(
-            self,
-            Self::StaleComponent { .. }
-                | Self::ComponentMoved { .. }
-                | Self::ComponentGone { .. }
-                | Self::StaleOperation
+            self.0,
+            Repr::StaleComponent { .. }
+                | Repr::ComponentMoved { .. }
+                | Repr::ComponentGone { .. }
+                | Repr::StaleOperation
         )
+    }
+
+    /// The error a finished or superseded operation gives
+    /// ([`ErrorDetail::StaleOperation`]).
+    pub(crate) const STALE_OPERATION: Self = Self(Repr::StaleOperation);
+
+    /// Whether `activate_all_pending` may skip the component that failed
+    /// with this error and go on: the failure concerns that component alone
+    /// and the agent holds nothing of it any more.
+    pub(crate) const fn skippable(&self) -> bool {
+        let cancelled = match self.cancel() {
+            Some(cancel) => !matches!(cancel, CancelOutcome::Failed(_)),
+            None => false,
+        };
+        match self.0 {
+            Repr::NotCapable { .. } | Repr::NotPending { .. } => true,
+            Repr::PrimeFailed { .. }
+            | Repr::Timeout { .. }
+            | Repr::RendezvousRequired { .. }
+            | Repr::CpuResetWithoutEntryPoint { .. } => cancelled,
+            Repr::ActivateFailed { status, .. } => {
+                !matches!(status.get(), LfaError::CriticalError) && cancelled
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether this is `LFA_GET_INVENTORY` answering `INVALID_PARAMETERS`:
+    /// the sequence id is out of range.
+    pub(crate) const fn is_id_out_of_range(&self) -> bool {
+        matches!(
+            self.0,
+            Repr::InventoryFailed { status, .. }
+                if matches!(status.get(), LfaError::InvalidParameters)
+        )
+    }
+
+    /// Whether this is [`ErrorDetail::ComponentGone`].
+    pub(crate) const fn is_component_gone(&self) -> bool {
+        matches!(self.0, Repr::ComponentGone { .. })
     }
 
     /// The same error with `outcome` as the `LFA_CANCEL` that followed, for
     /// the variants that report one.
     pub(crate) const fn with_cancel(mut self, outcome: CancelOutcome) -> Self {
-        match &mut self {
-            Self::PrimeFailed { cancel, .. }
-            | Self::ActivateFailed { cancel, .. }
-            | Self::Timeout { cancel, .. }
-            | Self::RendezvousRequired { cancel, .. }
-            | Self::CpuResetWithoutEntryPoint { cancel, .. }
-            | Self::RendezvousFailed { cancel, .. }
-            | Self::RendezvousDisagreement { cancel, .. } => *cancel = outcome,
+        let (tag, status) = pack_cancel(outcome);
+        match &mut self.0 {
+            Repr::PrimeFailed {
+                cancel,
+                cancel_status,
+                ..
+            }
+            | Repr::ActivateFailed {
+                cancel,
+                cancel_status,
+                ..
+            }
+            | Repr::Timeout {
+                cancel,
+                cancel_status,
+                ..
+            }
+            | Repr::RendezvousRequired {
+                cancel,
+                cancel_status,
+                ..
+            }
+            | Repr::CpuResetWithoutEntryPoint {
+                cancel,
+                cancel_status,
+                ..
+            }
+            | Repr::RendezvousFailed {
+                cancel,
+                cancel_status,
+                ..
+            }
+            | Repr::RendezvousDisagreement {
+                cancel,
+                cancel_status,
+                ..
+            } => {
+                *cancel = tag;
+                *cancel_status = status;
+            }
             _ => {}
         }
         self
     }
 }
+
+impl From<ErrorDetail> for Error {
+    #[inline]
+    fn from(detail: ErrorDetail) -> Self {
+        Self::new(detail)
+    }
+}
+
+impl From<Error> for ErrorDetail {
+    fn from(error: Error) -> Self {
+        error.detail()
+    }
+}
+
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(&self.detail(), f)
+    }
+}
+
+impl core::fmt::Debug for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(&self.detail(), f)
+    }
+}
+
+impl core::error::Error for Error {}
 
 fn no_agent_reason(x0: u64) -> &'static str {
     if x0 == FunctionId::Version.to_x0() {
@@ -638,6 +1282,283 @@ impl core::fmt::Display for NameSuffix {
         match self.0 {
             Some(name) => write!(f, " ({name})"),
             None => Ok(()),
+        }
+    }
+}
+
+/// What one CPU saw, for the disagreement message.
+struct Saw(CpuResult);
+
+impl core::fmt::Display for Saw {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.0 {
+            CpuResult::Done => f.write_str("finished"),
+            CpuResult::Reset => f.write_str("was reset"),
+            CpuResult::Failed(e) => write!(f, "got {e}"),
+            CpuResult::OutOfRounds => f.write_str("still had CALL_AGAIN after its rounds"),
+        }
+    }
+}
+
+impl PartialEq<ErrorDetail> for Error {
+    fn eq(&self, other: &ErrorDetail) -> bool {
+        self.detail() == *other
+    }
+}
+
+impl PartialEq<Error> for ErrorDetail {
+    fn eq(&self, other: &Error) -> bool {
+        *self == other.detail()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec::Vec;
+
+    /// Statuses at the edges of what packing must keep: every defined code,
+    /// unknown codes of both signs and full width, and the x0-unchanged value.
+    fn statuses() -> Vec<LfaError> {
+        let mut all: Vec<LfaError> = LfaError::DEFINED.to_vec();
+        for code in [i64::MIN, -12, -0x8000_0000, 1, 0xC400_02E2, i64::MAX] {
+            all.push(LfaError::Unknown(code));
+        }
+        all
+    }
+
+    fn cancels() -> Vec<CancelOutcome> {
+        let mut all = std::vec![CancelOutcome::Cancelled, CancelOutcome::NothingToCancel];
+        all.extend(statuses().into_iter().map(CancelOutcome::Failed));
+        all
+    }
+
+    fn components() -> [ComponentRef; 2] {
+        [
+            ComponentRef {
+                uuid: Uuid::from_u128(u128::MAX),
+                seq_id: SeqId(u32::MAX),
+            },
+            ComponentRef {
+                uuid: Uuid::from_u128(0x0123_4567_89ab_cdef_fedc_ba98_7654_3210),
+                seq_id: SeqId(0),
+            },
+        ]
+    }
+
+    /// Every variant, with every status, cancel outcome and extreme count
+    /// that its fields can hold.
+    fn details() -> Vec<ErrorDetail> {
+        use ErrorDetail as D;
+        let mut all = Vec::new();
+        for x0 in [0, u64::MAX, FunctionId::Version.to_x0()] {
+            all.push(D::NoAgent { x0 });
+        }
+        all.push(D::UnsupportedVersion {
+            version: LfaVersion::new(2, 7),
+        });
+        all.push(D::SmcccVersion {
+            error: lfa_smccc::SmcccError::NotAdvertised { status: i32::MIN },
+        });
+        for function in FunctionId::ALL {
+            all.push(D::MissingFunction { function });
+        }
+        all.push(D::InventoryFailed {
+            seq_id: SeqId(u32::MAX),
+            status: LfaError::Unknown(i64::MIN),
+        });
+        all.push(D::AbsurdCount {
+            count: u32::MAX,
+            max: 0,
+        });
+        all.push(D::ComponentGone {
+            uuid: Uuid::from_u128(5),
+        });
+        all.push(D::StaleOperation);
+        all.push(D::PendingNeverClears {
+            activations: u32::MAX,
+        });
+        for component in components() {
+            for call in FunctionId::ALL {
+                for c in [None, Some(component)] {
+                    for status in statuses() {
+                        all.push(D::Firmware {
+                            call,
+                            component: c,
+                            status,
+                        });
+                    }
+                    all.push(D::Malformed {
+                        call,
+                        component: c,
+                        error: DecodeError::ReservedBits {
+                            function: call,
+                            reg: 17,
+                            bits: u64::MAX,
+                        },
+                    });
+                }
+            }
+            all.push(D::StaleComponent {
+                component,
+                generation: 0,
+                current: u32::MAX,
+            });
+            all.push(D::ComponentMoved {
+                component,
+                found: Uuid::from_u128(9),
+            });
+            all.push(D::NotCapable { component });
+            all.push(D::NotPending { component });
+            for cancel in cancels() {
+                for status in statuses() {
+                    for rounds in [0, u32::MAX] {
+                        all.push(D::PrimeFailed {
+                            component,
+                            status,
+                            rounds,
+                            cancel,
+                        });
+                        all.push(D::ActivateFailed {
+                            component,
+                            status,
+                            rounds,
+                            cancel,
+                        });
+                    }
+                }
+                for elapsed in [Duration::ZERO, Duration::from_nanos(1), Duration::MAX] {
+                    all.push(D::Timeout {
+                        call: FunctionId::Activate,
+                        component,
+                        rounds: u32::MAX,
+                        elapsed,
+                        cancel,
+                    });
+                }
+                all.push(D::RendezvousRequired { component, cancel });
+                all.push(D::CpuResetWithoutEntryPoint { component, cancel });
+                all.push(D::RendezvousFailed {
+                    component,
+                    reason: "offline",
+                    cancel,
+                });
+                let results = [
+                    CpuResult::Done,
+                    CpuResult::Reset,
+                    CpuResult::OutOfRounds,
+                    CpuResult::Failed(LfaError::Unknown(i64::MIN)),
+                    CpuResult::Failed(LfaError::Busy),
+                ];
+                for first in results {
+                    for other in results {
+                        all.push(D::RendezvousDisagreement {
+                            component,
+                            first,
+                            other,
+                            cancel,
+                        });
+                    }
+                }
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn packing_loses_nothing() {
+        let all = details();
+        assert!(all.len() > 2_000, "{} cases", all.len());
+        for detail in &all {
+            let error = Error::new(*detail);
+            assert_eq!(error.detail(), *detail);
+            assert_eq!(error, *detail);
+        }
+    }
+
+    #[test]
+    fn packed_equality_is_the_details_equality() {
+        let all = details();
+        // Neighbours differ in one field: equal packed values would mean a
+        // field is not kept, or a meaningless field is not canonical.
+        for pair in all.windows(2) {
+            if let [a, b] = pair {
+                assert_eq!(Error::new(*a) == Error::new(*b), a == b, "{a:?} / {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn accessors_read_the_packed_value_as_the_detail_says() {
+        for detail in details() {
+            let error = Error::new(detail);
+            let component = match detail {
+                ErrorDetail::Firmware { component, .. }
+                | ErrorDetail::Malformed { component, .. } => component,
+                ErrorDetail::PrimeFailed { component, .. }
+                | ErrorDetail::ActivateFailed { component, .. }
+                | ErrorDetail::Timeout { component, .. }
+                | ErrorDetail::StaleComponent { component, .. }
+                | ErrorDetail::ComponentMoved { component, .. }
+                | ErrorDetail::NotCapable { component }
+                | ErrorDetail::NotPending { component }
+                | ErrorDetail::RendezvousRequired { component, .. }
+                | ErrorDetail::CpuResetWithoutEntryPoint { component, .. }
+                | ErrorDetail::RendezvousFailed { component, .. }
+                | ErrorDetail::RendezvousDisagreement { component, .. } => Some(component),
+                _ => None,
+            };
+            assert_eq!(error.component(), component, "{detail:?}");
+            let status = match detail {
+                ErrorDetail::Firmware { status, .. }
+                | ErrorDetail::InventoryFailed { status, .. }
+                | ErrorDetail::PrimeFailed { status, .. }
+                | ErrorDetail::ActivateFailed { status, .. } => Some(status),
+                _ => None,
+            };
+            assert_eq!(error.status(), status, "{detail:?}");
+            if let ErrorDetail::Firmware { call, .. }
+            | ErrorDetail::Malformed { call, .. }
+            | ErrorDetail::Timeout { call, .. } = detail
+            {
+                assert_eq!(error.call(), Some(call), "{detail:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn with_cancel_replaces_only_the_cancel() {
+        let component = components()[0];
+        for cancel in cancels() {
+            let before = Error::new(ErrorDetail::Timeout {
+                call: FunctionId::Prime,
+                component,
+                rounds: 7,
+                elapsed: Duration::from_millis(3),
+                cancel: CancelOutcome::NothingToCancel,
+            });
+            let after = before.with_cancel(cancel);
+            assert_eq!(
+                after.detail(),
+                ErrorDetail::Timeout {
+                    call: FunctionId::Prime,
+                    component,
+                    rounds: 7,
+                    elapsed: Duration::from_millis(3),
+                    cancel,
+                }
+            );
+        }
+        let no_cancel = Error::new(ErrorDetail::NotPending { component });
+        assert_eq!(no_cancel.with_cancel(CancelOutcome::Cancelled), no_cancel);
+    }
+
+    #[test]
+    fn display_and_debug_are_the_details() {
+        for detail in details() {
+            let error = Error::new(detail);
+            assert_eq!(std::format!("{error}"), std::format!("{detail}"));
+            assert_eq!(std::format!("{error:?}"), std::format!("{detail:?}"));
         }
     }
 }

@@ -13,7 +13,7 @@
 //! use lfa_sim::SimAgent;
 //!
 //! let agent = SimAgent::demo(); // one CPU online
-//! // Discover: LFA_VERSION (NOT_SUPPORTED or x0 unchanged would be Error::NoAgent).
+//! // Discover: LFA_VERSION (NOT_SUPPORTED or x0 unchanged would be ErrorDetail::NoAgent).
 //! let mut client = Client::discover(&agent)?;
 //! assert_eq!(client.version().to_string(), "1.0");
 //!
@@ -58,7 +58,7 @@
 //! # One component, step by step
 //!
 //! ```
-//! use lfa_client::Client;
+//! use lfa_client::{Client, ErrorDetail};
 //! use lfa_proto::{FirmwareVersion, components::TF_RMM};
 //! use lfa_sim::SimAgent;
 //!
@@ -78,7 +78,8 @@
 //!
 //! // The old value is from before the activation: sequence ids may have
 //! // changed, so it cannot address firmware any more.
-//! assert!(matches!(client.prime(&rmm), Err(lfa_client::Error::StaleComponent { .. })));
+//! assert!(client.prime(&rmm).is_err_and(|e| e.needs_listing()));
+//! assert!(matches!(client.prime(&rmm).unwrap_err().detail(), ErrorDetail::StaleComponent { .. }));
 //! # Ok::<(), lfa_client::Error>(())
 //! ```
 //!
@@ -101,7 +102,7 @@
 //!   [`Primed::activate_alone`] or [`Primed::activate_with`]): one `LFA_GET_INVENTORY` (the refresh), k
 //!   `LFA_PRIME` and m `LFA_ACTIVATE` rounds (per CPU in a rendezvous), then
 //!   N + 1 for the re-enumeration. If the refreshed id holds another UUID,
-//!   `prime` stops there ([`Error::ComponentMoved`]).
+//!   `prime` stops there ([`ErrorDetail::ComponentMoved`]).
 //! - The release `LFA_CANCEL` (see [`Client`]): after an activation (TF-A
 //!   keeps an activated component current until it is cancelled) or a
 //!   cancel that failed, the client owes the agent one `LFA_CANCEL`, sent
@@ -168,7 +169,7 @@ pub use activate_all::{MAX_SKIPPED, Progress, Stopped, Summary};
 pub use activation::{Activated, CpuReset, Primed};
 pub use client::{Client, Components, Options};
 pub use component::Component;
-pub use error::{CancelOutcome, ComponentRef, Error};
+pub use error::{CancelOutcome, ComponentRef, Error, ErrorDetail};
 #[cfg(target_arch = "aarch64")]
 #[cfg_attr(docsrs, doc(cfg(target_arch = "aarch64")))]
 pub use generic_timer::GenericTimerClock;

@@ -13,7 +13,7 @@ use lfa_smccc::Conduit;
 
 use crate::{
     Activated, CancelOutcome, Client, Component, ComponentRef, CpuJob, CpuOutcome, CpuResult,
-    Error, OnlyCpu, Rendezvous,
+    Error, ErrorDetail, OnlyCpu, Rendezvous,
     activate_all::SkipList,
     client::{Release, call_error, next_stamp},
     retry::{Clock, Retry, Verdict},
@@ -178,11 +178,10 @@ impl Releasing {
                         Ok(entry) if entry.uuid() == component.uuid => {
                             *self = Self::Cancel(entry.to_ref());
                         }
-                        Ok(_)
-                        | Err(Error::InventoryFailed {
-                            status: LfaError::InvalidParameters,
-                            ..
-                        }) => *self = Self::Find(component, Listing::NEW),
+                        Ok(_) => *self = Self::Find(component, Listing::NEW),
+                        Err(e) if e.is_id_out_of_range() => {
+                            *self = Self::Find(component, Listing::NEW);
+                        }
                         Err(e) => return (true, Some(Err(e))),
                     }
                     return (true, None);
@@ -253,7 +252,7 @@ impl Releasing {
 /// sends it before its next `LFA_PRIME`, from [`Client::release`], or when it
 /// is dropped. Starting another operation ([`Client::prime_op`],
 /// [`Client::prime`]) or [`Client::release`] makes this one stale: its next
-/// step returns [`Error::StaleOperation`] and sends nothing.
+/// step returns [`ErrorDetail::StaleOperation`] and sends nothing.
 ///
 /// ```
 /// use lfa_client::{Client, Step};
@@ -305,7 +304,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     ///
     /// # Errors
     ///
-    /// [`Error::StaleComponent`] if `component` was read before an
+    /// [`ErrorDetail::StaleComponent`] if `component` was read before an
     /// activation or by another client.
     pub fn prime_op(&mut self, component: &Component) -> Result<PrimeOp, Error> {
         self.check_current(component)?;
@@ -354,14 +353,14 @@ impl PrimeOp {
     /// # Errors
     ///
     /// In [`Step::Done`]: the errors of [`Client::prime`], and
-    /// [`Error::StaleOperation`] (nothing sent) once finished, or when
+    /// [`ErrorDetail::StaleOperation`] (nothing sent) once finished, or when
     /// another operation was started or the client released since.
     pub fn step<C: Conduit, K: Clock>(
         &mut self,
         client: &mut Client<C, K>,
     ) -> Step<Result<PrimedOp, Error>> {
         if self.serial != client.op || self.stage == PrimeStage::Finished {
-            return Step::Done(Err(Error::StaleOperation));
+            return Step::Done(Err(Error::STALE_OPERATION));
         }
         let step = self.step_inner(client);
         if matches!(step, Step::Done(_)) {
@@ -434,21 +433,21 @@ impl PrimeOp {
                             };
                         }
                         Verdict::Failed { status, rounds } => {
-                            self.stage = PrimeStage::Cancel(Error::PrimeFailed {
+                            self.stage = PrimeStage::Cancel(Error::new(ErrorDetail::PrimeFailed {
                                 component,
                                 status,
                                 rounds,
                                 cancel: placeholder,
-                            });
+                            }));
                         }
                         Verdict::TimedOut { rounds, elapsed } => {
-                            self.stage = PrimeStage::Cancel(Error::Timeout {
+                            self.stage = PrimeStage::Cancel(Error::new(ErrorDetail::Timeout {
                                 call: FunctionId::Prime,
                                 component,
                                 rounds,
                                 elapsed,
                                 cancel: placeholder,
-                            });
+                            }));
                         }
                     }
                     return Step::next(Next::Cancel);
@@ -457,7 +456,7 @@ impl PrimeOp {
                     let error = *error;
                     return Step::Done(Err(cancel_after(client, error)));
                 }
-                PrimeStage::Finished => return Step::Done(Err(Error::StaleOperation)),
+                PrimeStage::Finished => return Step::Done(Err(Error::STALE_OPERATION)),
             }
         }
     }
@@ -552,22 +551,22 @@ impl PrimedOp {
     ///
     /// # Errors
     ///
-    /// [`Error::StaleOperation`] (nothing sent) if another operation was
-    /// started since; [`Error::Firmware`] with the status `LFA_CANCEL`
+    /// [`ErrorDetail::StaleOperation`] (nothing sent) if another operation was
+    /// started since; [`ErrorDetail::Firmware`] with the status `LFA_CANCEL`
     /// returned.
     pub fn cancel<C: Conduit, K: Clock>(self, client: &mut Client<C, K>) -> Result<(), Error> {
         if self.serial != client.op {
-            return Err(Error::StaleOperation);
+            return Err(Error::STALE_OPERATION);
         }
         client.op = 0;
         let component = self.component.to_ref();
         match client.cancel_now(component) {
             CancelOutcome::Cancelled | CancelOutcome::NothingToCancel => Ok(()),
-            CancelOutcome::Failed(status) => Err(Error::Firmware {
+            CancelOutcome::Failed(status) => Err(Error::new(ErrorDetail::Firmware {
                 call: FunctionId::Cancel,
                 component: Some(component),
                 status,
-            }),
+            })),
         }
     }
 }
@@ -695,9 +694,9 @@ impl ActivationOp {
     ///
     /// In [`Step::Done`]: those of
     /// [`Primed::activate_alone`](crate::Primed::activate_alone);
-    /// [`Error::RendezvousFailed`] (then cancelled; nothing sent to
+    /// [`ErrorDetail::RendezvousFailed`] (then cancelled; nothing sent to
     /// `LFA_ACTIVATE`) if this activation needs a rendezvous, which only
-    /// [`step_with`](Self::step_with) can run; [`Error::StaleOperation`] as
+    /// [`step_with`](Self::step_with) can run; [`ErrorDetail::StaleOperation`] as
     /// for [`PrimeOp::step`].
     pub fn step<C: Conduit, K: Clock>(
         &mut self,
@@ -714,7 +713,7 @@ impl ActivationOp {
     /// In [`Step::Done`]: those of
     /// [`Primed::activate_with`](crate::Primed::activate_with) (or
     /// [`activate_alone`](crate::Primed::activate_alone) for an activation
-    /// without rendezvous); [`Error::StaleOperation`] as for
+    /// without rendezvous); [`ErrorDetail::StaleOperation`] as for
     /// [`PrimeOp::step`].
     pub fn step_with<C: Conduit, K: Clock, R: Rendezvous<C> + ?Sized>(
         &mut self,
@@ -743,7 +742,7 @@ impl ActivationOp {
         exclude: &SkipList,
     ) -> Step<Result<Activated, Error>> {
         if self.serial != client.op || self.stage == ActStage::Finished {
-            return Step::Done(Err(Error::StaleOperation));
+            return Step::Done(Err(Error::STALE_OPERATION));
         }
         let step = self.step_inner(client, rendezvous, exclude);
         if matches!(step, Step::Done(_)) {
@@ -779,7 +778,6 @@ impl ActivationOp {
                             component,
                             Failure::Hook("no conduit"),
                             0,
-                            0,
                             &mut self.stage,
                         ),
                     }
@@ -790,7 +788,7 @@ impl ActivationOp {
                 }
                 ActStage::Cancel(_) => return self.cancel_stage(client),
                 ActStage::Reenumerate(_) => return self.reenumerate_stage(client, exclude),
-                ActStage::Finished => return Step::Done(Err(Error::StaleOperation)),
+                ActStage::Finished => return Step::Done(Err(Error::STALE_OPERATION)),
             }
         }
     }
@@ -814,7 +812,7 @@ impl ActivationOp {
     ) -> Step<Result<Activated, Error>> {
         let error = match &self.stage {
             ActStage::Cancel(error) => *error,
-            _ => Error::StaleOperation,
+            _ => Error::STALE_OPERATION,
         };
         Step::Done(Err(cancel_after(client, error)))
     }
@@ -828,7 +826,7 @@ impl ActivationOp {
         let component = self.component.to_ref();
         let placeholder = CancelOutcome::NothingToCancel;
         let ActStage::Activate { request, retry } = &mut self.stage else {
-            return Step::Done(Err(Error::StaleOperation));
+            return Step::Done(Err(Error::STALE_OPERATION));
         };
         let request = request.encode();
         let retry = retry.get_or_insert_with(|| Retry::start(&client.clock));
@@ -850,19 +848,23 @@ impl ActivationOp {
                     wait: Some(wait),
                 };
             }
-            Verdict::Failed { status, rounds } => ActStage::Cancel(Error::ActivateFailed {
-                component,
-                status,
-                rounds,
-                cancel: placeholder,
-            }),
-            Verdict::TimedOut { rounds, elapsed } => ActStage::Cancel(Error::Timeout {
-                call: FunctionId::Activate,
-                component,
-                rounds,
-                elapsed,
-                cancel: placeholder,
-            }),
+            Verdict::Failed { status, rounds } => {
+                ActStage::Cancel(Error::new(ErrorDetail::ActivateFailed {
+                    component,
+                    status,
+                    rounds,
+                    cancel: placeholder,
+                }))
+            }
+            Verdict::TimedOut { rounds, elapsed } => {
+                ActStage::Cancel(Error::new(ErrorDetail::Timeout {
+                    call: FunctionId::Activate,
+                    component,
+                    rounds,
+                    elapsed,
+                    cancel: placeholder,
+                }))
+            }
         };
         Step::next(match self.stage {
             ActStage::Cancel(_) => Next::Cancel,
@@ -878,7 +880,7 @@ impl ActivationOp {
         exclude: &SkipList,
     ) -> Step<Result<Activated, Error>> {
         let ActStage::Reenumerate(r) = &mut self.stage else {
-            return Step::Done(Err(Error::StaleOperation));
+            return Step::Done(Err(Error::STALE_OPERATION));
         };
         match r.listing.step(client) {
             Listed::Info => {}
@@ -927,30 +929,30 @@ impl ActivationOp {
             }
         };
         if !rendezvous && self.component.rendezvous_required() {
-            return Err(Error::RendezvousRequired {
+            return Err(Error::new(ErrorDetail::RendezvousRequired {
                 component,
                 cancel: placeholder,
-            });
+            }));
         }
         let (entry_point, context_id) = if self.component.may_reset_cpu() {
             match client.options.cpu_reset {
                 Some(reset) => (reset.entry_point, reset.context_id),
                 None => {
-                    return Err(Error::CpuResetWithoutEntryPoint {
+                    return Err(Error::new(ErrorDetail::CpuResetWithoutEntryPoint {
                         component,
                         cancel: placeholder,
-                    });
+                    }));
                 }
             }
         } else {
             (0, 0)
         };
         if rendezvous && !have_hook {
-            return Err(Error::RendezvousFailed {
+            return Err(Error::new(ErrorDetail::RendezvousFailed {
                 component,
                 reason: "no rendezvous hook: drive this activation with ActivationOp::step_with",
                 cancel: placeholder,
-            });
+            }));
         }
         let request = ActivateRequest {
             seq_id: self.component.seq_id(),
@@ -985,9 +987,9 @@ impl ActivationOp {
         let (now, next_pending) = match failed {
             Some(e) => (Err(e), None),
             None => (
-                r.now.ok_or(Error::ComponentGone {
+                r.now.ok_or(Error::new(ErrorDetail::ComponentGone {
                     uuid: self.component.uuid(),
-                }),
+                })),
                 r.next_pending,
             ),
         };
@@ -1003,7 +1005,7 @@ impl ActivationOp {
                     confirmed: true,
                 });
             }
-            Err(Error::ComponentGone { .. }) => client.release = None,
+            Err(e) if e.is_component_gone() => client.release = None,
             Err(_) => {}
         }
         Activated::new(
@@ -1062,46 +1064,39 @@ fn window<C: Conduit + ?Sized>(
             }
         },
     };
-    rendezvous_error(component, failure, most_rounds, cpus, stage);
+    rendezvous_error(component, failure, most_rounds, stage);
 }
 
 /// The error of a failed rendezvous, to be cancelled, as the next stage.
 #[cold]
 #[inline(never)]
-fn rendezvous_error(
-    component: ComponentRef,
-    failure: Failure,
-    rounds: u32,
-    cpus: usize,
-    stage: &mut ActStage,
-) {
+fn rendezvous_error(component: ComponentRef, failure: Failure, rounds: u32, stage: &mut ActStage) {
     let cancel = CancelOutcome::NothingToCancel;
     *stage = ActStage::Cancel(match failure {
-        Failure::Hook(reason) => Error::RendezvousFailed {
+        Failure::Hook(reason) => Error::new(ErrorDetail::RendezvousFailed {
             component,
             reason,
             cancel,
-        },
-        Failure::Disagree(first, other) => Error::RendezvousDisagreement {
+        }),
+        Failure::Disagree(first, other) => Error::new(ErrorDetail::RendezvousDisagreement {
             component,
-            first,
-            other,
-            cpus,
+            first: first.result(),
+            other: other.result(),
             cancel,
-        },
-        Failure::Status(status) => Error::ActivateFailed {
+        }),
+        Failure::Status(status) => Error::new(ErrorDetail::ActivateFailed {
             component,
             status,
             rounds,
             cancel,
-        },
-        Failure::Rounds => Error::Timeout {
+        }),
+        Failure::Rounds => Error::new(ErrorDetail::Timeout {
             call: FunctionId::Activate,
             component,
             rounds,
             elapsed: Duration::ZERO,
             cancel,
-        },
+        }),
     });
 }
 
@@ -1112,32 +1107,29 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     fn refresh(&self, component: &Component) -> Result<Component, Error> {
         let fresh = match self.read_entry(component.seq_id()) {
             Ok(fresh) => fresh,
-            Err(Error::InventoryFailed {
-                status: LfaError::InvalidParameters,
-                ..
-            }) => {
-                return Err(Error::ComponentMoved {
+            Err(e) if e.is_id_out_of_range() => {
+                return Err(Error::new(ErrorDetail::ComponentMoved {
                     component: component.to_ref(),
                     found: Uuid::nil(),
-                });
+                }));
             }
             Err(e) => return Err(e),
         };
         if fresh.uuid() != component.uuid() {
-            return Err(Error::ComponentMoved {
+            return Err(Error::new(ErrorDetail::ComponentMoved {
                 component: component.to_ref(),
                 found: fresh.uuid(),
-            });
+            }));
         }
         if !fresh.is_capable() {
-            return Err(Error::NotCapable {
+            return Err(Error::new(ErrorDetail::NotCapable {
                 component: fresh.to_ref(),
-            });
+            }));
         }
         if !fresh.is_pending() {
-            return Err(Error::NotPending {
+            return Err(Error::new(ErrorDetail::NotPending {
                 component: fresh.to_ref(),
-            });
+            }));
         }
         Ok(fresh)
     }

@@ -48,7 +48,7 @@ impl<K: Clock + ?Sized> Clock for &K {
 
 /// How long a CALL_AGAIN loop (`LFA_PRIME`, `LFA_ACTIVATE`) may go on.
 ///
-/// A loop stops with [`Error::Timeout`](crate::Error::Timeout) when the
+/// A loop stops with [`ErrorDetail::Timeout`](crate::ErrorDetail::Timeout) when the
 /// agent still says CALL_AGAIN after `max_rounds` calls, or (with a
 /// [`Clock`]) once `timeout` has passed since the first call, whichever comes
 /// first. Between tries the client waits `delay` through the clock. The

@@ -11,7 +11,7 @@ use lfa_proto::{
 };
 use lfa_smccc::Conduit;
 
-use crate::{CancelOutcome, Client, Error, OnlyCpu, Options, RetryPolicy};
+use crate::{CancelOutcome, Client, ErrorDetail, OnlyCpu, Options, RetryPolicy};
 
 /// Replies in order; records every request.
 #[derive(Debug)]
@@ -96,12 +96,12 @@ fn discovery_reads_version_and_detects_no_agent() {
     let s = Script::new(&[status(LfaError::NotSupported)]);
     assert_eq!(
         Client::discover(&s).unwrap_err(),
-        Error::NoAgent { x0: u64::MAX }
+        ErrorDetail::NoAgent { x0: u64::MAX }
     );
     // x0 came back unchanged (TF-A with no components).
     let s = Script::new(&[Regs::with_x0(0xC400_02E0)]);
     let e = Client::discover(&s).unwrap_err();
-    assert_eq!(e, Error::NoAgent { x0: 0xC400_02E0 });
+    assert_eq!(e, ErrorDetail::NoAgent { x0: 0xC400_02E0 });
     assert!(e.to_string().contains("x0 came back unchanged"), "{e}");
     // Another status is reported as such; a major version 2 is refused.
     let s = Script::new(&[status(LfaError::Busy)]);
@@ -111,8 +111,8 @@ fn discovery_reads_version_and_detects_no_agent() {
     );
     let s = Script::new(&[Regs::with_x0(0x2_0000)]);
     assert!(matches!(
-        Client::discover(&s).unwrap_err(),
-        Error::UnsupportedVersion { .. }
+        Client::discover(&s).unwrap_err().detail(),
+        ErrorDetail::UnsupportedVersion { .. }
     ));
 }
 
@@ -128,7 +128,7 @@ fn features_true_false_and_missing() {
     let c = Client::discover(&s).unwrap();
     assert_eq!(
         c.require_all_functions().unwrap_err(),
-        Error::MissingFunction {
+        ErrorDetail::MissingFunction {
             function: FunctionId::GetInventory
         }
     );
@@ -172,7 +172,7 @@ fn inventory_error_ends_the_iterator() {
     assert!(it.next().unwrap().is_ok());
     assert_eq!(
         it.next().unwrap().unwrap_err(),
-        Error::InventoryFailed {
+        ErrorDetail::InventoryFailed {
             seq_id: SeqId(1),
             status: LfaError::InvalidParameters
         }
@@ -186,7 +186,7 @@ fn absurd_count_is_an_error() {
     let c = Client::discover(&s).unwrap();
     assert_eq!(
         c.components().unwrap_err(),
-        Error::AbsurdCount {
+        ErrorDetail::AbsurdCount {
             count: 5000,
             max: 1024
         }
@@ -245,7 +245,7 @@ fn prime_refuses_a_component_whose_id_moved_or_vanished() {
     let e = c.prime(&a).unwrap_err();
     assert_eq!(
         e,
-        Error::ComponentMoved {
+        ErrorDetail::ComponentMoved {
             component: a.to_ref(),
             found: B
         }
@@ -258,7 +258,7 @@ fn prime_refuses_a_component_whose_id_moved_or_vanished() {
     let e = c.prime(&a).unwrap_err();
     assert_eq!(
         e,
-        Error::ComponentMoved {
+        ErrorDetail::ComponentMoved {
             component: a.to_ref(),
             found: Uuid::nil()
         }
@@ -285,8 +285,14 @@ fn prime_refuses_not_capable_and_not_pending_without_priming() {
     ]);
     let mut c = Client::discover(&s).unwrap();
     let a = c.find(A).unwrap().unwrap();
-    assert!(matches!(c.prime(&a).unwrap_err(), Error::NotCapable { .. }));
-    assert!(matches!(c.prime(&a).unwrap_err(), Error::NotPending { .. }));
+    assert!(matches!(
+        c.prime(&a).unwrap_err().detail(),
+        ErrorDetail::NotCapable { .. }
+    ));
+    assert!(matches!(
+        c.prime(&a).unwrap_err().detail(),
+        ErrorDetail::NotPending { .. }
+    ));
     assert!(!s.functions().contains(&FunctionId::Prime));
 }
 
@@ -383,7 +389,7 @@ fn release_after_a_failed_relisting_rereads_the_id_first() {
     let done = c.prime(&a).unwrap().activate_alone().unwrap();
     assert_eq!(
         done.now().unwrap_err(),
-        &Error::Firmware {
+        &ErrorDetail::Firmware {
             call: FunctionId::GetInfo,
             component: None,
             status: LfaError::Busy
@@ -482,7 +488,7 @@ fn a_failing_release_is_an_error_and_stays_owed() {
     let _done = c.prime(&a).unwrap().activate_alone().unwrap();
     assert_eq!(
         c.release().unwrap_err(),
-        Error::Firmware {
+        ErrorDetail::Firmware {
             call: FunctionId::Cancel,
             component: Some(a.to_ref()),
             status: LfaError::Busy
@@ -525,8 +531,8 @@ fn activate_alone_sends_skip_then_reenumerates_and_bumps_generation() {
     // A component from before the activation is refused, without a call.
     let calls = s.sent.borrow().len();
     assert!(matches!(
-        c.prime(&a).unwrap_err(),
-        Error::StaleComponent { .. }
+        c.prime(&a).unwrap_err().detail(),
+        ErrorDetail::StaleComponent { .. }
     ));
     assert_eq!(s.sent.borrow().len(), calls);
     // Dropped, the client sends the release CANCEL of A (#0, confirmed by
@@ -561,8 +567,8 @@ fn rendezvous_required_is_refused_alone_and_cancelled() {
     let a = c.find(A).unwrap().unwrap();
     let e = c.prime(&a).unwrap().activate_alone().unwrap_err();
     assert!(matches!(
-        e,
-        Error::RendezvousRequired {
+        e.detail(),
+        ErrorDetail::RendezvousRequired {
             cancel: CancelOutcome::Cancelled,
             ..
         }
@@ -584,7 +590,10 @@ fn cpu_reset_needs_an_entry_point() {
     let mut c = Client::discover(&s).unwrap().with_options(no_force());
     let a = c.find(A).unwrap().unwrap();
     let e = c.prime(&a).unwrap().activate_alone().unwrap_err();
-    assert!(matches!(e, Error::CpuResetWithoutEntryPoint { .. }));
+    assert!(matches!(
+        e.detail(),
+        ErrorDetail::CpuResetWithoutEntryPoint { .. }
+    ));
     assert!(!s.functions().contains(&FunctionId::Activate));
 }
 
@@ -610,8 +619,8 @@ fn activate_timeout_cancels() {
     let a = c.find(A).unwrap().unwrap();
     let e = c.prime(&a).unwrap().activate_alone().unwrap_err();
     assert!(matches!(
-        e,
-        Error::Timeout {
+        e.detail(),
+        ErrorDetail::Timeout {
             call: FunctionId::Activate,
             rounds: 3,
             cancel: CancelOutcome::Cancelled,

@@ -29,45 +29,48 @@ pub const SUCCESS: i64 = 0;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
+// The discriminant of each defined status is its code, so that `code` and
+// `from_code` compile to a compare and a select rather than a table.
+#[repr(i64)]
 pub enum LfaError {
     /// -1 `NOT_SUPPORTED`.
     #[error("NOT_SUPPORTED (-1): the function or component is not supported, or there is no agent")]
-    NotSupported,
+    NotSupported = -1,
     /// -2 `BUSY`.
     #[error("BUSY (-2): the agent is busy with another prime, cancel or activation")]
-    Busy,
+    Busy = -2,
     /// -3 `AUTH_ERROR`.
     #[error("AUTH_ERROR (-3): the staged image failed authentication")]
-    AuthError,
+    AuthError = -3,
     /// -4 `NO_MEMORY`.
     #[error("NO_MEMORY (-4): the agent ran out of memory")]
-    NoMemory,
+    NoMemory = -4,
     /// -5 `CRITICAL_ERROR`.
     #[error(
         "CRITICAL_ERROR (-5): activation failed after the old image was gone; only a reset recovers"
     )]
-    CriticalError,
+    CriticalError = -5,
     /// -6 `DEVICE_ERROR`.
     #[error("DEVICE_ERROR (-6): loading or checking the image failed")]
-    DeviceError,
+    DeviceError = -6,
     /// -7 `WRONG_STATE`.
     #[error("WRONG_STATE (-7): the agent is not in a state that allows this call")]
-    WrongState,
+    WrongState = -7,
     /// -8 `INVALID_PARAMETERS`.
     #[error("INVALID_PARAMETERS (-8): an argument is out of range or names the wrong component")]
-    InvalidParameters,
+    InvalidParameters = -8,
     /// -9 `COMPONENT_WRONG_STATE`.
     #[error("COMPONENT_WRONG_STATE (-9): the component is not primed or not pending")]
-    ComponentWrongState,
+    ComponentWrongState = -9,
     /// -10 `INVALID_ADDRESS`.
     #[error("INVALID_ADDRESS (-10): the entry point address is not valid")]
-    InvalidAddress,
+    InvalidAddress = -10,
     /// -11 `ACTIVATION_FAILED`.
     #[error("ACTIVATION_FAILED (-11): the activation failed or was cancelled")]
-    ActivationFailed,
+    ActivationFailed = -11,
     /// Any other non-zero value of x0, kept exactly (as a signed 64-bit value).
     #[error("unknown status {0} ({0:#x})")]
-    Unknown(i64),
+    Unknown(i64) = 1,
 }
 
 impl LfaError {

@@ -457,3 +457,19 @@ fn inventory_flag_accessors() {
     assert!(!g.is_capable() && g.is_pending() && !g.may_reset_cpu());
     assert!(!g.rendezvous_required() && !g.is_activatable());
 }
+
+#[test]
+fn status_codes_are_the_discriminants_and_the_layout_keeps_its_niche() {
+    // `#[repr(i64)]` with each defined code as its discriminant: the size
+    // stays 16 bytes and `Option` still uses the tag's spare values.
+    assert_eq!(core::mem::size_of::<LfaError>(), 16);
+    assert_eq!(core::mem::size_of::<Option<LfaError>>(), 16);
+    assert_eq!(core::mem::size_of::<Result<(), LfaError>>(), 16);
+    for (i, e) in LfaError::DEFINED.into_iter().enumerate() {
+        let code = -1 - i64::try_from(i).unwrap_or(i64::MAX);
+        assert_eq!(e.code(), code);
+        assert_eq!(LfaError::from_code(code), Some(e));
+    }
+    assert_eq!(LfaError::Unknown(1).code(), 1);
+    assert_eq!(LfaError::from_code(1), Some(LfaError::Unknown(1)));
+}

@@ -748,7 +748,11 @@ fn stepped_stacks(client: &mut Client<Smc>) {
         match step {
             Step::Done(result) => break result,
             Step::Pending { .. } if steps < 100 => {}
-            Step::Pending { .. } => break Err(lfa_client::Error::StaleOperation),
+            Step::Pending { .. } => {
+                break Err(lfa_client::Error::new(
+                    lfa_client::ErrorDetail::StaleOperation,
+                ));
+            }
         }
     };
     stack_line("PrimeOp::step (deepest step)", deepest);
@@ -765,7 +769,11 @@ fn stepped_stacks(client: &mut Client<Smc>) {
         match step {
             Step::Done(result) => break result,
             Step::Pending { .. } if steps < 100 => {}
-            Step::Pending { .. } => break Err(lfa_client::Error::StaleOperation),
+            Step::Pending { .. } => {
+                break Err(lfa_client::Error::new(
+                    lfa_client::ErrorDetail::StaleOperation,
+                ));
+            }
         }
     };
     stack_line("ActivationOp::step_with (deepest step)", deepest);

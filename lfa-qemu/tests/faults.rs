@@ -8,7 +8,8 @@
 
 mod common;
 
-use lfa_client::{CancelOutcome, Client, Component, Error, Options, RetryPolicy};
+use lfa_client::ErrorDetail;
+use lfa_client::{CancelOutcome, Client, Component, Options, RetryPolicy};
 use lfa_proto::{FirmwareVersion, FunctionId, LfaError, Uuid, components};
 use lfa_qemu::{Scenario, check, check_eq, println};
 use lfa_sim::{Fault, Phase, Profile, SimComponent};
@@ -103,7 +104,7 @@ fn prime_failures(client: &mut Client<Smc>) {
         // documented behaviour), so the client's LFA_CANCEL finds nothing
         // current: INVALID_PARAMETERS, which the error reports.
         check!(
-            matches!(result, Err(Error::PrimeFailed { status: s, rounds: 1, cancel: NOTHING_TO_CANCEL, .. }) if s == status),
+            matches!(result.map_err(|e| e.detail()), Err(ErrorDetail::PrimeFailed { status: s, rounds: 1, cancel: NOTHING_TO_CANCEL, .. }) if s == status),
             "PRIME -> {status}: PrimeFailed in round 1, LFA_CANCEL sent (nothing left to cancel)"
         );
         check_eq!(
@@ -177,8 +178,8 @@ fn busy(client: &Client<Smc>) {
     }
     check!(
         matches!(
-            result,
-            Err(Error::Firmware {
+            result.map_err(|e| e.detail()),
+            Err(ErrorDetail::Firmware {
                 call: FunctionId::GetInfo,
                 status: LfaError::Busy,
                 ..
@@ -210,8 +211,8 @@ fn activate_failure(client: &mut Client<Smc>) {
     }
     check!(
         matches!(
-            result,
-            Err(Error::ActivateFailed {
+            result.map_err(|e| e.detail()),
+            Err(ErrorDetail::ActivateFailed {
                 status: LfaError::ActivationFailed,
                 cancel: NOTHING_TO_CANCEL,
                 ..
@@ -246,8 +247,8 @@ fn call_again_bound(mut client: Client<Smc>) {
     }
     check!(
         matches!(
-            result,
-            Err(Error::Timeout {
+            result.map_err(|e| e.detail()),
+            Err(ErrorDetail::Timeout {
                 call: FunctionId::Prime,
                 rounds: 5,
                 cancel: CancelOutcome::Cancelled,

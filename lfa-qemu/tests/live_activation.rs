@@ -36,6 +36,7 @@
 
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use lfa_agent::{Agent, Phase};
+use lfa_client::ErrorDetail;
 
 use lfa_client::{
     ActivationOp, Client, CpuJob, CpuOutcome, CpuReset, CpuResult, Error, Next, Options,
@@ -405,8 +406,8 @@ fn corrupted_image_is_refused() {
     }
     check!(
         matches!(
-            result,
-            Err(Error::PrimeFailed {
+            result.map_err(|e| e.detail()),
+            Err(ErrorDetail::PrimeFailed {
                 status: LfaError::AuthError,
                 rounds: 2,
                 ..
@@ -451,8 +452,8 @@ fn partial_rendezvous_fails() {
     );
     check!(
         matches!(
-            result,
-            Err(Error::ActivateFailed {
+            result.map_err(|e| e.detail()),
+            Err(ErrorDetail::ActivateFailed {
                 status: LfaError::ActivationFailed,
                 ..
             })
@@ -875,10 +876,8 @@ fn finish_after_reset() {
     );
     check_eq!(AGENT.phase(), Phase::Idle, "the agent is idle");
     check!(
-        matches!(
-            op.step_with(&mut client, &CameBack),
-            Step::Done(Err(Error::StaleOperation))
-        ),
+        op.step_with(&mut client, &CameBack)
+            == Step::Done(Err(Error::new(ErrorDetail::StaleOperation))),
         "the finished activation is stale"
     );
     check!(client.release().is_ok(), "the release after the activation");

@@ -9,7 +9,8 @@
 #![no_std]
 #![no_main]
 
-use lfa_client::{Client, Error};
+use lfa_client::Client;
+use lfa_client::ErrorDetail;
 use lfa_qemu::cmdline;
 use lfa_qemu::{Scenario, check, check_eq, exception_level, exceptions, println};
 use lfa_smccc::{Conduit, Hvc, Regs, Smc, SmcccVersion, query_smccc_version, smccc_version};
@@ -54,8 +55,8 @@ fn main(_cpu: usize) {
     );
 
     // LFA_VERSION: NOT_SUPPORTED, which the client reports as no agent.
-    match Client::discover(Hvc) {
-        Err(e @ Error::NoAgent { x0 }) => {
+    match Client::discover(Hvc).map_err(|e| e.detail()) {
+        Err(e @ ErrorDetail::NoAgent { x0 }) => {
             println!("client: {e}");
             check_eq!(
                 x0,

@@ -15,7 +15,8 @@
 
 mod common;
 
-use lfa_client::{CancelOutcome, Client, CpuResult, Error};
+use lfa_client::ErrorDetail;
+use lfa_client::{CancelOutcome, Client, CpuResult};
 use lfa_proto::{FunctionId, components::TFA_BL31};
 use lfa_qemu::rendezvous::CpuRendezvous;
 use lfa_qemu::{Scenario, check, check_eq, exceptions, println, timer};
@@ -139,8 +140,8 @@ fn partial_rendezvous_is_refused() {
     }
     check!(
         matches!(
-            result,
-            Err(Error::RendezvousFailed {
+            result.map_err(|e| e.detail()),
+            Err(ErrorDetail::RendezvousFailed {
                 cancel: CancelOutcome::Cancelled,
                 ..
             })

@@ -5,6 +5,7 @@
 use lfa_client::{
     Activated, ActivationOp, Client, Clock, Conduit, Error, PrimeOp, Rendezvous, Step, Uuid,
 };
+use lfa_client::ErrorDetail;
 
 /// Where an [`Activator`] is.
 #[derive(Debug)]
@@ -53,7 +54,7 @@ impl<C: Conduit, K: Clock> Activator<C, K> {
     }
 
     /// Starts activating `uuid` (one listing now, N + 1 calls; a component
-    /// that is not listed is `Error::ComponentGone`).
+    /// that is not listed is `ErrorDetail::ComponentGone`).
     ///
     /// # Errors
     ///
@@ -62,7 +63,7 @@ impl<C: Conduit, K: Clock> Activator<C, K> {
         let component = self
             .client
             .find(uuid)?
-            .ok_or(Error::ComponentGone { uuid })?;
+            .ok_or(ErrorDetail::ComponentGone { uuid })?;
         self.state = State::Priming(self.client.prime_op(&component)?);
         Ok(())
     }

@@ -103,8 +103,8 @@ impl From<SysfsError> for Failure {
 
 impl From<lfa_client::Error> for Failure {
     fn from(e: lfa_client::Error) -> Self {
-        use lfa_client::Error as E;
-        let exit = match e {
+        use lfa_client::ErrorDetail as E;
+        let exit = match e.detail() {
             E::NotPending { .. } => Exit::NothingToDo,
             E::NoAgent { .. }
             | E::UnsupportedVersion { .. }
@@ -204,16 +204,17 @@ mod tests {
             uuid: Uuid::from_u128(1),
             seq_id: SeqId(0),
         };
-        let refused = lfa_client::Error::PrimeFailed {
+        let refused = lfa_client::ErrorDetail::PrimeFailed {
             component,
             status: LfaError::AuthError,
             rounds: 1,
             cancel: CancelOutcome::Cancelled,
         };
+        let refused = lfa_client::Error::new(refused);
         assert_eq!(Failure::from(refused).exit, Exit::Refused);
-        let nothing = lfa_client::Error::NotPending { component };
+        let nothing = lfa_client::Error::new(lfa_client::ErrorDetail::NotPending { component });
         assert_eq!(Failure::from(nothing).exit, Exit::NothingToDo);
-        let no_agent = lfa_client::Error::NoAgent { x0: u64::MAX };
+        let no_agent = lfa_client::Error::new(lfa_client::ErrorDetail::NoAgent { x0: u64::MAX });
         assert_eq!(Failure::from(no_agent).exit, Exit::System);
     }
 
