@@ -5,13 +5,16 @@
 use lfa_proto::Uuid;
 use lfa_smccc::Conduit;
 
-use crate::{Activated, Client, Component, Error, ErrorDetail, PrimedOp, Rendezvous, retry::Clock};
+use crate::{
+    Activated, ActivationOp, Client, Component, Error, ErrorDetail, Rendezvous, op::Flow,
+    retry::Clock,
+};
 
 /// How many components one [`Client::activate_all_pending`] can skip: it
 /// remembers their UUIDs in a fixed array (no allocation), so that each
 /// component is attempted at most once per call. One more failure stops the
 /// call with that failure's error.
-pub const MAX_SKIPPED: usize = 16;
+pub const MAX_SKIPPED: usize = 8;
 
 /// What [`Client::activate_all_pending`] reports to its callback, once per
 /// component it attempted.
@@ -188,9 +191,10 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         rendezvous: &dyn Rendezvous<C>,
         each: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Summary, Stopped> {
-        // This frame is under every activation: values are matched by
-        // reference and errors returned without `map_err` temporaries, so that
-        // it holds one `Result<Activated, Error>`, not copies of its parts.
+        // This frame is under every activation: it holds the skip list and
+        // the component in hand; each attempt's state is in `attempt`'s
+        // frame, and its result in `report`'s, which is not under the
+        // rendezvous window.
         let mut summary = Summary::default();
         let mut skipped = SkipList::new();
         let mut next = match self.first_pending(&skipped) {
@@ -206,51 +210,47 @@ impl<C: Conduit, K: Clock> Client<C, K> {
                     }),
                 });
             }
-            let result = self.activate_one(&component, rendezvous, &skipped);
-            match &result {
-                Ok(activated) => {
-                    summary.activated = summary.activated.saturating_add(1);
-                    each(Progress::Activated(activated));
-                    match activated.now() {
-                        Err(&error) if !error.is_component_gone() => {
-                            return Err(Stopped { summary, error });
-                        }
-                        Ok(_) | Err(_) => {}
-                    }
-                    next = activated.next_pending().copied();
-                }
-                Err(error) if error.skippable() && skipped.push(component.uuid()) => {
+            next = match self.attempt(&component, rendezvous, &skipped, each, &mut summary) {
+                After::Next(next) => next,
+                After::Failed(error) if error.skippable() && skipped.push(component.uuid()) => {
                     summary.skipped = summary.skipped.saturating_add(1);
                     each(Progress::Skipped {
                         component: &component,
-                        error,
+                        error: &error,
                     });
-                    next = match self.first_pending(&skipped) {
+                    match self.first_pending(&skipped) {
                         Ok(next) => next,
                         Err(error) => return Err(Stopped { summary, error }),
-                    };
+                    }
                 }
-                Err(error) => {
-                    return Err(Stopped {
-                        summary,
-                        error: *error,
-                    });
+                After::Failed(error) | After::Stop(error) => {
+                    return Err(Stopped { summary, error });
                 }
-            }
+            };
         }
         Ok(summary)
     }
 
     /// Primes and activates one component, through the rendezvous when it
-    /// (or the options) ask for one.
-    fn activate_one(
+    /// (or the options) ask for one, driving the non-blocking operations
+    /// in this frame.
+    #[inline(never)]
+    fn attempt(
         &mut self,
         component: &Component,
         rendezvous: &dyn Rendezvous<C>,
         skipped: &SkipList,
-    ) -> Result<Activated, Error> {
-        self.prime(component)?
-            .run(PrimedOp::activate, Some(rendezvous), skipped)
+        each: &mut dyn FnMut(Progress<'_>),
+        summary: &mut Summary,
+    ) -> After {
+        let mut op = match self.prime_to_op(component) {
+            Ok(primed) => primed.activate(),
+            Err(e) => return After::Failed(e),
+        };
+        while let Flow::Pending { wait, .. } = op.advance(self, Some(rendezvous), skipped) {
+            self.wait(wait);
+        }
+        report(&mut op, each, summary)
     }
 
     /// Lists the inventory for the first capable and pending component not
@@ -263,6 +263,39 @@ impl<C: Conduit, K: Clock> Client<C, K> {
             }
         }
         Ok(None)
+    }
+}
+
+/// How one attempt of `activate_all_pending` ended.
+enum After {
+    /// Activated (and reported); go on with this component.
+    Next(Option<Component>),
+    /// Failed with this error (skipped or stopping, as `skippable` says).
+    Failed(Error),
+    /// Activated (and reported), but the re-enumeration after it failed:
+    /// stop with this error.
+    Stop(Error),
+}
+
+/// Takes a finished attempt's result, reports a success to `each` and says
+/// what comes next. Out of line: the [`Activated`] is built in this frame,
+/// after the window, not in one of the frames under it.
+#[inline(never)]
+fn report(
+    op: &mut ActivationOp,
+    each: &mut dyn FnMut(Progress<'_>),
+    summary: &mut Summary,
+) -> After {
+    match op.take_result() {
+        Ok(activated) => {
+            summary.activated = summary.activated.saturating_add(1);
+            each(Progress::Activated(&activated));
+            match activated.now() {
+                Err(&error) if !error.is_component_gone() => After::Stop(error),
+                Ok(_) | Err(_) => After::Next(activated.next_pending().copied()),
+            }
+        }
+        Err(error) => After::Failed(error),
     }
 }
 

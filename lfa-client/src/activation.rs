@@ -8,7 +8,7 @@ use crate::{
     CancelOutcome, Client, Component, ComponentRef, Error, ErrorDetail, NoClock, Rendezvous,
     activate_all::SkipList,
     client::Release,
-    op::{ActivationOp, PrimedOp, Releasing, Step},
+    op::{ActivationOp, Flow, PrimedOp, Releasing},
     retry::Clock,
 };
 
@@ -64,18 +64,27 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     ///   (step 2).
     #[inline(never)]
     pub fn prime(&mut self, component: &Component) -> Result<Primed<'_, C, K>, Error> {
-        let mut op = self.prime_op(component)?;
-        let op = loop {
-            match op.step(self) {
-                Step::Done(result) => break result?,
-                Step::Pending { wait, .. } => {
-                    if let Some(wait) = wait {
-                        self.clock.delay(wait);
-                    }
-                }
-            }
-        };
+        let op = self.prime_to_op(component)?;
         Ok(Primed { client: self, op })
+    }
+
+    /// The blocking prime, as a [`PrimedOp`]: drives a [`PrimeOp`](crate::PrimeOp) to its
+    /// end, waiting the retry delays. Out of line, so that the prime's state
+    /// is not in the frames of what activates afterwards.
+    #[inline(never)]
+    pub(crate) fn prime_to_op(&mut self, component: &Component) -> Result<PrimedOp, Error> {
+        let mut op = self.prime_op(component)?;
+        while let Flow::Pending { wait, .. } = op.advance(self) {
+            self.wait(wait);
+        }
+        op.take_result()
+    }
+
+    /// Waits a retry delay, if there is one.
+    pub(crate) fn wait(&self, wait: Option<core::time::Duration>) {
+        if let Some(wait) = wait {
+            self.clock.delay(wait);
+        }
     }
 
     /// Refuses a component value from another generation or client.
@@ -106,10 +115,10 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// primed or activated. `SUCCESS` and `INVALID_PARAMETERS` (the agent had
     /// already abandoned it) settle the release; after another error the
     /// client still owes it, with the id as confirmed as it was.
+    #[inline(never)]
     pub(crate) fn cancel_now(&mut self, component: ComponentRef) -> CancelOutcome {
-        let response = self
-            .conduit
-            .call(&CancelRequest::new(component.seq_id).encode());
+        let mut response = CancelRequest::new(component.seq_id).encode();
+        self.conduit.call_in_place(&mut response);
         let [x0, ..] = response.x;
         match lfa_proto::decode_status(x0) {
             Ok(()) => {
@@ -284,16 +293,17 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
         exclude: &SkipList,
     ) -> Result<Activated, Error> {
         let mut op = how(self.op.take());
-        loop {
-            match op.step_dyn(self.client, rendezvous, exclude) {
-                Step::Done(result) => return result,
-                Step::Pending { wait, .. } => {
-                    if let Some(wait) = wait {
-                        self.client.clock.delay(wait);
-                    }
-                }
+        if op.is_stale(self.client) {
+            return Err(Error::STALE_OPERATION);
+        }
+        // The result stays in `op` until the end: no result-sized value
+        // passes through the frames under the rendezvous window.
+        while let Flow::Pending { wait, .. } = op.advance(self.client, rendezvous, exclude) {
+            if let Some(wait) = wait {
+                self.client.clock.delay(wait);
             }
         }
+        op.take_result()
     }
 }
 

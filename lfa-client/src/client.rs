@@ -244,9 +244,18 @@ impl<C> ConduitSlot<C> {
 
 impl<C: Conduit> Conduit for ConduitSlot<C> {
     fn call(&self, args: &Regs) -> Regs {
+        let mut regs = *args;
+        self.call_in_place(&mut regs);
+        regs
+    }
+
+    /// Every call of the client goes through here, out of line: one copy of
+    /// the conduit's code, and one register block in the caller's frame.
+    #[inline(never)]
+    fn call_in_place(&self, regs: &mut Regs) {
         match &self.0 {
-            Some(conduit) => conduit.call(args),
-            None => Regs::with_x0(LfaError::NotSupported.to_x0()),
+            Some(conduit) => conduit.call_in_place(regs),
+            None => *regs = Regs::with_x0(LfaError::NotSupported.to_x0()),
         }
     }
 }
@@ -315,7 +324,8 @@ impl<C: Conduit> Client<C> {
                 .check(&conduit)
                 .map_err(|error| Error::new(ErrorDetail::SmcccVersion { error }))?;
         }
-        let response = conduit.call(&VersionRequest.encode());
+        let mut response = VersionRequest.encode();
+        conduit.call_in_place(&mut response);
         let [x0, ..] = response.x;
         if x0 == FunctionId::Version.to_x0() || x0 == LfaError::NotSupported.to_x0() {
             return Err(Error::new(ErrorDetail::NoAgent { x0 }));
@@ -390,7 +400,8 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// [`ErrorDetail::Firmware`] for an error status other than `NOT_SUPPORTED`,
     /// [`ErrorDetail::Malformed`] for a positive x0.
     pub fn supports(&self, function: FunctionId) -> Result<bool, Error> {
-        let response = self.conduit.call(&FeaturesRequest::new(function).encode());
+        let mut response = FeaturesRequest::new(function).encode();
+        self.conduit.call_in_place(&mut response);
         match FeaturesResponse::decode(&response) {
             Ok(FeaturesResponse) => Ok(true),
             Err(ResponseError::Status(LfaError::NotSupported)) => Ok(false),
@@ -453,8 +464,10 @@ impl<C: Conduit, K: Clock> Client<C, K> {
 
     /// `LFA_GET_INFO` (one call): the component count, checked against
     /// [`Options::max_components`].
+    #[inline(never)]
     pub(crate) fn read_count(&self) -> Result<u32, Error> {
-        let response = self.conduit.call(&GetInfoRequest.encode());
+        let mut response = GetInfoRequest.encode();
+        self.conduit.call_in_place(&mut response);
         let count = GetInfoResponse::decode(&response)
             .map_err(|e| call_error(FunctionId::GetInfo, None, e))?
             .component_count;
@@ -468,10 +481,10 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     }
 
     /// Reads one inventory entry (one `LFA_GET_INVENTORY`).
+    #[inline(never)]
     pub(crate) fn read_entry(&self, seq_id: SeqId) -> Result<Component, Error> {
-        let response = self
-            .conduit
-            .call(&GetInventoryRequest::new(seq_id).encode());
+        let mut response = GetInventoryRequest::new(seq_id).encode();
+        self.conduit.call_in_place(&mut response);
         match InventoryResponse::decode(&response) {
             Ok(entry) => Ok(Component::from_inventory(seq_id, &entry, self.generation)),
             Err(ResponseError::Status(status)) => {
@@ -540,9 +553,8 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         };
         let target = component.to_ref();
         let owed = self.release.is_some_and(|r| r.component.uuid == uuid);
-        let response = self
-            .conduit
-            .call(&lfa_proto::CancelRequest::new(target.seq_id).encode());
+        let mut response = lfa_proto::CancelRequest::new(target.seq_id).encode();
+        self.conduit.call_in_place(&mut response);
         let [x0, ..] = response.x;
         let outcome = match lfa_proto::decode_status(x0) {
             Ok(()) => crate::CancelOutcome::Cancelled,

@@ -39,10 +39,6 @@ pub enum Step<T> {
 }
 
 impl<T> Step<T> {
-    const fn next(next: Next) -> Self {
-        Self::Pending { next, wait: None }
-    }
-
     /// The result, if finished.
     pub fn done(self) -> Option<T> {
         match self {
@@ -209,29 +205,34 @@ impl Releasing {
                     }
                     return (true, None);
                 }
-                Self::Cancel(target) => {
-                    let response = client
-                        .conduit
-                        .call(&CancelRequest::new(target.seq_id).encode());
-                    let result = match CancelResponse::decode(&response) {
-                        // The id names the component in this generation, so
-                        // INVALID_PARAMETERS means the agent holds nothing.
-                        Ok(CancelResponse)
-                        | Err(ResponseError::Status(LfaError::InvalidParameters)) => {
-                            client.release = None;
-                            Ok(())
-                        }
-                        Err(e) => {
-                            client.release = Some(Release {
-                                component: target,
-                                confirmed: true,
-                            });
-                            Err(call_error(FunctionId::Cancel, Some(target), e))
-                        }
-                    };
-                    return (true, Some(result));
-                }
+                Self::Cancel(target) => return (true, Some(release_cancel(client, target))),
             }
+        }
+    }
+}
+
+/// The release `LFA_CANCEL` of `target` (out of line: its register block is
+/// not in the frame of the steps).
+#[inline(never)]
+fn release_cancel<C: Conduit, K: Clock>(
+    client: &mut Client<C, K>,
+    target: ComponentRef,
+) -> Result<(), Error> {
+    let mut response = CancelRequest::new(target.seq_id).encode();
+    client.conduit.call_in_place(&mut response);
+    match CancelResponse::decode(&response) {
+        // The id names the component in this generation, so
+        // INVALID_PARAMETERS means the agent holds nothing.
+        Ok(CancelResponse) | Err(ResponseError::Status(LfaError::InvalidParameters)) => {
+            client.release = None;
+            Ok(())
+        }
+        Err(e) => {
+            client.release = Some(Release {
+                component: target,
+                confirmed: true,
+            });
+            Err(call_error(FunctionId::Cancel, Some(target), e))
         }
     }
 }
@@ -295,6 +296,13 @@ enum PrimeStage {
         retry: Option<Retry>,
     },
     Cancel(Error),
+    /// Done: primed after `rounds` calls; the result not taken yet.
+    Succeeded {
+        fresh: Component,
+        rounds: u32,
+    },
+    /// Done, with this error; not taken yet.
+    Failed(Error),
     Finished,
 }
 
@@ -337,7 +345,7 @@ impl PrimeOp {
                 },
             }),
             PrimeStage::Cancel(_) => Some(Next::Cancel),
-            PrimeStage::Finished => None,
+            PrimeStage::Succeeded { .. } | PrimeStage::Failed(_) | PrimeStage::Finished => None,
         }
     }
 
@@ -359,29 +367,50 @@ impl PrimeOp {
         &mut self,
         client: &mut Client<C, K>,
     ) -> Step<Result<PrimedOp, Error>> {
-        if self.serial != client.op || self.stage == PrimeStage::Finished {
+        if self.is_stale(client) {
             return Step::Done(Err(Error::STALE_OPERATION));
         }
-        let step = self.step_inner(client);
-        if matches!(step, Step::Done(_)) {
-            self.stage = PrimeStage::Finished;
+        match self.advance(client) {
+            Flow::Pending { next, wait } => Step::Pending { next, wait },
+            Flow::Done => Step::Done(self.take_result()),
         }
-        step
     }
 
-    fn step_inner<C: Conduit, K: Clock>(
-        &mut self,
-        client: &mut Client<C, K>,
-    ) -> Step<Result<PrimedOp, Error>> {
+    /// Whether the op may not be stepped (finished or superseded).
+    pub(crate) fn is_stale<C: Conduit, K: Clock>(&self, client: &Client<C, K>) -> bool {
+        self.serial != client.op || self.stage == PrimeStage::Finished
+    }
+
+    /// The result of a finished op ([`Flow::Done`]), once.
+    pub(crate) fn take_result(&mut self) -> Result<PrimedOp, Error> {
+        let result = match self.stage {
+            PrimeStage::Succeeded { fresh, rounds } => Ok(PrimedOp {
+                component: fresh,
+                prime_rounds: rounds,
+                serial: self.serial,
+            }),
+            PrimeStage::Failed(e) => Err(e),
+            _ => Err(Error::STALE_OPERATION),
+        };
+        self.stage = PrimeStage::Finished;
+        result
+    }
+
+    /// One step of a live op (not [`is_stale`](Self::is_stale)); the
+    /// result, once done, waits in the op.
+    pub(crate) fn advance<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) -> Flow {
         loop {
             match &mut self.stage {
                 PrimeStage::Release(releasing) => match releasing.step(client) {
-                    (_, None) => return Step::next(Next::Release),
-                    (_, Some(Err(e))) => return Step::Done(Err(e)),
+                    (_, None) => return Flow::next(Next::Release),
+                    (_, Some(Err(e))) => {
+                        self.stage = PrimeStage::Failed(e);
+                        return Flow::Done;
+                    }
                     (called, Some(Ok(()))) => {
                         self.stage = PrimeStage::Refresh;
                         if called {
-                            return Step::next(Next::Refresh);
+                            return Flow::next(Next::Refresh);
                         }
                     }
                 },
@@ -389,76 +418,86 @@ impl PrimeOp {
                     return match client.refresh(&self.component) {
                         Ok(fresh) => {
                             self.stage = PrimeStage::Prime { fresh, retry: None };
-                            Step::next(Next::Prime { round: 1 })
+                            Flow::next(Next::Prime { round: 1 })
                         }
-                        Err(e) => Step::Done(Err(e)),
-                    };
-                }
-                PrimeStage::Prime { fresh, retry } => {
-                    let fresh = *fresh;
-                    let retry = match retry {
-                        Some(retry) => retry,
-                        None => {
-                            // From the first PRIME on, the agent may hold
-                            // this component, under the id just read.
-                            client.release = Some(Release {
-                                component: fresh.to_ref(),
-                                confirmed: true,
-                            });
-                            retry.insert(Retry::start(&client.clock))
+                        Err(e) => {
+                            self.stage = PrimeStage::Failed(e);
+                            Flow::Done
                         }
                     };
-                    let request = PrimeRequest::new(fresh.seq_id()).encode();
-                    let component = fresh.to_ref();
-                    let placeholder = CancelOutcome::NothingToCancel;
-                    match retry.round(
-                        &client.conduit,
-                        &client.clock,
-                        &request,
-                        &client.options.prime,
-                    ) {
-                        Verdict::Done { rounds } => {
-                            return Step::Done(Ok(PrimedOp {
-                                component: fresh,
-                                prime_rounds: rounds,
-                                serial: self.serial,
-                            }));
-                        }
-                        Verdict::Again { wait } => {
-                            return Step::Pending {
-                                next: Next::Prime {
-                                    round: retry.rounds().saturating_add(1),
-                                },
-                                wait: Some(wait),
-                            };
-                        }
-                        Verdict::Failed { status, rounds } => {
-                            self.stage = PrimeStage::Cancel(Error::new(ErrorDetail::PrimeFailed {
-                                component,
-                                status,
-                                rounds,
-                                cancel: placeholder,
-                            }));
-                        }
-                        Verdict::TimedOut { rounds, elapsed } => {
-                            self.stage = PrimeStage::Cancel(Error::new(ErrorDetail::Timeout {
-                                call: FunctionId::Prime,
-                                component,
-                                rounds,
-                                elapsed,
-                                cancel: placeholder,
-                            }));
-                        }
-                    }
-                    return Step::next(Next::Cancel);
                 }
+                PrimeStage::Prime { .. } => return self.prime_stage(client),
                 PrimeStage::Cancel(error) => {
                     let error = *error;
-                    return Step::Done(Err(cancel_after(client, error)));
+                    self.stage = PrimeStage::Failed(cancel_after(client, error));
+                    return Flow::Done;
                 }
-                PrimeStage::Finished => return Step::Done(Err(Error::STALE_OPERATION)),
+                PrimeStage::Succeeded { .. } | PrimeStage::Failed(_) | PrimeStage::Finished => {
+                    return Flow::Done;
+                }
             }
         }
+    }
+
+    /// One `LFA_PRIME` round (out of line, as the activation's stages are).
+    #[inline(never)]
+    fn prime_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) -> Flow {
+        let PrimeStage::Prime { fresh, retry } = &mut self.stage else {
+            return Flow::Done;
+        };
+        let fresh = *fresh;
+        let retry = match retry {
+            Some(retry) => retry,
+            None => {
+                // From the first PRIME on, the agent may hold this
+                // component, under the id just read.
+                client.release = Some(Release {
+                    component: fresh.to_ref(),
+                    confirmed: true,
+                });
+                retry.insert(Retry::start(&client.clock))
+            }
+        };
+        let request = PrimeRequest::new(fresh.seq_id());
+        let component = fresh.to_ref();
+        let placeholder = CancelOutcome::NothingToCancel;
+        match retry.round(
+            &client.conduit,
+            &client.clock,
+            &request,
+            &client.options.prime,
+        ) {
+            Verdict::Done { rounds } => {
+                self.stage = PrimeStage::Succeeded { fresh, rounds };
+                return Flow::Done;
+            }
+            Verdict::Again { wait } => {
+                return Flow::Pending {
+                    next: Next::Prime {
+                        round: retry.rounds().saturating_add(1),
+                    },
+                    wait: Some(wait),
+                };
+            }
+            Verdict::Failed { status, rounds } => {
+                self.stage = PrimeStage::Cancel(Error::new(ErrorDetail::PrimeFailed {
+                    component,
+                    status,
+                    rounds,
+                    cancel: placeholder,
+                }));
+            }
+            Verdict::TimedOut { rounds, elapsed } => {
+                self.stage = PrimeStage::Cancel(Error::new(ErrorDetail::Timeout {
+                    call: FunctionId::Prime,
+                    component,
+                    rounds,
+                    elapsed,
+                    cancel: placeholder,
+                }));
+            }
+        }
+        Flow::next(Next::Cancel)
     }
 }
 
@@ -618,7 +657,40 @@ enum ActStage {
     },
     Cancel(Error),
     Reenumerate(Reenumeration),
+    /// Done, successfully; the result not taken yet.
+    Succeeded(Finished),
+    /// Done, with this error (after its cancel); not taken yet.
+    Failed(Error),
     Finished,
+}
+
+/// What a successful activation's re-enumeration found: an [`Activated`]
+/// without the parts the op itself holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Finished {
+    now: Result<Component, Error>,
+    next_pending: Option<Component>,
+    rounds: u32,
+    cpus: usize,
+    reset: usize,
+    rendezvous: bool,
+}
+
+/// What one internal step of an [`ActivationOp`] left. The result stays in
+/// the op until [`ActivationOp::take_result`], so that no result-sized value
+/// is returned through the frames under the rendezvous window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Flow {
+    /// Not finished (as [`Step::Pending`]).
+    Pending { next: Next, wait: Option<Duration> },
+    /// Finished: the result is in the op.
+    Done,
+}
+
+impl Flow {
+    const fn next(next: Next) -> Self {
+        Self::Pending { next, wait: None }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -683,7 +755,7 @@ impl ActivationOp {
             ActStage::Reenumerate(r) => Some(Next::Reenumerate {
                 read: r.listing.read(),
             }),
-            ActStage::Finished => None,
+            ActStage::Succeeded(_) | ActStage::Failed(_) | ActStage::Finished => None,
         }
     }
 
@@ -732,32 +804,66 @@ impl ActivationOp {
         // One state machine per conduit and clock, not per hook type: the
         // hook is called once per window, through a trait object.
         let hook = rendezvous.as_ref().map(|r| r as &dyn Rendezvous<C>);
-        self.step_dyn(client, hook, exclude)
-    }
-
-    pub(crate) fn step_dyn<C: Conduit, K: Clock>(
-        &mut self,
-        client: &mut Client<C, K>,
-        rendezvous: Option<&dyn Rendezvous<C>>,
-        exclude: &SkipList,
-    ) -> Step<Result<Activated, Error>> {
-        if self.serial != client.op || self.stage == ActStage::Finished {
+        if self.is_stale(client) {
             return Step::Done(Err(Error::STALE_OPERATION));
         }
-        let step = self.step_inner(client, rendezvous, exclude);
-        if matches!(step, Step::Done(_)) {
-            self.stage = ActStage::Finished;
-            client.op = 0;
+        match self.advance(client, hook, exclude) {
+            Flow::Pending { next, wait } => Step::Pending { next, wait },
+            Flow::Done => Step::Done(self.take_result()),
         }
-        step
     }
 
-    fn step_inner<C: Conduit, K: Clock>(
+    /// Whether the op may not be stepped: finished, or superseded on its
+    /// client (or from another client).
+    pub(crate) fn is_stale<C: Conduit, K: Clock>(&self, client: &Client<C, K>) -> bool {
+        self.serial != client.op || self.stage == ActStage::Finished
+    }
+
+    /// The result of a finished op ([`Flow::Done`]), once: the op is then
+    /// stale. Out of line, so that it writes straight into the caller's
+    /// result.
+    #[inline(never)]
+    pub(crate) fn take_result(&mut self) -> Result<Activated, Error> {
+        let result = match self.stage {
+            ActStage::Succeeded(f) => Ok(Activated::new(
+                self.component,
+                f.now,
+                f.next_pending,
+                self.prime_rounds,
+                f.rounds,
+                f.cpus,
+                f.reset,
+                f.rendezvous,
+            )),
+            ActStage::Failed(e) => Err(e),
+            _ => Err(Error::STALE_OPERATION),
+        };
+        self.stage = ActStage::Finished;
+        result
+    }
+
+    /// One step of a live op (not [`is_stale`](Self::is_stale)). When it is
+    /// done, the client's operation slot is freed and the result waits in
+    /// the op.
+    pub(crate) fn advance<C: Conduit, K: Clock>(
         &mut self,
         client: &mut Client<C, K>,
         rendezvous: Option<&dyn Rendezvous<C>>,
         exclude: &SkipList,
-    ) -> Step<Result<Activated, Error>> {
+    ) -> Flow {
+        let flow = self.advance_inner(client, rendezvous, exclude);
+        if flow == Flow::Done {
+            client.op = 0;
+        }
+        flow
+    }
+
+    fn advance_inner<C: Conduit, K: Clock>(
+        &mut self,
+        client: &mut Client<C, K>,
+        rendezvous: Option<&dyn Rendezvous<C>>,
+        exclude: &SkipList,
+    ) -> Flow {
         let component = self.component.to_ref();
         loop {
             match &mut self.stage {
@@ -781,14 +887,19 @@ impl ActivationOp {
                             &mut self.stage,
                         ),
                     }
-                    return Step::next(match self.stage {
+                    return Flow::next(match self.stage {
                         ActStage::Cancel(_) => Next::Cancel,
                         _ => Next::Reenumerate { read: 0 },
                     });
                 }
-                ActStage::Cancel(_) => return self.cancel_stage(client),
+                ActStage::Cancel(_) => {
+                    self.cancel_stage(client);
+                    return Flow::Done;
+                }
                 ActStage::Reenumerate(_) => return self.reenumerate_stage(client, exclude),
-                ActStage::Finished => return Step::Done(Err(Error::STALE_OPERATION)),
+                ActStage::Succeeded(_) | ActStage::Failed(_) | ActStage::Finished => {
+                    return Flow::Done;
+                }
             }
         }
     }
@@ -806,29 +917,24 @@ impl ActivationOp {
     /// The `LFA_CANCEL` after a failure, and the step's error.
     #[cold]
     #[inline(never)]
-    fn cancel_stage<C: Conduit, K: Clock>(
-        &mut self,
-        client: &mut Client<C, K>,
-    ) -> Step<Result<Activated, Error>> {
+    fn cancel_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) {
         let error = match &self.stage {
             ActStage::Cancel(error) => *error,
             _ => Error::STALE_OPERATION,
         };
-        Step::Done(Err(cancel_after(client, error)))
+        self.stage = ActStage::Failed(cancel_after(client, error));
     }
 
     /// The `LFA_ACTIVATE` stage without a rendezvous: one round.
     #[inline(never)]
-    fn activate_stage<C: Conduit, K: Clock>(
-        &mut self,
-        client: &mut Client<C, K>,
-    ) -> Step<Result<Activated, Error>> {
+    fn activate_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) -> Flow {
         let component = self.component.to_ref();
         let placeholder = CancelOutcome::NothingToCancel;
         let ActStage::Activate { request, retry } = &mut self.stage else {
-            return Step::Done(Err(Error::STALE_OPERATION));
+            self.stage = ActStage::Failed(Error::STALE_OPERATION);
+            return Flow::Done;
         };
-        let request = request.encode();
+        let request = *request;
         let retry = retry.get_or_insert_with(|| Retry::start(&client.clock));
         let verdict = retry.round(
             &client.conduit,
@@ -841,7 +947,7 @@ impl ActivationOp {
                 ActStage::Reenumerate(Reenumeration::new(rounds, 1, 0, false))
             }
             Verdict::Again { wait } => {
-                return Step::Pending {
+                return Flow::Pending {
                     next: Next::Activate {
                         round: retry.rounds().saturating_add(1),
                     },
@@ -866,7 +972,7 @@ impl ActivationOp {
                 }))
             }
         };
-        Step::next(match self.stage {
+        Flow::next(match self.stage {
             ActStage::Cancel(_) => Next::Cancel,
             _ => Next::Reenumerate { read: 0 },
         })
@@ -878,12 +984,13 @@ impl ActivationOp {
         &mut self,
         client: &mut Client<C, K>,
         exclude: &SkipList,
-    ) -> Step<Result<Activated, Error>> {
+    ) -> Flow {
         let ActStage::Reenumerate(r) = &mut self.stage else {
-            return Step::Done(Err(Error::STALE_OPERATION));
+            self.stage = ActStage::Failed(Error::STALE_OPERATION);
+            return Flow::Done;
         };
-        match r.listing.step(client) {
-            Listed::Info => {}
+        let failed = match r.listing.step(client) {
+            Listed::Info => None,
             Listed::Item(c) => {
                 if r.now.is_none() && c.uuid() == self.component.uuid() {
                     r.now = Some(c);
@@ -891,23 +998,35 @@ impl ActivationOp {
                 if r.next_pending.is_none() && c.is_activatable() && !exclude.contains(c.uuid()) {
                     r.next_pending = Some(c);
                 }
+                None
             }
-            Listed::End => {
-                let r = *r;
-                return Step::Done(Ok(self.finish(client, &r, None)));
+            Listed::End => Some(None),
+            Listed::Failed(e) => Some(Some(e)),
+        };
+        let failed = match failed {
+            Some(failed) => failed,
+            None if r.listing.at_end() => None,
+            None => {
+                return Flow::next(Next::Reenumerate {
+                    read: r.listing.read(),
+                });
             }
-            Listed::Failed(e) => {
-                let r = *r;
-                return Step::Done(Ok(self.finish(client, &r, Some(e))));
-            }
+        };
+        self.finish_stage(client, failed);
+        Flow::Done
+    }
+
+    /// The end of the re-enumeration: the Succeeded stage, in place (out of
+    /// line, so that its values are not in the frame of the listing steps).
+    #[inline(never)]
+    fn finish_stage<C: Conduit, K: Clock>(
+        &mut self,
+        client: &mut Client<C, K>,
+        failed: Option<Error>,
+    ) {
+        if let ActStage::Reenumerate(r) = self.stage {
+            self.stage = ActStage::Succeeded(self.finish(client, &r, failed));
         }
-        if r.listing.at_end() {
-            let r = *r;
-            return Step::Done(Ok(self.finish(client, &r, None)));
-        }
-        Step::next(Next::Reenumerate {
-            read: r.listing.read(),
-        })
     }
 
     /// The checks before `LFA_ACTIVATE` (no call): the stage to go on with,
@@ -983,7 +1102,7 @@ impl ActivationOp {
         client: &mut Client<C, K>,
         r: &Reenumeration,
         failed: Option<Error>,
-    ) -> Activated {
+    ) -> Finished {
         let (now, next_pending) = match failed {
             Some(e) => (Err(e), None),
             None => (
@@ -1008,16 +1127,14 @@ impl ActivationOp {
             Err(e) if e.is_component_gone() => client.release = None,
             Err(_) => {}
         }
-        Activated::new(
-            self.component,
+        Finished {
             now,
             next_pending,
-            self.prime_rounds,
-            r.rounds,
-            r.cpus,
-            r.reset,
-            r.rendezvous,
-        )
+            rounds: r.rounds,
+            cpus: r.cpus,
+            reset: r.reset,
+            rendezvous: r.rendezvous,
+        }
     }
 }
 

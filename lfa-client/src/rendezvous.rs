@@ -79,11 +79,14 @@ impl CpuJob {
     /// A CPU that the firmware resets does not return from here; its resume
     /// code reports [`CpuOutcome::after_reset`] instead.
     pub fn run<C: Conduit + ?Sized>(&self, conduit: &C) -> CpuOutcome {
-        let request = self.request.encode();
         let mut rounds: u32 = 0;
         loop {
             rounds = rounds.saturating_add(1);
-            match progress(&conduit.call(&request)) {
+            // One register block: the same request encoded afresh each round.
+            let mut regs = self.request.encode();
+            conduit.call_in_place(&mut regs);
+            let [x0, x1, ..] = regs.x;
+            match progress(x0, x1) {
                 Err(status) => return CpuOutcome::new(CpuResult::Failed(status), rounds),
                 Ok(false) => return CpuOutcome::new(CpuResult::Done, rounds),
                 Ok(true) if rounds >= self.max_rounds => {

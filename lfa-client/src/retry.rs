@@ -3,7 +3,7 @@
 
 use core::time::Duration;
 
-use lfa_proto::{ProgressFlags, Regs, decode_status};
+use lfa_proto::{ProgressFlags, Request, decode_status};
 use lfa_smccc::Conduit;
 
 /// Time as the caller measures it, and a way to wait.
@@ -132,10 +132,12 @@ pub(crate) enum Verdict {
     TimedOut { rounds: u32, elapsed: Duration },
 }
 
-/// The progress of one `LFA_PRIME` / `LFA_ACTIVATE` response: `Ok(true)` to
-/// call again, `Ok(false)` when done. On an error only x0 is read.
-pub(crate) fn progress(response: &Regs) -> Result<bool, lfa_proto::LfaError> {
-    let [x0, x1, ..] = response.x;
+/// The progress of one `LFA_PRIME` / `LFA_ACTIVATE` response (its x0 and
+/// x1): `Ok(true)` to call again, `Ok(false)` when done. On an error only x0
+/// is read. It takes the two registers, not the block, so that a caller's
+/// block can stay in registers.
+#[inline]
+pub(crate) fn progress(x0: u64, x1: u64) -> Result<bool, lfa_proto::LfaError> {
     decode_status(x0)?;
     Ok(ProgressFlags::from_bits_retain(x1).call_again())
 }
@@ -186,17 +188,23 @@ impl Retry {
         self.rounds
     }
 
-    /// Sends `request` once and judges the answer against `policy`.
-    pub(crate) fn round<C: Conduit + ?Sized, K: Clock + ?Sized>(
+    /// Sends `request` once (encoded afresh, in one register block) and
+    /// judges the answer against `policy`. Out of line: the register block
+    /// is in this frame only, not in the frames of the steps that call it.
+    #[inline(never)]
+    pub(crate) fn round<C: Conduit + ?Sized, K: Clock + ?Sized, R: Request>(
         &mut self,
         conduit: &C,
         clock: &K,
-        request: &Regs,
+        request: &R,
         policy: &RetryPolicy,
     ) -> Verdict {
         self.rounds = self.rounds.saturating_add(1);
         let rounds = self.rounds;
-        match progress(&conduit.call(request)) {
+        let mut regs = request.encode();
+        conduit.call_in_place(&mut regs);
+        let [x0, x1, ..] = regs.x;
+        match progress(x0, x1) {
             Err(status) => return Verdict::Failed { status, rounds },
             Ok(false) => return Verdict::Done { rounds },
             Ok(true) => {}
@@ -214,6 +222,7 @@ mod tests {
     use core::cell::Cell;
 
     use super::*;
+    use lfa_proto::{PrimeRequest, Regs, SeqId};
 
     /// How a loop of [`Retry`] rounds ended, as the blocking flow drives it.
     #[derive(Debug, PartialEq, Eq)]
@@ -232,10 +241,10 @@ mod tests {
     }
 
     /// The blocking driver: round after round, waiting between them.
-    fn call_again_loop<C: Conduit, K: Clock>(
+    fn call_again_loop<C: Conduit, K: Clock, R: Request>(
         conduit: &C,
         clock: &K,
-        request: &Regs,
+        request: &R,
         policy: &RetryPolicy,
     ) -> LoopEnd {
         let mut retry = Retry::start(clock);
@@ -322,19 +331,20 @@ mod tests {
     #[test]
     fn done_after_call_again_rounds_with_identical_requests() {
         let c = Again::new(3);
-        let mut req = Regs::with_x0(0xC400_02E4);
-        req.x[1] = 5;
+        let req = PrimeRequest::new(SeqId(5));
         let end = call_again_loop(&c, &NoClock, &req, &RetryPolicy::rounds(10));
         assert_eq!(end, LoopEnd::Done { rounds: 4 });
         assert_eq!(c.calls.get(), 4);
         assert!(c.all_same.get());
-        assert_eq!(c.first.get(), Some(req));
+        let mut sent = Regs::with_x0(0xC400_02E4);
+        sent.x[1] = 5;
+        assert_eq!(c.first.get(), Some(sent));
     }
 
     #[test]
     fn round_bound_without_clock() {
         let c = Again::new(u32::MAX);
-        let req = Regs::with_x0(0xC400_02E4);
+        let req = PrimeRequest::new(SeqId(0));
         let end = call_again_loop(&c, &NoClock, &req, &RetryPolicy::PRIME);
         assert_eq!(
             end,
@@ -349,7 +359,12 @@ mod tests {
     #[test]
     fn zero_rounds_still_sends_once() {
         let c = Again::new(u32::MAX);
-        let end = call_again_loop(&c, &NoClock, &Regs::ZERO, &RetryPolicy::rounds(0));
+        let end = call_again_loop(
+            &c,
+            &NoClock,
+            &PrimeRequest::new(SeqId(0)),
+            &RetryPolicy::rounds(0),
+        );
         assert_eq!(
             end,
             LoopEnd::TimedOut {
@@ -370,7 +385,7 @@ mod tests {
             max_rounds: u32::MAX,
             ..RetryPolicy::ACTIVATE
         };
-        let end = call_again_loop(&c, &clock, &Regs::ZERO, &policy);
+        let end = call_again_loop(&c, &clock, &PrimeRequest::new(SeqId(0)), &policy);
         // 10 s at 10 ms per try: the 1001st response is seen at 10 s.
         assert_eq!(
             end,
@@ -392,7 +407,12 @@ mod tests {
                 out
             }
         }
-        let end = call_again_loop(&Fails, &NoClock, &Regs::ZERO, &RetryPolicy::rounds(3));
+        let end = call_again_loop(
+            &Fails,
+            &NoClock,
+            &PrimeRequest::new(SeqId(0)),
+            &RetryPolicy::rounds(3),
+        );
         assert_eq!(
             end,
             LoopEnd::Failed {

@@ -20,10 +20,25 @@ pub trait Conduit {
     /// A conduit never fails by itself: whatever the callee leaves in the
     /// registers is the result, and decoding it is the caller's job.
     fn call(&self, args: &Regs) -> Regs;
+
+    /// The same call with one register block instead of two: `regs` holds
+    /// the arguments, and afterwards every result register. Callers that
+    /// count stack (firmware, hypervisors) use this; the default calls
+    /// [`call`](Self::call), which an inlined `Smc` or `Hvc` turns into the
+    /// instruction between loads and stores of `regs`.
+    #[inline]
+    fn call_in_place(&self, regs: &mut Regs) {
+        *regs = self.call(regs);
+    }
 }
 
 impl<C: Conduit + ?Sized> Conduit for &C {
     fn call(&self, args: &Regs) -> Regs {
         (**self).call(args)
+    }
+
+    #[inline]
+    fn call_in_place(&self, regs: &mut Regs) {
+        (**self).call_in_place(regs);
     }
 }
