@@ -249,9 +249,13 @@ impl<C: Conduit> Conduit for ConduitSlot<C> {
         regs
     }
 
-    /// Every call of the client goes through here, out of line: one copy of
-    /// the conduit's code, and one register block in the caller's frame.
-    #[inline(never)]
+    /// Every call of the client goes through here. On bare-metal targets
+    /// (firmware, hypervisors, where code size counts) it is out of line:
+    /// one copy of the conduit's code, and one register block in the
+    /// caller's frame. Elsewhere (a simulator, a test double) it is inlined,
+    /// so that a cheap conduit stays cheap.
+    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(not(target_os = "none"), inline)]
     fn call_in_place(&self, regs: &mut Regs) {
         match &self.0 {
             Some(conduit) => conduit.call_in_place(regs),
@@ -399,6 +403,8 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     ///
     /// [`ErrorDetail::Firmware`] for an error status other than `NOT_SUPPORTED`,
     /// [`ErrorDetail::Malformed`] for a positive x0.
+    // Out of line: `require_all_functions` calls it in a loop.
+    #[inline(never)]
     pub fn supports(&self, function: FunctionId) -> Result<bool, Error> {
         let mut response = FeaturesRequest::new(function).encode();
         self.conduit.call_in_place(&mut response);

@@ -16,7 +16,7 @@ use crate::{
     Error, ErrorDetail, OnlyCpu, Rendezvous,
     activate_all::SkipList,
     client::{Release, call_error, next_stamp},
-    retry::{Clock, Retry, Verdict},
+    retry::{Clock, Repeated, Retry, Verdict},
 };
 
 /// What one step of a non-blocking operation ([`PrimeOp`], [`ActivationOp`])
@@ -464,7 +464,7 @@ impl PrimeOp {
         match retry.round(
             &client.conduit,
             &client.clock,
-            &request,
+            Repeated::Prime(request),
             &client.options.prime,
         ) {
             Verdict::Done { rounds } => {
@@ -939,7 +939,7 @@ impl ActivationOp {
         let verdict = retry.round(
             &client.conduit,
             &client.clock,
-            &request,
+            Repeated::Activate(request),
             &client.options.activate,
         );
         self.stage = match verdict {

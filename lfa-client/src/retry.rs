@@ -3,7 +3,7 @@
 
 use core::time::Duration;
 
-use lfa_proto::{ProgressFlags, Request, decode_status};
+use lfa_proto::{ActivateRequest, PrimeRequest, ProgressFlags, Regs, Request, decode_status};
 use lfa_smccc::Conduit;
 
 /// Time as the caller measures it, and a way to wait.
@@ -187,16 +187,35 @@ impl Retry {
     pub(crate) const fn rounds(&self) -> u32 {
         self.rounds
     }
+}
 
+/// The requests a CALL_AGAIN loop repeats: one type, so that one copy of
+/// [`Retry::round`] serves both.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Repeated {
+    Prime(PrimeRequest),
+    Activate(ActivateRequest),
+}
+
+impl Repeated {
+    fn encode(&self) -> Regs {
+        match self {
+            Self::Prime(request) => request.encode(),
+            Self::Activate(request) => request.encode(),
+        }
+    }
+}
+
+impl Retry {
     /// Sends `request` once (encoded afresh, in one register block) and
     /// judges the answer against `policy`. Out of line: the register block
     /// is in this frame only, not in the frames of the steps that call it.
     #[inline(never)]
-    pub(crate) fn round<C: Conduit + ?Sized, K: Clock + ?Sized, R: Request>(
+    pub(crate) fn round<C: Conduit + ?Sized, K: Clock + ?Sized>(
         &mut self,
         conduit: &C,
         clock: &K,
-        request: &R,
+        request: Repeated,
         policy: &RetryPolicy,
     ) -> Verdict {
         self.rounds = self.rounds.saturating_add(1);
@@ -222,7 +241,7 @@ mod tests {
     use core::cell::Cell;
 
     use super::*;
-    use lfa_proto::{PrimeRequest, Regs, SeqId};
+    use lfa_proto::SeqId;
 
     /// How a loop of [`Retry`] rounds ended, as the blocking flow drives it.
     #[derive(Debug, PartialEq, Eq)]
@@ -241,10 +260,10 @@ mod tests {
     }
 
     /// The blocking driver: round after round, waiting between them.
-    fn call_again_loop<C: Conduit, K: Clock, R: Request>(
+    fn call_again_loop<C: Conduit, K: Clock>(
         conduit: &C,
         clock: &K,
-        request: &R,
+        request: Repeated,
         policy: &RetryPolicy,
     ) -> LoopEnd {
         let mut retry = Retry::start(clock);
@@ -331,8 +350,8 @@ mod tests {
     #[test]
     fn done_after_call_again_rounds_with_identical_requests() {
         let c = Again::new(3);
-        let req = PrimeRequest::new(SeqId(5));
-        let end = call_again_loop(&c, &NoClock, &req, &RetryPolicy::rounds(10));
+        let req = Repeated::Prime(PrimeRequest::new(SeqId(5)));
+        let end = call_again_loop(&c, &NoClock, req, &RetryPolicy::rounds(10));
         assert_eq!(end, LoopEnd::Done { rounds: 4 });
         assert_eq!(c.calls.get(), 4);
         assert!(c.all_same.get());
@@ -344,8 +363,8 @@ mod tests {
     #[test]
     fn round_bound_without_clock() {
         let c = Again::new(u32::MAX);
-        let req = PrimeRequest::new(SeqId(0));
-        let end = call_again_loop(&c, &NoClock, &req, &RetryPolicy::PRIME);
+        let req = Repeated::Prime(PrimeRequest::new(SeqId(0)));
+        let end = call_again_loop(&c, &NoClock, req, &RetryPolicy::PRIME);
         assert_eq!(
             end,
             LoopEnd::TimedOut {
@@ -362,7 +381,7 @@ mod tests {
         let end = call_again_loop(
             &c,
             &NoClock,
-            &PrimeRequest::new(SeqId(0)),
+            Repeated::Prime(PrimeRequest::new(SeqId(0))),
             &RetryPolicy::rounds(0),
         );
         assert_eq!(
@@ -385,7 +404,12 @@ mod tests {
             max_rounds: u32::MAX,
             ..RetryPolicy::ACTIVATE
         };
-        let end = call_again_loop(&c, &clock, &PrimeRequest::new(SeqId(0)), &policy);
+        let end = call_again_loop(
+            &c,
+            &clock,
+            Repeated::Prime(PrimeRequest::new(SeqId(0))),
+            &policy,
+        );
         // 10 s at 10 ms per try: the 1001st response is seen at 10 s.
         assert_eq!(
             end,
@@ -410,7 +434,7 @@ mod tests {
         let end = call_again_loop(
             &Fails,
             &NoClock,
-            &PrimeRequest::new(SeqId(0)),
+            Repeated::Prime(PrimeRequest::new(SeqId(0))),
             &RetryPolicy::rounds(3),
         );
         assert_eq!(
