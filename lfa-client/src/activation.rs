@@ -89,13 +89,13 @@ impl<C: Conduit, K: Clock> Client<C, K> {
 
     /// Refuses a component value from another generation or client.
     pub(crate) fn check_current(&self, component: &Component) -> Result<(), Error> {
-        if component.generation() == self.generation {
+        if component.generation() == self.generation.get() {
             Ok(())
         } else {
             Err(Error::new(ErrorDetail::StaleComponent {
                 component: component.to_ref(),
                 generation: component.generation(),
-                current: self.generation,
+                current: self.generation.get(),
             }))
         }
     }
@@ -335,8 +335,8 @@ pub struct Activated {
     next_pending: Option<Component>,
     prime_rounds: u32,
     activate_rounds: u32,
-    cpus: usize,
-    reset: usize,
+    cpus: u32,
+    reset: u32,
     rendezvous: bool,
 }
 
@@ -348,8 +348,8 @@ impl Activated {
         next_pending: Option<Component>,
         prime_rounds: u32,
         activate_rounds: u32,
-        cpus: usize,
-        reset: usize,
+        cpus: u32,
+        reset: u32,
         rendezvous: bool,
     ) -> Self {
         Self {
@@ -368,7 +368,7 @@ impl Activated {
     /// hook's resume code with [`CpuOutcome::after_reset`](crate::CpuOutcome::after_reset)).
     #[must_use]
     pub const fn cpus_reset(&self) -> usize {
-        self.reset
+        widen(self.reset)
     }
 
     /// The component as it was primed (from the previous generation: it
@@ -425,7 +425,7 @@ impl Activated {
     /// How many CPUs called `LFA_ACTIVATE` (1 without a rendezvous).
     #[must_use]
     pub const fn cpus(&self) -> usize {
-        self.cpus
+        widen(self.cpus)
     }
 
     /// Whether the activation went through the rendezvous hook.
@@ -433,4 +433,11 @@ impl Activated {
     pub const fn used_rendezvous(&self) -> bool {
         self.rendezvous
     }
+}
+
+/// A count kept in 32 bits, as `usize` (at least 32 bits wide on every
+/// target this crate builds for; checked at compile time).
+const fn widen(count: u32) -> usize {
+    const _: () = assert!(usize::BITS >= u32::BITS);
+    count as usize
 }

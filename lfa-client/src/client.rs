@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //! The client: discovery, features, inventory.
 
+use core::num::NonZeroU32;
 use core::sync::atomic::{AtomicU32, Ordering};
 use lfa_proto::{
     FeaturesRequest, FeaturesResponse, FunctionId, GetInfoRequest, GetInfoResponse,
@@ -19,10 +20,9 @@ use crate::{
 static STAMPS: AtomicU32 = AtomicU32::new(1);
 
 /// The next stamp (never 0).
-pub(crate) fn next_stamp() -> u32 {
+pub(crate) fn next_stamp() -> NonZeroU32 {
     loop {
-        let stamp = STAMPS.fetch_add(1, Ordering::Relaxed);
-        if stamp != 0 {
+        if let Some(stamp) = NonZeroU32::new(STAMPS.fetch_add(1, Ordering::Relaxed)) {
             return stamp;
         }
     }
@@ -205,7 +205,7 @@ pub struct Client<C: Conduit, K: Clock = NoClock> {
     pub(crate) clock: K,
     version: LfaVersion,
     pub(crate) options: Options,
-    pub(crate) generation: u32,
+    pub(crate) generation: NonZeroU32,
     /// The stamp of the operation that may use the agent now (0: none).
     pub(crate) op: u32,
     /// The release `LFA_CANCEL` the client owes, if any.
@@ -334,9 +334,10 @@ impl<C: Conduit> Client<C> {
         if x0 == FunctionId::Version.to_x0() || x0 == LfaError::NotSupported.to_x0() {
             return Err(Error::new(ErrorDetail::NoAgent { x0 }));
         }
-        let version = VersionResponse::decode(&response)
-            .map_err(|e| call_error(FunctionId::Version, None, e))?
-            .version;
+        let version = match VersionResponse::decode(&response) {
+            Ok(v) => v.version,
+            Err(e) => return call_failed(FunctionId::Version, None, e),
+        };
         if version.major() != 1 {
             return Err(Error::new(ErrorDetail::UnsupportedVersion { version }));
         }
@@ -394,7 +395,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// [`Component`] values carry the generation they were read in.
     #[must_use]
     pub const fn generation(&self) -> u32 {
-        self.generation
+        self.generation.get()
     }
 
     /// Whether the agent implements `function` (`LFA_FEATURES`, one call).
@@ -411,7 +412,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         match FeaturesResponse::decode(&response) {
             Ok(FeaturesResponse) => Ok(true),
             Err(ResponseError::Status(LfaError::NotSupported)) => Ok(false),
-            Err(e) => Err(call_error(FunctionId::Features, None, e)),
+            Err(e) => call_failed(FunctionId::Features, None, e),
         }
     }
 
@@ -474,9 +475,10 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     pub(crate) fn read_count(&self) -> Result<u32, Error> {
         let mut response = GetInfoRequest.encode();
         self.conduit.call_in_place(&mut response);
-        let count = GetInfoResponse::decode(&response)
-            .map_err(|e| call_error(FunctionId::GetInfo, None, e))?
-            .component_count;
+        let count = match GetInfoResponse::decode(&response) {
+            Ok(info) => info.component_count,
+            Err(e) => return call_failed(FunctionId::GetInfo, None, e),
+        };
         if count > self.options.max_components {
             return Err(Error::new(ErrorDetail::AbsurdCount {
                 count,
@@ -493,14 +495,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         self.conduit.call_in_place(&mut response);
         match InventoryResponse::decode(&response) {
             Ok(entry) => Ok(Component::from_inventory(seq_id, &entry, self.generation)),
-            Err(ResponseError::Status(status)) => {
-                Err(Error::new(ErrorDetail::InventoryFailed { seq_id, status }))
-            }
-            Err(ResponseError::Malformed(error)) => Err(Error::new(ErrorDetail::Malformed {
-                call: FunctionId::GetInventory,
-                component: None,
-                error,
-            })),
+            Err(e) => inventory_failed(seq_id, e),
         }
     }
 
@@ -656,6 +651,35 @@ impl<C: Conduit, K: Clock> Iterator for Components<'_, C, K> {
 }
 
 impl<C: Conduit, K: Clock> core::iter::FusedIterator for Components<'_, C, K> {}
+
+/// The error of `LFA_GET_INVENTORY` of `seq_id` as the caller's result
+/// (cold, written straight into it).
+#[cold]
+#[inline(never)]
+fn inventory_failed(seq_id: SeqId, error: ResponseError) -> Result<Component, Error> {
+    Err(match error {
+        ResponseError::Status(status) => {
+            Error::new(ErrorDetail::InventoryFailed { seq_id, status })
+        }
+        ResponseError::Malformed(error) => Error::new(ErrorDetail::Malformed {
+            call: FunctionId::GetInventory,
+            component: None,
+            error,
+        }),
+    })
+}
+
+/// [`call_error`] as the caller's result: written straight into it, with
+/// no error-sized temporary in the caller's frame.
+#[cold]
+#[inline(never)]
+pub(crate) fn call_failed<T>(
+    call: FunctionId,
+    component: Option<ComponentRef>,
+    error: ResponseError,
+) -> Result<T, Error> {
+    Err(call_error(call, component, error))
+}
 
 /// Turns a response error of `call` into the client's error (cold: out of
 /// every call's success path).

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //! A component as the inventory describes it.
 
+use core::num::NonZeroU32;
+
 use lfa_proto::{FirmwareVersion, InventoryFlags, InventoryResponse, SeqId, Uuid};
 
 use crate::ComponentRef;
@@ -24,8 +26,9 @@ use crate::ComponentRef;
 pub struct Component {
     uuid: Uuid,
     seq_id: SeqId,
-    /// Stamp of the client generation it was read in (see `Client`).
-    generation: u32,
+    /// Stamp of the client generation it was read in (see `Client`); never
+    /// 0, which gives `Option<Component>` a niche.
+    generation: NonZeroU32,
     flags: InventoryFlags,
     /// `0.0`: not reported.
     current_version: FirmwareVersion,
@@ -37,7 +40,7 @@ impl Component {
     pub(crate) fn from_inventory(
         seq_id: SeqId,
         response: &InventoryResponse,
-        generation: u32,
+        generation: NonZeroU32,
     ) -> Self {
         Self {
             uuid: response.uuid,
@@ -135,7 +138,7 @@ impl Component {
     /// ([`Client::generation`](crate::Client::generation)).
     #[must_use]
     pub const fn generation(&self) -> u32 {
-        self.generation
+        self.generation.get()
     }
 
     /// The UUID and sequence id, as errors report them.

@@ -15,7 +15,7 @@ use crate::{
     Activated, CancelOutcome, Client, Component, ComponentRef, CpuJob, CpuOutcome, CpuResult,
     Error, ErrorDetail, OnlyCpu, Rendezvous,
     activate_all::SkipList,
-    client::{Release, call_error, next_stamp},
+    client::{Release, call_failed, next_stamp},
     retry::{Clock, Repeated, Retry, Verdict},
 };
 
@@ -232,7 +232,7 @@ fn release_cancel<C: Conduit, K: Clock>(
                 component: target,
                 confirmed: true,
             });
-            Err(call_error(FunctionId::Cancel, Some(target), e))
+            call_failed(FunctionId::Cancel, Some(target), e)
         }
     }
 }
@@ -316,7 +316,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// activation or by another client.
     pub fn prime_op(&mut self, component: &Component) -> Result<PrimeOp, Error> {
         self.check_current(component)?;
-        self.op = next_stamp();
+        self.op = next_stamp().get();
         Ok(PrimeOp {
             component: *component,
             serial: self.op,
@@ -671,8 +671,8 @@ struct Finished {
     now: Result<Component, Error>,
     next_pending: Option<Component>,
     rounds: u32,
-    cpus: usize,
-    reset: usize,
+    cpus: u32,
+    reset: u32,
     rendezvous: bool,
 }
 
@@ -699,13 +699,13 @@ struct Reenumeration {
     now: Option<Component>,
     next_pending: Option<Component>,
     rounds: u32,
-    cpus: usize,
-    reset: usize,
+    cpus: u32,
+    reset: u32,
     rendezvous: bool,
 }
 
 impl Reenumeration {
-    const fn new(rounds: u32, cpus: usize, reset: usize, rendezvous: bool) -> Self {
+    const fn new(rounds: u32, cpus: u32, reset: u32, rendezvous: bool) -> Self {
         Self {
             listing: Listing::NEW,
             now: None,
@@ -1150,8 +1150,8 @@ fn window<C: Conduit + ?Sized>(
 ) {
     let mut first: Option<CpuOutcome> = None;
     let mut other: Option<CpuOutcome> = None;
-    let mut cpus: usize = 0;
-    let mut reset: usize = 0;
+    let mut cpus: u32 = 0;
+    let mut reset: u32 = 0;
     let mut most_rounds: u32 = 0;
     let agreement = |r: CpuResult| if r.completed() { CpuResult::Done } else { r };
     let result = hook.run_on_every_cpu(conduit, job, &mut |outcome: CpuOutcome| {
