@@ -8,7 +8,7 @@ use crate::{
     CancelOutcome, Client, Component, ComponentRef, Error, ErrorDetail, NoClock, Rendezvous,
     activate_all::SkipList,
     client::Release,
-    op::{ActivationOp, Flow, PrimedOp, Releasing},
+    op::{Flow, Mode, PrimedOp, Releasing},
     retry::Clock,
 };
 
@@ -73,7 +73,8 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// is not in the frames of what activates afterwards.
     #[inline(never)]
     pub(crate) fn prime_to_op(&mut self, component: &Component) -> Result<PrimedOp, Error> {
-        let mut op = self.prime_op(component)?;
+        self.check_current(component)?;
+        let mut op = self.start_prime(component);
         while let Flow::Pending { wait, .. } = op.advance(self) {
             self.wait(wait);
         }
@@ -225,7 +226,7 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
     /// Those of [`activate_with`](Self::activate_with) or
     /// [`activate_alone`](Self::activate_alone).
     pub fn activate<R: Rendezvous<C> + ?Sized>(self, rendezvous: &R) -> Result<Activated, Error> {
-        self.run(PrimedOp::activate, Some(&rendezvous), &SkipList::EMPTY)
+        self.run(Mode::PerOptions, Some(&rendezvous), &SkipList::EMPTY)
     }
 
     /// Activates from this CPU alone, with skip_cpu_rendezvous set, whatever
@@ -248,7 +249,7 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
     /// the re-enumeration do not hide the successful activation: they are in
     /// [`Activated::now`].
     pub fn activate_alone(self) -> Result<Activated, Error> {
-        self.run(PrimedOp::activate_alone, None, &SkipList::EMPTY)
+        self.run(Mode::Alone, None, &SkipList::EMPTY)
     }
 
     /// Activates through `rendezvous`: every powered-on CPU runs the same
@@ -274,11 +275,7 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
         self,
         rendezvous: &R,
     ) -> Result<Activated, Error> {
-        self.run(
-            PrimedOp::activate_with_rendezvous,
-            Some(&rendezvous),
-            &SkipList::EMPTY,
-        )
+        self.run(Mode::Rendezvous, Some(&rendezvous), &SkipList::EMPTY)
     }
 
     /// Drives the activation to the end, waiting the retry delays through
@@ -288,11 +285,11 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
     #[inline(never)]
     pub(crate) fn run(
         mut self,
-        how: fn(PrimedOp) -> ActivationOp,
+        mode: Mode,
         rendezvous: Option<&dyn Rendezvous<C>>,
         exclude: &SkipList,
     ) -> Result<Activated, Error> {
-        let mut op = how(self.op.take());
+        let mut op = self.op.take().into_activation(mode);
         if op.is_stale(self.client) {
             return Err(Error::STALE_OPERATION);
         }

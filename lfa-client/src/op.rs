@@ -316,12 +316,17 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// activation or by another client.
     pub fn prime_op(&mut self, component: &Component) -> Result<PrimeOp, Error> {
         self.check_current(component)?;
+        Ok(self.start_prime(component))
+    }
+
+    /// A new [`PrimeOp`] of a component already checked to be current.
+    pub(crate) fn start_prime(&mut self, component: &Component) -> PrimeOp {
         self.op = next_stamp().get();
-        Ok(PrimeOp {
+        PrimeOp {
             component: *component,
             serial: self.op,
             stage: PrimeStage::Release(Releasing::Start),
-        })
+        }
     }
 }
 
@@ -414,28 +419,40 @@ impl PrimeOp {
                         }
                     }
                 },
-                PrimeStage::Refresh => {
-                    return match client.refresh(&self.component) {
-                        Ok(fresh) => {
-                            self.stage = PrimeStage::Prime { fresh, retry: None };
-                            Flow::next(Next::Prime { round: 1 })
-                        }
-                        Err(e) => {
-                            self.stage = PrimeStage::Failed(e);
-                            Flow::Done
-                        }
-                    };
-                }
+                PrimeStage::Refresh => return self.refresh_stage(client),
                 PrimeStage::Prime { .. } => return self.prime_stage(client),
-                PrimeStage::Cancel(error) => {
-                    let error = *error;
-                    self.stage = PrimeStage::Failed(cancel_after(client, error));
+                PrimeStage::Cancel(_) => {
+                    self.cancel_stage(client);
                     return Flow::Done;
                 }
                 PrimeStage::Succeeded { .. } | PrimeStage::Failed(_) | PrimeStage::Finished => {
                     return Flow::Done;
                 }
             }
+        }
+    }
+
+    /// The refresh before `LFA_PRIME` (out of line, as the other stages).
+    #[inline(never)]
+    fn refresh_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) -> Flow {
+        match client.refresh(&self.component) {
+            Ok(fresh) => {
+                self.stage = PrimeStage::Prime { fresh, retry: None };
+                Flow::next(Next::Prime { round: 1 })
+            }
+            Err(e) => {
+                self.stage = PrimeStage::Failed(e);
+                Flow::Done
+            }
+        }
+    }
+
+    /// The `LFA_CANCEL` after a failed `LFA_PRIME` (cold, out of line).
+    #[cold]
+    #[inline(never)]
+    fn cancel_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) {
+        if let PrimeStage::Cancel(error) = self.stage {
+            self.stage = PrimeStage::Failed(cancel_after(client, error));
         }
     }
 
@@ -552,7 +569,7 @@ impl PrimedOp {
         self.serial == 0
     }
 
-    const fn into_activation(self, mode: Mode) -> ActivationOp {
+    pub(crate) const fn into_activation(self, mode: Mode) -> ActivationOp {
         ActivationOp {
             component: self.component,
             prime_rounds: self.prime_rounds,
@@ -864,7 +881,6 @@ impl ActivationOp {
         rendezvous: Option<&dyn Rendezvous<C>>,
         exclude: &SkipList,
     ) -> Flow {
-        let component = self.component.to_ref();
         loop {
             match &mut self.stage {
                 // A refusal becomes the Cancel stage, run next in this step.
@@ -872,26 +888,7 @@ impl ActivationOp {
                 // The other stages are out of line, so that their values are
                 // not in this frame, which sits under the rendezvous window.
                 ActStage::Activate { .. } => return self.activate_stage(client),
-                ActStage::Rendezvous { request } => {
-                    let job = CpuJob::new(*request, client.options.activate.max_rounds);
-                    // The window writes the next stage in place: no stage-sized
-                    // value in this frame, which is under the hook.
-                    match (rendezvous, client.conduit.inner()) {
-                        (Some(hook), Some(conduit)) => {
-                            window(hook, conduit, job, component, &mut self.stage);
-                        }
-                        _ => rendezvous_error(
-                            component,
-                            Failure::Hook("no conduit"),
-                            0,
-                            &mut self.stage,
-                        ),
-                    }
-                    return Flow::next(match self.stage {
-                        ActStage::Cancel(_) => Next::Cancel,
-                        _ => Next::Reenumerate { read: 0 },
-                    });
-                }
+                ActStage::Rendezvous { .. } => return self.rendezvous_stage(client, rendezvous),
                 ActStage::Cancel(_) => {
                     self.cancel_stage(client);
                     return Flow::Done;
@@ -902,6 +899,31 @@ impl ActivationOp {
                 }
             }
         }
+    }
+
+    /// The rendezvous window: one step (out of line, so that this frame is
+    /// the only one of the op's under the hook besides the window's).
+    #[inline(never)]
+    fn rendezvous_stage<C: Conduit, K: Clock>(
+        &mut self,
+        client: &mut Client<C, K>,
+        rendezvous: Option<&dyn Rendezvous<C>>,
+    ) -> Flow {
+        let ActStage::Rendezvous { request } = self.stage else {
+            return Flow::Done;
+        };
+        let component = self.component.to_ref();
+        let job = CpuJob::new(request, client.options.activate.max_rounds);
+        // The window writes the next stage in place: no stage-sized value in
+        // this frame, which is under the hook.
+        match (rendezvous, client.conduit.inner()) {
+            (Some(hook), Some(conduit)) => window(hook, conduit, job, component, &mut self.stage),
+            _ => rendezvous_error(component, Failure::Hook("no conduit"), 0, &mut self.stage),
+        }
+        Flow::next(match self.stage {
+            ActStage::Cancel(_) => Next::Cancel,
+            _ => Next::Reenumerate { read: 0 },
+        })
     }
 
     /// The checks before `LFA_ACTIVATE`: the next stage, or the refusal as
@@ -1096,7 +1118,7 @@ impl ActivationOp {
 
     /// After a successful activation and its re-enumeration: the release
     /// bookkeeping and the report.
-    #[inline(never)]
+    #[inline(always)]
     fn finish<C: Conduit, K: Clock>(
         &self,
         client: &mut Client<C, K>,
@@ -1221,6 +1243,7 @@ fn rendezvous_error(component: ComponentRef, failure: Failure, rounds: u32, stag
 impl<C: Conduit, K: Clock> Client<C, K> {
     /// The refresh before `LFA_PRIME` (one `LFA_GET_INVENTORY`) and its
     /// checks.
+    #[inline(always)]
     fn refresh(&self, component: &Component) -> Result<Component, Error> {
         let fresh = match self.read_entry(component.seq_id()) {
             Ok(fresh) => fresh,
