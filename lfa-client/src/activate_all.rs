@@ -88,9 +88,12 @@ impl From<Stopped> for Error {
 }
 
 /// The UUIDs skipped so far in one `activate_all_pending` (fixed capacity).
+/// Kept as pairs of `u64` rather than `Uuid` (an array of bytes): on
+/// bare-metal targets with strict alignment, comparing those takes a load
+/// per byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct SkipList {
-    uuids: [Uuid; MAX_SKIPPED],
+    uuids: [(u64, u64); MAX_SKIPPED],
     len: usize,
 }
 
@@ -99,20 +102,21 @@ impl SkipList {
 
     pub(crate) const fn new() -> Self {
         Self {
-            uuids: [Uuid::nil(); MAX_SKIPPED],
+            uuids: [(0, 0); MAX_SKIPPED],
             len: 0,
         }
     }
 
     pub(crate) fn contains(&self, uuid: Uuid) -> bool {
-        self.uuids.get(..self.len).unwrap_or(&[]).contains(&uuid)
+        let key = uuid.as_u64_pair();
+        self.uuids.get(..self.len).unwrap_or(&[]).contains(&key)
     }
 
     /// Adds `uuid`; false when the list is full.
     fn push(&mut self, uuid: Uuid) -> bool {
         match self.uuids.get_mut(self.len) {
             Some(slot) => {
-                *slot = uuid;
+                *slot = uuid.as_u64_pair();
                 self.len += 1;
                 true
             }

@@ -292,7 +292,8 @@ impl<C: Conduit> Client<C> {
     /// - [`ErrorDetail::Firmware`] for another error status, [`ErrorDetail::Malformed`]
     ///   for a value that is neither a status nor a version.
     pub fn discover(conduit: C) -> Result<Self, Error> {
-        Self::discover_with(conduit, Options::DEFAULT)
+        // No SMCCC check in the default options: none is linked.
+        Self::discover_unchecked(conduit, Options::DEFAULT)
     }
 
     /// [`Client::discover`] with `options` (the same as
@@ -328,6 +329,11 @@ impl<C: Conduit> Client<C> {
                 .check(&conduit)
                 .map_err(|error| Error::new(ErrorDetail::SmcccVersion { error }))?;
         }
+        Self::discover_unchecked(conduit, options)
+    }
+
+    /// `LFA_VERSION` and the client, without the SMCCC check.
+    fn discover_unchecked(conduit: C, options: Options) -> Result<Self, Error> {
         let mut response = VersionRequest.encode();
         conduit.call_in_place(&mut response);
         let [x0, ..] = response.x;

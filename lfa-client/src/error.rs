@@ -5,7 +5,7 @@ use core::time::Duration;
 
 use lfa_proto::{DecodeError, FunctionId, LfaError, LfaVersion, SeqId, Uuid};
 
-use crate::rendezvous::CpuResult;
+use crate::rendezvous::{CpuOutcome, CpuResult};
 
 /// Which component an error is about: its UUID (the only stable identity) and
 /// the sequence id it had when the call was made.
@@ -1116,6 +1116,39 @@ impl Error {
                 | Repr::ComponentGone { .. }
                 | Repr::StaleOperation
         )
+    }
+
+    /// [`ErrorDetail::RendezvousDisagreement`] (cancel to be filled in) from
+    /// the two CPU outcomes as they are packed: no unpacking of statuses.
+    pub(crate) const fn rendezvous_disagreement(
+        component: ComponentRef,
+        first: &CpuOutcome,
+        other: &CpuOutcome,
+    ) -> Self {
+        const fn tag(outcome: &CpuOutcome) -> (ResultTag, PackedStatus) {
+            match outcome.packed_status() {
+                Some(status) => (ResultTag::Failed, status),
+                None => (
+                    match outcome.kind() {
+                        0 => ResultTag::Done,
+                        1 => ResultTag::Reset,
+                        _ => ResultTag::OutOfRounds,
+                    },
+                    PackedStatus::NONE,
+                ),
+            }
+        }
+        let (first, first_status) = tag(first);
+        let (other, other_status) = tag(other);
+        Self(Repr::RendezvousDisagreement {
+            component,
+            first,
+            first_status,
+            other,
+            other_status,
+            cancel: CancelTag::Nothing,
+            cancel_status: PackedStatus::NONE,
+        })
     }
 
     /// The error a finished or superseded operation gives

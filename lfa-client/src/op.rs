@@ -1217,12 +1217,9 @@ fn rendezvous_error(component: ComponentRef, failure: Failure, rounds: u32, stag
             reason,
             cancel,
         }),
-        Failure::Disagree(first, other) => Error::new(ErrorDetail::RendezvousDisagreement {
-            component,
-            first: first.result(),
-            other: other.result(),
-            cancel,
-        }),
+        Failure::Disagree(first, other) => {
+            Error::rendezvous_disagreement(component, &first, &other)
+        }
         Failure::Status(status) => Error::new(ErrorDetail::ActivateFailed {
             component,
             status,

@@ -300,6 +300,20 @@ impl CpuOutcome {
         }
     }
 
+    /// The result as packed: whether it failed, and the status if so.
+    pub(crate) const fn packed_status(&self) -> Option<PackedStatus> {
+        match self.kind {
+            KIND_FAILED => Some(self.status),
+            _ => None,
+        }
+    }
+
+    /// Whether the CPU finished (`Done`), was reset (`Reset`), or ran out of
+    /// rounds: 0, 1, 3 (2 is `Failed`, see [`packed_status`](Self::packed_status)).
+    pub(crate) const fn kind(&self) -> u8 {
+        self.kind
+    }
+
     /// How many `LFA_ACTIVATE` calls the CPU sent.
     #[must_use]
     pub const fn rounds(&self) -> u32 {
