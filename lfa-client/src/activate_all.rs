@@ -201,11 +201,15 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         // rendezvous window.
         let mut summary = Summary::default();
         let mut skipped = SkipList::new();
-        let mut next = match self.first_pending(&skipped) {
-            Ok(next) => next,
-            Err(error) => return Err(Stopped { summary, error }),
-        };
-        while let Some(component) = next {
+        // One slot for what comes next, whether a listing or an attempt
+        // said it.
+        let mut next = self.first_pending(&skipped);
+        loop {
+            let component = match next {
+                Ok(Some(component)) => component,
+                Ok(None) => return Ok(summary),
+                Err(error) => return Err(Stopped { summary, error }),
+            };
             if summary.activated >= self.options.max_activations {
                 return Err(Stopped {
                     summary,
@@ -215,24 +219,18 @@ impl<C: Conduit, K: Clock> Client<C, K> {
                 });
             }
             next = match self.attempt(&component, rendezvous, &skipped, each, &mut summary) {
-                After::Next(next) => next,
-                After::Failed(error) if error.skippable() && skipped.push(component.uuid()) => {
+                After::Next(next) => Ok(next),
+                After::Failed(ref error) if error.skippable() && skipped.push(component.uuid()) => {
                     summary.skipped = summary.skipped.saturating_add(1);
                     each(Progress::Skipped {
                         component: &component,
-                        error: &error,
+                        error,
                     });
-                    match self.first_pending(&skipped) {
-                        Ok(next) => next,
-                        Err(error) => return Err(Stopped { summary, error }),
-                    }
+                    self.first_pending(&skipped)
                 }
-                After::Failed(error) | After::Stop(error) => {
-                    return Err(Stopped { summary, error });
-                }
+                After::Failed(error) | After::Stop(error) => Err(error),
             };
         }
-        Ok(summary)
     }
 
     /// Primes and activates one component, through the rendezvous when it
