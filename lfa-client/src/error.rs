@@ -978,7 +978,16 @@ impl Error {
     /// after `LFA_PRIME`.
     #[must_use]
     pub const fn cancel(&self) -> Option<CancelOutcome> {
-        match self.0 {
+        let mut copy = *self;
+        match copy.cancel_slot() {
+            Some((tag, status)) => Some(unpack_cancel(*tag, *status)),
+            None => None,
+        }
+    }
+
+    /// The packed cancel outcome of the variants that report one.
+    const fn cancel_slot(&mut self) -> Option<(&mut CancelTag, &mut PackedStatus)> {
+        match &mut self.0 {
             Repr::PrimeFailed {
                 cancel,
                 cancel_status,
@@ -1013,7 +1022,7 @@ impl Error {
                 cancel,
                 cancel_status,
                 ..
-            } => Some(unpack_cancel(cancel, cancel_status)),
+            } => Some((cancel, cancel_status)),
             _ => None,
         }
     }
@@ -1194,47 +1203,8 @@ impl Error {
     /// The same error with `outcome` as the `LFA_CANCEL` that followed, for
     /// the variants that report one.
     pub(crate) const fn with_cancel(mut self, outcome: CancelOutcome) -> Self {
-        let (tag, status) = pack_cancel(outcome);
-        match &mut self.0 {
-            Repr::PrimeFailed {
-                cancel,
-                cancel_status,
-                ..
-            }
-            | Repr::ActivateFailed {
-                cancel,
-                cancel_status,
-                ..
-            }
-            | Repr::Timeout {
-                cancel,
-                cancel_status,
-                ..
-            }
-            | Repr::RendezvousRequired {
-                cancel,
-                cancel_status,
-                ..
-            }
-            | Repr::CpuResetWithoutEntryPoint {
-                cancel,
-                cancel_status,
-                ..
-            }
-            | Repr::RendezvousFailed {
-                cancel,
-                cancel_status,
-                ..
-            }
-            | Repr::RendezvousDisagreement {
-                cancel,
-                cancel_status,
-                ..
-            } => {
-                *cancel = tag;
-                *cancel_status = status;
-            }
-            _ => {}
+        if let Some((tag, status)) = self.cancel_slot() {
+            (*tag, *status) = pack_cancel(outcome);
         }
         self
     }
