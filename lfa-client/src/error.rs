@@ -40,10 +40,7 @@ impl ComponentRef {
 
 impl core::fmt::Display for ComponentRef {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self.name() {
-            Some(name) => write!(f, "{name} {} ({})", self.uuid, self.seq_id),
-            None => write!(f, "component {} ({})", self.uuid, self.seq_id),
-        }
+        write_component(f, self)
     }
 }
 
@@ -132,7 +129,10 @@ impl core::fmt::Display for CancelOutcome {
             Self::NothingToCancel => {
                 f.write_str("the agent had already abandoned it (LFA_CANCEL: nothing to cancel)")
             }
-            Self::Failed(e) => write!(f, "LFA_CANCEL failed too: {e}"),
+            Self::Failed(e) => {
+                f.write_str("LFA_CANCEL failed too: ")?;
+                core::fmt::Display::fmt(e, f)
+            }
         }
     }
 }
@@ -167,18 +167,16 @@ impl core::fmt::Display for CancelOutcome {
 /// let ErrorDetail::PrimeFailed { rounds, .. } = e.detail() else { unreachable!() };
 /// assert_eq!(rounds, 1);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorDetail {
     /// There is no LFA agent: `LFA_VERSION` returned `NOT_SUPPORTED`, or x0
     /// came back unchanged (TF-A with no components registered).
-    #[error("no LFA agent: LFA_VERSION returned {x0:#x} ({})", no_agent_reason(*x0))]
     NoAgent {
         /// The value of x0 `LFA_VERSION` returned.
         x0: u64,
     },
     /// The agent implements an LFA major version this client does not speak.
-    #[error("the agent implements LFA {version}; this client speaks LFA 1.x only")]
     UnsupportedVersion {
         /// The version the agent reported.
         version: LfaVersion,
@@ -186,20 +184,17 @@ pub enum ErrorDetail {
     /// The SMCCC version check of
     /// [`Options::smccc_check`](crate::Options::smccc_check) failed (before
     /// any LFA call was sent).
-    #[error("the SMCCC version check failed: {error}")]
     SmcccVersion {
         /// What the check found.
         error: lfa_smccc::SmcccError,
     },
     /// `LFA_FEATURES` says a function the client needs is not implemented.
-    #[error("the agent does not implement {function} (LFA_FEATURES returned NOT_SUPPORTED)")]
     MissingFunction {
         /// The missing function.
         function: FunctionId,
     },
     /// A call returned an error status. (`LFA_PRIME` and `LFA_ACTIVATE` failures
     /// have their own variants, which also report the cancel.)
-    #[error("{call}{} failed: {status}", for_component(component))]
     Firmware {
         /// The call.
         call: FunctionId,
@@ -210,7 +205,6 @@ pub enum ErrorDetail {
     },
     /// `LFA_GET_INVENTORY` returned an error status for a sequence id (whose
     /// UUID is therefore unknown).
-    #[error("LFA_GET_INVENTORY of sequence id {seq_id} failed: {status}")]
     InventoryFailed {
         /// The sequence id asked about.
         seq_id: SeqId,
@@ -219,10 +213,6 @@ pub enum ErrorDetail {
     },
     /// A call returned success, but a register it defines holds a value that
     /// is not valid for it.
-    #[error(
-        "{call}{} returned a malformed response: {error}",
-        for_component(component)
-    )]
     Malformed {
         /// The call.
         call: FunctionId,
@@ -234,7 +224,6 @@ pub enum ErrorDetail {
     /// `LFA_GET_INFO` reported more components than
     /// [`Options::max_components`](crate::Options::max_components): the value
     /// is treated as garbage rather than a reason to issue that many calls.
-    #[error("LFA_GET_INFO reported {count} components, more than the limit of {max}")]
     AbsurdCount {
         /// The count the agent returned.
         count: u32,
@@ -244,9 +233,6 @@ pub enum ErrorDetail {
     /// A component value from before an activation (or from another client)
     /// was used: sequence ids may have changed, so the client does not send
     /// it. List the inventory again.
-    #[error(
-        "{component} was read before an activation or by another client (generation {generation}, now {current}); list the inventory again"
-    )]
     StaleComponent {
         /// The component.
         component: ComponentRef,
@@ -258,7 +244,6 @@ pub enum ErrorDetail {
     /// The component's UUID is not (or no longer) in the agent's inventory
     /// (reported by [`Activated::now`](crate::Activated::now) when the
     /// re-enumeration after an activation no longer lists it).
-    #[error("no component with UUID {uuid} in the inventory{}", name_suffix(*uuid))]
     ComponentGone {
         /// The UUID looked for.
         uuid: Uuid,
@@ -269,10 +254,6 @@ pub enum ErrorDetail {
     /// the id is out of range). The agent renumbered its inventory although
     /// this client activated nothing: another client (or the platform)
     /// changed it. Nothing was primed; list the inventory again.
-    #[error(
-        "{component} has moved: its sequence id now holds {}; list the inventory again",
-        FoundAt(*found)
-    )]
     ComponentMoved {
         /// The component, with the sequence id it had when it was listed.
         component: ComponentRef,
@@ -280,20 +261,17 @@ pub enum ErrorDetail {
         found: Uuid,
     },
     /// The component cannot be activated live (activation_capable is clear).
-    #[error("{component} is not activation capable")]
     NotCapable {
         /// The component, as re-read just before `LFA_PRIME`.
         component: ComponentRef,
     },
     /// No new image is pending for the component (activation_pending is clear).
-    #[error("{component} has no pending activation")]
     NotPending {
         /// The component, as re-read just before `LFA_PRIME`.
         component: ComponentRef,
     },
     /// `LFA_PRIME` returned an error status. The client then sent
     /// `LFA_CANCEL`.
-    #[error("LFA_PRIME of {component} failed in round {rounds}: {status}; {cancel}")]
     PrimeFailed {
         /// The component.
         component: ComponentRef,
@@ -306,7 +284,6 @@ pub enum ErrorDetail {
     },
     /// `LFA_ACTIVATE` returned an error status (on every CPU alike, in a
     /// rendezvous). The client then sent `LFA_CANCEL`.
-    #[error("LFA_ACTIVATE of {component} failed in round {rounds}: {status}; {cancel}")]
     ActivateFailed {
         /// The component.
         component: ComponentRef,
@@ -321,10 +298,6 @@ pub enum ErrorDetail {
     /// A CALL_AGAIN loop hit its bound ([`RetryPolicy`](crate::RetryPolicy)):
     /// too many rounds, or the clock ran past the timeout. The client then
     /// sent `LFA_CANCEL`.
-    #[error(
-        "{call} of {component} still asked to call again after {rounds} rounds ({} ms); {cancel}",
-        elapsed.as_millis()
-    )]
     Timeout {
         /// `LFA_PRIME` or `LFA_ACTIVATE`.
         call: FunctionId,
@@ -342,9 +315,6 @@ pub enum ErrorDetail {
     /// activation was asked for from one CPU
     /// ([`Primed::activate_alone`](crate::Primed::activate_alone)). Nothing
     /// was sent to `LFA_ACTIVATE`; the prime was cancelled.
-    #[error(
-        "{component} must be activated through a rendezvous of every CPU (the component requires it); {cancel}"
-    )]
     RendezvousRequired {
         /// The component.
         component: ComponentRef,
@@ -354,9 +324,6 @@ pub enum ErrorDetail {
     /// The component may reset CPUs, and no entry point was given
     /// ([`Options::cpu_reset`](crate::Options::cpu_reset)). Nothing was sent
     /// to `LFA_ACTIVATE`; the prime was cancelled.
-    #[error(
-        "{component} may reset CPUs during activation, and no entry point and context id were given; {cancel}"
-    )]
     CpuResetWithoutEntryPoint {
         /// The component.
         component: ComponentRef,
@@ -365,7 +332,6 @@ pub enum ErrorDetail {
     },
     /// The rendezvous hook reported that it could not run the call on every
     /// CPU. The client then sent `LFA_CANCEL`.
-    #[error("the rendezvous for {component} failed: {reason}; {cancel}")]
     RendezvousFailed {
         /// The component.
         component: ComponentRef,
@@ -376,11 +342,6 @@ pub enum ErrorDetail {
     },
     /// The CPUs of a rendezvous came back with different results. The client
     /// then sent `LFA_CANCEL`.
-    #[error(
-        "the CPUs of the rendezvous for {component} disagree: one CPU {} but another {}; {cancel}",
-        Saw(*first),
-        Saw(*other)
-    )]
     RendezvousDisagreement {
         /// The component.
         component: ComponentRef,
@@ -396,17 +357,24 @@ pub enum ErrorDetail {
     /// was stepped after it finished, after another operation was started on
     /// its client, after [`Client::release`](crate::Client::release), or on
     /// another client. Nothing was sent.
-    #[error("the operation is finished or was superseded on its client; nothing was sent")]
     StaleOperation,
     /// `activate_all_pending` activated its limit of components and the agent
     /// still reports a capable and pending one: an agent that never clears
     /// pending would otherwise loop forever.
-    #[error("the agent still reports pending components after {activations} activations")]
     PendingNeverClears {
         /// How many activations succeeded.
         activations: u32,
     },
 }
+
+// One formatter for both: `Error`'s, over the packed value.
+impl core::fmt::Display for ErrorDetail {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(&Error::new(*self), f)
+    }
+}
+
+impl core::error::Error for ErrorDetail {}
 
 /// Everything that can go wrong talking to an LFA agent, in 48 bytes.
 ///
@@ -1220,12 +1188,227 @@ impl From<Error> for ErrorDetail {
     }
 }
 
+// The messages are templates whose holes `{x}` are filled from the packed
+// value (see `Error::template`): one formatter for every variant, and no
+// `ErrorDetail` to unpack, so that an image which prints its errors stays
+// small. Every piece is written with `write_str` or a `write!` of its own, so
+// the text never depends on the flags or width the `Error` is formatted with.
 impl core::fmt::Display for Error {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        core::fmt::Display::fmt(&self.detail(), f)
+        let mut rest = self.template();
+        while let Some(at) = rest.bytes().position(|b| b == b'{') {
+            let (text, hole) = rest.split_at_checked(at).unwrap_or((rest, ""));
+            f.write_str(text)?;
+            // `hole` is "{x}…": the hole's letter, then the rest of the text.
+            let (name, after) = hole.split_at_checked(3).unwrap_or(("", ""));
+            self.write_hole(f, name.as_bytes().get(1).copied())?;
+            rest = after;
+        }
+        f.write_str(rest)
     }
 }
 
+impl Error {
+    /// The template of the message. Its holes: `{c}` the component, `{o}`
+    /// " for " and the component if there is one, `{k}` the call, `{s}` the
+    /// status, `{x}` the cancel outcome, `{n}` and `{m}` the variant's
+    /// numbers, `{h}` x0 in hex, `{r}` why x0 means no agent, `{d}` the value
+    /// the variant carries (version, error, function, reason), `{u}` the
+    /// UUID and `{a}` its name in parentheses if it has one, `{f}` what a
+    /// moved component's id holds, `{t}` the elapsed milliseconds, `{1}` and
+    /// `{2}` what the two CPUs of a disagreement saw.
+    const fn template(&self) -> &'static str {
+        match self.0 {
+            Repr::NoAgent { .. } => "no LFA agent: LFA_VERSION returned {h} ({r})",
+            Repr::UnsupportedVersion { .. } => {
+                "the agent implements LFA {d}; this client speaks LFA 1.x only"
+            }
+            Repr::SmcccVersion { .. } => "the SMCCC version check failed: {d}",
+            Repr::MissingFunction { .. } => {
+                "the agent does not implement {d} (LFA_FEATURES returned NOT_SUPPORTED)"
+            }
+            Repr::Firmware { .. } => "{k}{o} failed: {s}",
+            Repr::InventoryFailed { .. } => "LFA_GET_INVENTORY of sequence id #{n} failed: {s}",
+            Repr::Malformed { .. } => "{k}{o} returned a malformed response: {d}",
+            Repr::AbsurdCount { .. } => {
+                "LFA_GET_INFO reported {n} components, more than the limit of {m}"
+            }
+            Repr::StaleComponent { .. } => {
+                "{c} was read before an activation or by another client \
+                 (generation {n}, now {m}); list the inventory again"
+            }
+            Repr::ComponentGone { .. } => "no component with UUID {u} in the inventory{a}",
+            Repr::ComponentMoved { .. } => {
+                "{c} has moved: its sequence id now holds {f}; list the inventory again"
+            }
+            Repr::NotCapable { .. } => "{c} is not activation capable",
+            Repr::NotPending { .. } => "{c} has no pending activation",
+            Repr::PrimeFailed { .. } | Repr::ActivateFailed { .. } => {
+                "{k} of {c} failed in round {n}: {s}; {x}"
+            }
+            Repr::Timeout { .. } => {
+                "{k} of {c} still asked to call again after {n} rounds ({t} ms); {x}"
+            }
+            Repr::RendezvousRequired { .. } => {
+                "{c} must be activated through a rendezvous of every CPU \
+                 (the component requires it); {x}"
+            }
+            Repr::CpuResetWithoutEntryPoint { .. } => {
+                "{c} may reset CPUs during activation, and no entry point and \
+                 context id were given; {x}"
+            }
+            Repr::RendezvousFailed { .. } => "the rendezvous for {c} failed: {d}; {x}",
+            Repr::RendezvousDisagreement { .. } => {
+                "the CPUs of the rendezvous for {c} disagree: one CPU {1} but another {2}; {x}"
+            }
+            Repr::StaleOperation => {
+                "the operation is finished or was superseded on its client; nothing was sent"
+            }
+            Repr::PendingNeverClears { .. } => {
+                "the agent still reports pending components after {n} activations"
+            }
+        }
+    }
+
+    /// The component, as [`component`](Self::component) but by reference.
+    const fn component_ref(&self) -> Option<&ComponentRef> {
+        match &self.0 {
+            Repr::Firmware { component, .. } | Repr::Malformed { component, .. } => {
+                component.as_ref()
+            }
+            Repr::StaleComponent { component, .. }
+            | Repr::ComponentMoved { component, .. }
+            | Repr::NotCapable { component }
+            | Repr::NotPending { component }
+            | Repr::PrimeFailed { component, .. }
+            | Repr::ActivateFailed { component, .. }
+            | Repr::Timeout { component, .. }
+            | Repr::RendezvousRequired { component, .. }
+            | Repr::CpuResetWithoutEntryPoint { component, .. }
+            | Repr::RendezvousFailed { component, .. }
+            | Repr::RendezvousDisagreement { component, .. } => Some(component),
+            _ => None,
+        }
+    }
+
+    /// The numbers of the holes `{n}` and `{m}`.
+    const fn numbers(&self) -> (u32, u32) {
+        match self.0 {
+            Repr::InventoryFailed { seq_id, .. } => (seq_id.0, 0),
+            Repr::AbsurdCount { count, max } => (count, max),
+            Repr::StaleComponent {
+                generation,
+                current,
+                ..
+            } => (generation, current),
+            Repr::PrimeFailed { rounds, .. }
+            | Repr::ActivateFailed { rounds, .. }
+            | Repr::Timeout { rounds, .. } => (rounds, 0),
+            Repr::PendingNeverClears { activations } => (activations, 0),
+            _ => (0, 0),
+        }
+    }
+
+    /// Writes the hole `{hole}` of the message (see [`Error::template`]).
+    #[inline(never)]
+    fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: Option<u8>) -> core::fmt::Result {
+        use core::fmt::Display;
+        match (hole, &self.0) {
+            (Some(b'c' | b'o'), _) => match self.component_ref() {
+                Some(component) => {
+                    if hole == Some(b'o') {
+                        f.write_str(" for ")?;
+                    }
+                    write_component(f, component)
+                }
+                None => Ok(()),
+            },
+            (Some(b'k'), _) => f.write_str(self.call().map_or("", FunctionId::name)),
+            (Some(b's'), _) => match self.status() {
+                Some(status) => status.fmt(f),
+                None => Ok(()),
+            },
+            (Some(b'x'), _) => match self.cancel() {
+                Some(cancel) => cancel.fmt(f),
+                None => Ok(()),
+            },
+            (Some(b'n'), _) => write_decimal(f, u64::from(self.numbers().0)),
+            (Some(b'm'), _) => write_decimal(f, u64::from(self.numbers().1)),
+            (Some(b'h'), Repr::NoAgent { x0 }) => write!(f, "{:#x}", x0.bits()),
+            (Some(b'r'), Repr::NoAgent { x0 }) => {
+                f.write_str(if x0.bits() == FunctionId::Version.to_x0() {
+                    "x0 came back unchanged"
+                } else {
+                    "NOT_SUPPORTED"
+                })
+            }
+            (Some(b'd'), repr) => {
+                let function;
+                let value: &dyn Display = match repr {
+                    Repr::UnsupportedVersion { version } => version,
+                    Repr::SmcccVersion { error } => error,
+                    Repr::MissingFunction { function: call } => {
+                        function = call.get();
+                        &function
+                    }
+                    Repr::Malformed { error, .. } => error,
+                    Repr::RendezvousFailed { reason, .. } => reason,
+                    _ => return Ok(()),
+                };
+                write!(f, "{value}")
+            }
+            (Some(b'u'), Repr::ComponentGone { uuid }) => write_uuid(f, uuid),
+            (Some(b'a'), Repr::ComponentGone { uuid }) => write_name_suffix(f, uuid),
+            (Some(b'f'), Repr::ComponentMoved { found, .. }) => {
+                if found.is_nil() {
+                    f.write_str("nothing (out of range)")
+                } else {
+                    f.write_str("component ")?;
+                    write_uuid(f, found)?;
+                    write_name_suffix(f, found)
+                }
+            }
+            // As `Duration::as_millis`, without 128-bit formatting: the
+            // seconds, then the three digits of the milliseconds.
+            (Some(b't'), Repr::Timeout { secs, nanos, .. }) => {
+                let millis = *nanos / 1_000_000;
+                match secs.bits() {
+                    0 => write_decimal(f, u64::from(millis)),
+                    secs => {
+                        write_decimal(f, secs)?;
+                        write!(f, "{millis:03}")
+                    }
+                }
+            }
+            (
+                Some(which @ (b'1' | b'2')),
+                Repr::RendezvousDisagreement {
+                    first,
+                    first_status,
+                    other,
+                    other_status,
+                    ..
+                },
+            ) => {
+                let (tag, status) = if which == b'1' {
+                    (first, first_status)
+                } else {
+                    (other, other_status)
+                };
+                match tag {
+                    ResultTag::Done => f.write_str("finished"),
+                    ResultTag::Reset => f.write_str("was reset"),
+                    ResultTag::Failed => {
+                        f.write_str("got ")?;
+                        status.get().fmt(f)
+                    }
+                    ResultTag::OutOfRounds => f.write_str("still had CALL_AGAIN after its rounds"),
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+}
 impl core::fmt::Debug for Error {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         core::fmt::Debug::fmt(&self.detail(), f)
@@ -1234,70 +1417,62 @@ impl core::fmt::Debug for Error {
 
 impl core::error::Error for Error {}
 
-fn no_agent_reason(x0: u64) -> &'static str {
-    if x0 == FunctionId::Version.to_x0() {
-        "x0 came back unchanged"
-    } else {
-        "NOT_SUPPORTED"
+/// `n` in decimal.
+#[inline(never)]
+fn write_decimal(f: &mut core::fmt::Formatter<'_>, n: u64) -> core::fmt::Result {
+    write!(f, "{n}")
+}
+
+/// "<name or `component`> <uuid> (#<seq id>)", as [`ComponentRef`]'s `Display`.
+#[inline(never)]
+fn write_component(
+    f: &mut core::fmt::Formatter<'_>,
+    component: &ComponentRef,
+) -> core::fmt::Result {
+    f.write_str(known_name(&component.uuid).unwrap_or("component"))?;
+    f.write_str(" ")?;
+    write_uuid(f, &component.uuid)?;
+    f.write_str(" (#")?;
+    write_decimal(f, u64::from(component.seq_id.0))?;
+    f.write_str(")")
+}
+
+/// " (<name>)" if the UUID is a well-known component's, else nothing.
+fn write_name_suffix(f: &mut core::fmt::Formatter<'_>, uuid: &Uuid) -> core::fmt::Result {
+    match known_name(uuid) {
+        Some(name) => {
+            f.write_str(" (")?;
+            f.write_str(name)?;
+            f.write_str(")")
+        }
+        None => Ok(()),
     }
 }
 
-/// " for <component>" or nothing.
-fn for_component(component: &Option<ComponentRef>) -> ComponentSuffix {
-    ComponentSuffix(*component)
+/// The well-known name of the component with this UUID, if it has one.
+#[inline(never)]
+fn known_name(uuid: &Uuid) -> Option<&'static str> {
+    lfa_proto::components::KNOWN_COMPONENTS
+        .iter()
+        .find(|known| known.uuid == *uuid)
+        .map(|known| known.name)
 }
 
-struct ComponentSuffix(Option<ComponentRef>);
-
-impl core::fmt::Display for ComponentSuffix {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match &self.0 {
-            Some(c) => write!(f, " for {c}"),
-            None => Ok(()),
+/// The UUID as `uuid`'s `Display` writes it (hyphenated, lowercase), one
+/// digit at a time rather than through `uuid`'s buffer formatting.
+#[inline(never)]
+fn write_uuid(f: &mut core::fmt::Formatter<'_>, uuid: &Uuid) -> core::fmt::Result {
+    const DIGITS: &str = "0123456789abcdef";
+    for (i, byte) in uuid.as_bytes().iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            f.write_str("-")?;
+        }
+        for nibble in [byte >> 4, byte & 0xf] {
+            let at = usize::from(nibble);
+            f.write_str(DIGITS.get(at..=at).unwrap_or("0"))?;
         }
     }
-}
-
-/// "component <uuid> (<name>)" or "nothing" for the nil UUID.
-struct FoundAt(Uuid);
-
-impl core::fmt::Display for FoundAt {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        if self.0.is_nil() {
-            f.write_str("nothing (out of range)")
-        } else {
-            write!(f, "component {}{}", self.0, name_suffix(self.0))
-        }
-    }
-}
-
-fn name_suffix(uuid: Uuid) -> NameSuffix {
-    NameSuffix(lfa_proto::components::known_component(uuid).map(|c| c.name))
-}
-
-struct NameSuffix(Option<&'static str>);
-
-impl core::fmt::Display for NameSuffix {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self.0 {
-            Some(name) => write!(f, " ({name})"),
-            None => Ok(()),
-        }
-    }
-}
-
-/// What one CPU saw, for the disagreement message.
-struct Saw(CpuResult);
-
-impl core::fmt::Display for Saw {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self.0 {
-            CpuResult::Done => f.write_str("finished"),
-            CpuResult::Reset => f.write_str("was reset"),
-            CpuResult::Failed(e) => write!(f, "got {e}"),
-            CpuResult::OutOfRounds => f.write_str("still had CALL_AGAIN after its rounds"),
-        }
-    }
+    Ok(())
 }
 
 impl PartialEq<ErrorDetail> for Error {
