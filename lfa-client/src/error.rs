@@ -40,7 +40,7 @@ impl ComponentRef {
 
 impl core::fmt::Display for ComponentRef {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write_component(f, self)
+        write!(f, "{} (#{})", Piece::Named(&self.uuid), self.seq_id.0)
     }
 }
 
@@ -1212,24 +1212,24 @@ impl Error {
     /// The template of the message. Its holes: `{c}` the component, `{o}`
     /// " for " and the component if there is one, `{k}` the call, `{s}` the
     /// status, `{x}` the cancel outcome, `{n}` and `{m}` the variant's
-    /// numbers, `{h}` x0 in hex, `{r}` why x0 means no agent, `{d}` the value
-    /// the variant carries (version, error, function, reason), `{u}` the
-    /// UUID and `{a}` its name in parentheses if it has one, `{f}` what a
-    /// moved component's id holds, `{t}` the elapsed milliseconds, `{1}` and
-    /// `{2}` what the two CPUs of a disagreement saw.
+    /// numbers, `{v}` the value the variant carries (version, error,
+    /// function, reason), `{h}` x0 in hex and `{r}` why it means there is no
+    /// agent, `{u}` a UUID and `{a}` its name in parentheses if it has one,
+    /// `{f}` what a moved component's id holds, `{t}` the elapsed
+    /// milliseconds, `{1}` and `{2}` what the two CPUs of a disagreement saw.
     const fn template(&self) -> &'static str {
         match self.0 {
             Repr::NoAgent { .. } => "no LFA agent: LFA_VERSION returned {h} ({r})",
             Repr::UnsupportedVersion { .. } => {
-                "the agent implements LFA {d}; this client speaks LFA 1.x only"
+                "the agent implements LFA {v}; this client speaks LFA 1.x only"
             }
-            Repr::SmcccVersion { .. } => "the SMCCC version check failed: {d}",
+            Repr::SmcccVersion { .. } => "the SMCCC version check failed: {v}",
             Repr::MissingFunction { .. } => {
-                "the agent does not implement {d} (LFA_FEATURES returned NOT_SUPPORTED)"
+                "the agent does not implement {v} (LFA_FEATURES returned NOT_SUPPORTED)"
             }
             Repr::Firmware { .. } => "{k}{o} failed: {s}",
             Repr::InventoryFailed { .. } => "LFA_GET_INVENTORY of sequence id #{n} failed: {s}",
-            Repr::Malformed { .. } => "{k}{o} returned a malformed response: {d}",
+            Repr::Malformed { .. } => "{k}{o} returned a malformed response: {v}",
             Repr::AbsurdCount { .. } => {
                 "LFA_GET_INFO reported {n} components, more than the limit of {m}"
             }
@@ -1243,9 +1243,8 @@ impl Error {
             }
             Repr::NotCapable { .. } => "{c} is not activation capable",
             Repr::NotPending { .. } => "{c} has no pending activation",
-            Repr::PrimeFailed { .. } | Repr::ActivateFailed { .. } => {
-                "{k} of {c} failed in round {n}: {s}; {x}"
-            }
+            Repr::PrimeFailed { .. } => "LFA_PRIME of {c} failed in round {n}: {s}; {x}",
+            Repr::ActivateFailed { .. } => "LFA_ACTIVATE of {c} failed in round {n}: {s}; {x}",
             Repr::Timeout { .. } => {
                 "{k} of {c} still asked to call again after {n} rounds ({t} ms); {x}"
             }
@@ -1257,7 +1256,7 @@ impl Error {
                 "{c} may reset CPUs during activation, and no entry point and \
                  context id were given; {x}"
             }
-            Repr::RendezvousFailed { .. } => "the rendezvous for {c} failed: {d}; {x}",
+            Repr::RendezvousFailed { .. } => "the rendezvous for {c} failed: {v}; {x}",
             Repr::RendezvousDisagreement { .. } => {
                 "the CPUs of the rendezvous for {c} disagree: one CPU {1} but another {2}; {x}"
             }
@@ -1309,106 +1308,195 @@ impl Error {
         }
     }
 
-    /// Writes the hole `{hole}` of the message (see [`Error::template`]).
+    /// Writes the hole `{hole}` of the message (see [`Error::template`]):
+    /// each hole is a value whose `Display` one `write!` calls.
     #[inline(never)]
     fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: Option<u8>) -> core::fmt::Result {
         use core::fmt::Display;
-        match (hole, &self.0) {
-            (Some(b'c' | b'o'), _) => match self.component_ref() {
+        let (status, cancel, call, number, piece);
+        let value: &dyn Display = match hole {
+            Some(b'c' | b'o') => match self.component_ref() {
                 Some(component) => {
                     if hole == Some(b'o') {
                         f.write_str(" for ")?;
                     }
-                    write_component(f, component)
+                    component
                 }
-                None => Ok(()),
+                None => return Ok(()),
             },
-            (Some(b'k'), _) => f.write_str(self.call().map_or("", FunctionId::name)),
-            (Some(b's'), _) => match self.status() {
-                Some(status) => status.fmt(f),
-                None => Ok(()),
-            },
-            (Some(b'x'), _) => match self.cancel() {
-                Some(cancel) => cancel.fmt(f),
-                None => Ok(()),
-            },
-            (Some(b'n'), _) => write_decimal(f, u64::from(self.numbers().0)),
-            (Some(b'm'), _) => write_decimal(f, u64::from(self.numbers().1)),
-            (Some(b'h'), Repr::NoAgent { x0 }) => write!(f, "{:#x}", x0.bits()),
-            (Some(b'r'), Repr::NoAgent { x0 }) => {
-                f.write_str(if x0.bits() == FunctionId::Version.to_x0() {
-                    "x0 came back unchanged"
-                } else {
-                    "NOT_SUPPORTED"
-                })
-            }
-            (Some(b'd'), repr) => {
-                let function;
-                let value: &dyn Display = match repr {
-                    Repr::UnsupportedVersion { version } => version,
-                    Repr::SmcccVersion { error } => error,
-                    Repr::MissingFunction { function: call } => {
-                        function = call.get();
-                        &function
-                    }
-                    Repr::Malformed { error, .. } => error,
-                    Repr::RendezvousFailed { reason, .. } => reason,
-                    _ => return Ok(()),
-                };
-                write!(f, "{value}")
-            }
-            (Some(b'u'), Repr::ComponentGone { uuid }) => write_uuid(f, uuid),
-            (Some(b'a'), Repr::ComponentGone { uuid }) => write_name_suffix(f, uuid),
-            (Some(b'f'), Repr::ComponentMoved { found, .. }) => {
-                if found.is_nil() {
-                    f.write_str("nothing (out of range)")
-                } else {
-                    f.write_str("component ")?;
-                    write_uuid(f, found)?;
-                    write_name_suffix(f, found)
+            Some(b'k') => match self.0 {
+                Repr::Firmware { call: c, .. }
+                | Repr::Malformed { call: c, .. }
+                | Repr::Timeout { call: c, .. } => {
+                    call = c.get();
+                    &call
                 }
+                _ => return Ok(()),
+            },
+            Some(b's') => match self.status() {
+                Some(error) => {
+                    status = error;
+                    &status
+                }
+                None => return Ok(()),
+            },
+            Some(b'x') => match self.cancel() {
+                Some(outcome) => {
+                    cancel = outcome;
+                    &cancel
+                }
+                None => return Ok(()),
+            },
+            Some(b'n') => {
+                number = self.numbers().0;
+                &number
             }
-            // As `Duration::as_millis`, without 128-bit formatting: the
-            // seconds, then the three digits of the milliseconds.
-            (Some(b't'), Repr::Timeout { secs, nanos, .. }) => {
-                let millis = *nanos / 1_000_000;
-                match secs.bits() {
-                    0 => write_decimal(f, u64::from(millis)),
-                    secs => {
-                        write_decimal(f, secs)?;
-                        write!(f, "{millis:03}")
+            Some(b'm') => {
+                number = self.numbers().1;
+                &number
+            }
+            // The variant's own values.
+            Some(hole) => match (hole, &self.0) {
+                (b'h', Repr::NoAgent { x0 }) => return write!(f, "{:#x}", x0.bits()),
+                (b'r', Repr::NoAgent { x0 }) => {
+                    if x0.bits() == FunctionId::Version.to_x0() {
+                        &"x0 came back unchanged"
+                    } else {
+                        &"NOT_SUPPORTED"
                     }
                 }
-            }
-            (
-                Some(which @ (b'1' | b'2')),
-                Repr::RendezvousDisagreement {
-                    first,
-                    first_status,
-                    other,
-                    other_status,
-                    ..
-                },
-            ) => {
-                let (tag, status) = if which == b'1' {
-                    (first, first_status)
-                } else {
-                    (other, other_status)
-                };
-                match tag {
-                    ResultTag::Done => f.write_str("finished"),
-                    ResultTag::Reset => f.write_str("was reset"),
-                    ResultTag::Failed => {
-                        f.write_str("got ")?;
-                        status.get().fmt(f)
+                (b'v', Repr::UnsupportedVersion { version }) => version,
+                (b'v', Repr::SmcccVersion { error }) => error,
+                (b'v', Repr::MissingFunction { function }) => {
+                    call = function.get();
+                    &call
+                }
+                (b'v', Repr::Malformed { error, .. }) => error,
+                (b'v', Repr::RendezvousFailed { reason, .. }) => reason,
+                (b'u', Repr::ComponentGone { uuid }) => {
+                    piece = Piece::Uuid(uuid);
+                    &piece
+                }
+                (b'a', Repr::ComponentGone { uuid }) => {
+                    piece = Piece::NameSuffix(uuid);
+                    &piece
+                }
+                (b'f', Repr::ComponentMoved { found, .. }) => {
+                    piece = Piece::FoundAt(found);
+                    &piece
+                }
+                (b't', Repr::Timeout { secs, nanos, .. }) => {
+                    piece = Piece::Millis(secs.bits(), *nanos);
+                    &piece
+                }
+                (
+                    b'1',
+                    Repr::RendezvousDisagreement {
+                        first,
+                        first_status,
+                        ..
+                    },
+                ) => {
+                    piece = Piece::Saw(*first, *first_status);
+                    &piece
+                }
+                (
+                    b'2',
+                    Repr::RendezvousDisagreement {
+                        other,
+                        other_status,
+                        ..
+                    },
+                ) => {
+                    piece = Piece::Saw(*other, *other_status);
+                    &piece
+                }
+                _ => return Ok(()),
+            },
+            None => return Ok(()),
+        };
+        write!(f, "{value}")
+    }
+}
+
+/// The pieces of messages that are written by code of their own.
+enum Piece<'a> {
+    /// A UUID as `uuid`'s `Display` writes it (hyphenated, lowercase).
+    Uuid(&'a Uuid),
+    /// The well-known name of the component with this UUID (or
+    /// "component"), a space and the UUID.
+    Named(&'a Uuid),
+    /// " (<name>)" if the UUID is a well-known component's, else nothing.
+    NameSuffix(&'a Uuid),
+    /// What a moved component's sequence id now holds.
+    FoundAt(&'a Uuid),
+    /// A duration of seconds and nanoseconds in milliseconds, as
+    /// `Duration::as_millis` but without 128-bit formatting: the seconds,
+    /// then the three digits of the milliseconds.
+    Millis(u64, u32),
+    /// What one CPU saw.
+    Saw(ResultTag, PackedStatus),
+}
+
+impl core::fmt::Display for Piece<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            Self::Uuid(uuid) | Self::Named(uuid) | Self::NameSuffix(uuid) | Self::FoundAt(uuid) => {
+                // Read once: the UUIDs of an `Error` are not aligned, so a
+                // strict-alignment target reads them byte by byte.
+                let bits = uuid.as_u128();
+                let name = lfa_proto::components::KNOWN_COMPONENTS
+                    .iter()
+                    .find(|known| known.uuid.as_u128() == bits)
+                    .map(|known| known.name);
+                match *self {
+                    Self::Named(_) => {
+                        write!(f, "{} {}", name.unwrap_or("component"), Self::Uuid(uuid))
                     }
-                    ResultTag::OutOfRounds => f.write_str("still had CALL_AGAIN after its rounds"),
+                    Self::NameSuffix(_) => match name {
+                        Some(name) => write!(f, " ({name})"),
+                        None => Ok(()),
+                    },
+                    Self::FoundAt(_) if bits == 0 => f.write_str("nothing (out of range)"),
+                    Self::FoundAt(_) => {
+                        write!(
+                            f,
+                            "component {}{}",
+                            Self::Uuid(uuid),
+                            Self::NameSuffix(uuid)
+                        )
+                    }
+                    // The groups of 8, 4, 4, 4 and 12 digits.
+                    #[allow(clippy::cast_possible_truncation)]
+                    _ => write!(
+                        f,
+                        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+                        (bits >> 96) as u32,
+                        (bits >> 80) as u16,
+                        (bits >> 64) as u16,
+                        (bits >> 48) as u16,
+                        bits as u64 & 0xffff_ffff_ffff
+                    ),
                 }
             }
-            _ => Ok(()),
+            Self::Millis(secs, nanos) => {
+                let millis = nanos / 1_000_000;
+                if secs == 0 {
+                    write!(f, "{millis}")
+                } else {
+                    write!(f, "{secs}{millis:03}")
+                }
+            }
+            Self::Saw(tag, status) => match tag {
+                ResultTag::Done => f.write_str("finished"),
+                ResultTag::Reset => f.write_str("was reset"),
+                ResultTag::Failed => write!(f, "got {}", status.get()),
+                ResultTag::OutOfRounds => f.write_str("still had CALL_AGAIN after its rounds"),
+            },
         }
     }
 }
+
 impl core::fmt::Debug for Error {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         core::fmt::Debug::fmt(&self.detail(), f)
@@ -1416,64 +1504,6 @@ impl core::fmt::Debug for Error {
 }
 
 impl core::error::Error for Error {}
-
-/// `n` in decimal.
-#[inline(never)]
-fn write_decimal(f: &mut core::fmt::Formatter<'_>, n: u64) -> core::fmt::Result {
-    write!(f, "{n}")
-}
-
-/// "<name or `component`> <uuid> (#<seq id>)", as [`ComponentRef`]'s `Display`.
-#[inline(never)]
-fn write_component(
-    f: &mut core::fmt::Formatter<'_>,
-    component: &ComponentRef,
-) -> core::fmt::Result {
-    f.write_str(known_name(&component.uuid).unwrap_or("component"))?;
-    f.write_str(" ")?;
-    write_uuid(f, &component.uuid)?;
-    f.write_str(" (#")?;
-    write_decimal(f, u64::from(component.seq_id.0))?;
-    f.write_str(")")
-}
-
-/// " (<name>)" if the UUID is a well-known component's, else nothing.
-fn write_name_suffix(f: &mut core::fmt::Formatter<'_>, uuid: &Uuid) -> core::fmt::Result {
-    match known_name(uuid) {
-        Some(name) => {
-            f.write_str(" (")?;
-            f.write_str(name)?;
-            f.write_str(")")
-        }
-        None => Ok(()),
-    }
-}
-
-/// The well-known name of the component with this UUID, if it has one.
-#[inline(never)]
-fn known_name(uuid: &Uuid) -> Option<&'static str> {
-    lfa_proto::components::KNOWN_COMPONENTS
-        .iter()
-        .find(|known| known.uuid == *uuid)
-        .map(|known| known.name)
-}
-
-/// The UUID as `uuid`'s `Display` writes it (hyphenated, lowercase), one
-/// digit at a time rather than through `uuid`'s buffer formatting.
-#[inline(never)]
-fn write_uuid(f: &mut core::fmt::Formatter<'_>, uuid: &Uuid) -> core::fmt::Result {
-    const DIGITS: &str = "0123456789abcdef";
-    for (i, byte) in uuid.as_bytes().iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            f.write_str("-")?;
-        }
-        for nibble in [byte >> 4, byte & 0xf] {
-            let at = usize::from(nibble);
-            f.write_str(DIGITS.get(at..=at).unwrap_or("0"))?;
-        }
-    }
-    Ok(())
-}
 
 impl PartialEq<ErrorDetail> for Error {
     fn eq(&self, other: &ErrorDetail) -> bool {
