@@ -129,10 +129,7 @@ impl core::fmt::Display for CancelOutcome {
             Self::NothingToCancel => {
                 f.write_str("the agent had already abandoned it (LFA_CANCEL: nothing to cancel)")
             }
-            Self::Failed(e) => {
-                f.write_str("LFA_CANCEL failed too: ")?;
-                core::fmt::Display::fmt(e, f)
-            }
+            Self::Failed(e) => write!(f, "LFA_CANCEL failed too: {e}"),
         }
     }
 }
@@ -1441,7 +1438,17 @@ enum Piece<'a> {
 impl core::fmt::Display for Piece<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match *self {
-            Self::Uuid(uuid) | Self::Named(uuid) | Self::NameSuffix(uuid) | Self::FoundAt(uuid) => {
+            // As `uuid` writes it: hyphenated, lowercase.
+            Self::Uuid(uuid) => {
+                for (i, byte) in uuid.as_bytes().iter().enumerate() {
+                    if matches!(i, 4 | 6 | 8 | 10) {
+                        f.write_str("-")?;
+                    }
+                    write!(f, "{:02x}", u32::from(*byte))?;
+                }
+                Ok(())
+            }
+            Self::Named(uuid) | Self::NameSuffix(uuid) | Self::FoundAt(uuid) => {
                 // Read once: the UUIDs of an `Error` are not aligned, so a
                 // strict-alignment target reads them byte by byte.
                 let bits = uuid.as_u128();
@@ -1449,16 +1456,13 @@ impl core::fmt::Display for Piece<'_> {
                     .iter()
                     .find(|known| known.uuid.as_u128() == bits)
                     .map(|known| known.name);
-                match *self {
-                    Self::Named(_) => {
+                match (self, name) {
+                    (Self::Named(_), _) => {
                         write!(f, "{} {}", name.unwrap_or("component"), Self::Uuid(uuid))
                     }
-                    Self::NameSuffix(_) => match name {
-                        Some(name) => write!(f, " ({name})"),
-                        None => Ok(()),
-                    },
-                    Self::FoundAt(_) if bits == 0 => f.write_str("nothing (out of range)"),
-                    Self::FoundAt(_) => {
+                    (Self::NameSuffix(_), Some(name)) => write!(f, " ({name})"),
+                    (Self::FoundAt(_), _) if bits == 0 => f.write_str("nothing (out of range)"),
+                    (Self::FoundAt(_), _) => {
                         write!(
                             f,
                             "component {}{}",
@@ -1466,17 +1470,7 @@ impl core::fmt::Display for Piece<'_> {
                             Self::NameSuffix(uuid)
                         )
                     }
-                    // The groups of 8, 4, 4, 4 and 12 digits.
-                    #[allow(clippy::cast_possible_truncation)]
-                    _ => write!(
-                        f,
-                        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-                        (bits >> 96) as u32,
-                        (bits >> 80) as u16,
-                        (bits >> 64) as u16,
-                        (bits >> 48) as u16,
-                        bits as u64 & 0xffff_ffff_ffff
-                    ),
+                    _ => Ok(()),
                 }
             }
             Self::Millis(secs, nanos) => {
@@ -1756,6 +1750,227 @@ mod tests {
         }
         let no_cancel = Error::new(ErrorDetail::NotPending { component });
         assert_eq!(no_cancel.with_cancel(CancelOutcome::Cancelled), no_cancel);
+    }
+
+    /// One message per variant (and per branch of one), exactly: the
+    /// templates and their holes give the same text as the format strings
+    /// they replace.
+    #[test]
+    fn every_message_reads_as_before() {
+        use ErrorDetail as D;
+        use lfa_proto::components::TF_RMM;
+        let rmm = ComponentRef {
+            uuid: TF_RMM.uuid,
+            seq_id: SeqId(2),
+        };
+        let other = ComponentRef {
+            uuid: Uuid::from_u128(0x0123_4567_89ab_cdef_fedc_ba98_7654_3210),
+            seq_id: SeqId(7),
+        };
+        let cases = [
+            (
+                D::NoAgent { x0: u64::MAX },
+                "no LFA agent: LFA_VERSION returned 0xffffffffffffffff (NOT_SUPPORTED)",
+            ),
+            (
+                D::NoAgent {
+                    x0: FunctionId::Version.to_x0(),
+                },
+                "no LFA agent: LFA_VERSION returned 0xc40002e0 (x0 came back unchanged)",
+            ),
+            (
+                D::UnsupportedVersion {
+                    version: LfaVersion::new(2, 1),
+                },
+                "the agent implements LFA 2.1; this client speaks LFA 1.x only",
+            ),
+            (
+                D::SmcccVersion {
+                    error: lfa_smccc::SmcccError::NotAdvertised { status: -1 },
+                },
+                "the SMCCC version check failed: PSCI_FEATURES(SMCCC_VERSION) returned -1: firmware implements SMCCC 1.0 only",
+            ),
+            (
+                D::MissingFunction {
+                    function: FunctionId::Prime,
+                },
+                "the agent does not implement LFA_PRIME (LFA_FEATURES returned NOT_SUPPORTED)",
+            ),
+            (
+                D::Firmware {
+                    call: FunctionId::GetInfo,
+                    component: None,
+                    status: LfaError::Unknown(-35),
+                },
+                "LFA_GET_INFO failed: unknown status -35 (0xffffffffffffffdd)",
+            ),
+            (
+                D::Firmware {
+                    call: FunctionId::Cancel,
+                    component: Some(rmm),
+                    status: LfaError::Busy,
+                },
+                "LFA_CANCEL for TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) failed: BUSY (-2): the agent is busy with another prime, cancel or activation",
+            ),
+            (
+                D::InventoryFailed {
+                    seq_id: SeqId(9),
+                    status: LfaError::InvalidParameters,
+                },
+                "LFA_GET_INVENTORY of sequence id #9 failed: INVALID_PARAMETERS (-8): an argument is out of range or names the wrong component",
+            ),
+            (
+                D::Malformed {
+                    call: FunctionId::GetInventory,
+                    component: Some(other),
+                    error: DecodeError::ReservedBits {
+                        function: FunctionId::GetInventory,
+                        reg: 3,
+                        bits: 0xf0,
+                    },
+                },
+                "LFA_GET_INVENTORY for component 01234567-89ab-cdef-fedc-ba9876543210 (#7) returned a malformed response: LFA_GET_INVENTORY: reserved bits 0xf0 set in x3",
+            ),
+            (
+                D::AbsurdCount {
+                    count: 5000,
+                    max: 64,
+                },
+                "LFA_GET_INFO reported 5000 components, more than the limit of 64",
+            ),
+            (
+                D::StaleComponent {
+                    component: rmm,
+                    generation: 1,
+                    current: 2,
+                },
+                "TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) was read before an activation or by another client (generation 1, now 2); list the inventory again",
+            ),
+            (
+                D::ComponentGone { uuid: TF_RMM.uuid },
+                "no component with UUID 6c0762a6-12f2-4b56-92cb-ba8f633606d9 in the inventory (TF-RMM)",
+            ),
+            (
+                D::ComponentGone { uuid: other.uuid },
+                "no component with UUID 01234567-89ab-cdef-fedc-ba9876543210 in the inventory",
+            ),
+            (
+                D::ComponentMoved {
+                    component: other,
+                    found: TF_RMM.uuid,
+                },
+                "component 01234567-89ab-cdef-fedc-ba9876543210 (#7) has moved: its sequence id now holds component 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (TF-RMM); list the inventory again",
+            ),
+            (
+                D::ComponentMoved {
+                    component: rmm,
+                    found: Uuid::nil(),
+                },
+                "TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) has moved: its sequence id now holds nothing (out of range); list the inventory again",
+            ),
+            (
+                D::NotCapable { component: other },
+                "component 01234567-89ab-cdef-fedc-ba9876543210 (#7) is not activation capable",
+            ),
+            (
+                D::NotPending { component: rmm },
+                "TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) has no pending activation",
+            ),
+            (
+                D::PrimeFailed {
+                    component: rmm,
+                    status: LfaError::AuthError,
+                    rounds: 1,
+                    cancel: CancelOutcome::Cancelled,
+                },
+                "LFA_PRIME of TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) failed in round 1: AUTH_ERROR (-3): the staged image failed authentication; LFA_CANCEL succeeded",
+            ),
+            (
+                D::ActivateFailed {
+                    component: other,
+                    status: LfaError::CriticalError,
+                    rounds: 3,
+                    cancel: CancelOutcome::Failed(LfaError::Busy),
+                },
+                "LFA_ACTIVATE of component 01234567-89ab-cdef-fedc-ba9876543210 (#7) failed in round 3: CRITICAL_ERROR (-5): activation failed after the old image was gone; only a reset recovers; LFA_CANCEL failed too: BUSY (-2): the agent is busy with another prime, cancel or activation",
+            ),
+            (
+                D::Timeout {
+                    call: FunctionId::Prime,
+                    component: rmm,
+                    rounds: 100,
+                    elapsed: Duration::from_millis(12_034),
+                    cancel: CancelOutcome::NothingToCancel,
+                },
+                "LFA_PRIME of TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) still asked to call again after 100 rounds (12034 ms); the agent had already abandoned it (LFA_CANCEL: nothing to cancel)",
+            ),
+            (
+                D::Timeout {
+                    call: FunctionId::Activate,
+                    component: rmm,
+                    rounds: 4,
+                    elapsed: Duration::from_micros(999),
+                    cancel: CancelOutcome::Cancelled,
+                },
+                "LFA_ACTIVATE of TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) still asked to call again after 4 rounds (0 ms); LFA_CANCEL succeeded",
+            ),
+            (
+                D::RendezvousRequired {
+                    component: rmm,
+                    cancel: CancelOutcome::Cancelled,
+                },
+                "TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) must be activated through a rendezvous of every CPU (the component requires it); LFA_CANCEL succeeded",
+            ),
+            (
+                D::CpuResetWithoutEntryPoint {
+                    component: other,
+                    cancel: CancelOutcome::Cancelled,
+                },
+                "component 01234567-89ab-cdef-fedc-ba9876543210 (#7) may reset CPUs during activation, and no entry point and context id were given; LFA_CANCEL succeeded",
+            ),
+            (
+                D::RendezvousFailed {
+                    component: rmm,
+                    reason: "CPU 3 is offline",
+                    cancel: CancelOutcome::Cancelled,
+                },
+                "the rendezvous for TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) failed: CPU 3 is offline; LFA_CANCEL succeeded",
+            ),
+            (
+                D::RendezvousDisagreement {
+                    component: rmm,
+                    first: CpuResult::Done,
+                    other: CpuResult::Failed(LfaError::ActivationFailed),
+                    cancel: CancelOutcome::Cancelled,
+                },
+                "the CPUs of the rendezvous for TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) disagree: one CPU finished but another got ACTIVATION_FAILED (-11): the activation failed or was cancelled; LFA_CANCEL succeeded",
+            ),
+            (
+                D::RendezvousDisagreement {
+                    component: other,
+                    first: CpuResult::Reset,
+                    other: CpuResult::OutOfRounds,
+                    cancel: CancelOutcome::Cancelled,
+                },
+                "the CPUs of the rendezvous for component 01234567-89ab-cdef-fedc-ba9876543210 (#7) disagree: one CPU was reset but another still had CALL_AGAIN after its rounds; LFA_CANCEL succeeded",
+            ),
+            (
+                D::StaleOperation,
+                "the operation is finished or was superseded on its client; nothing was sent",
+            ),
+            (
+                D::PendingNeverClears { activations: 16 },
+                "the agent still reports pending components after 16 activations",
+            ),
+        ];
+        for (detail, message) in cases {
+            assert_eq!(
+                std::format!("{}", Error::new(detail)),
+                message,
+                "{detail:?}"
+            );
+            assert_eq!(std::format!("{detail}"), message, "{detail:?}");
+        }
     }
 
     #[test]

@@ -106,3 +106,57 @@ pub enum ResponseError {
     #[error("malformed response: {0}")]
     Malformed(#[from] DecodeError),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::ToString;
+
+    #[test]
+    fn every_decode_error_message_is_exact() {
+        let cases = [
+            (
+                DecodeError::UnknownFunction(0xC400_0999),
+                "0xc4000999 is not an LFA function ID",
+            ),
+            (
+                DecodeError::WrongFunction {
+                    expected: FunctionId::Prime,
+                    found: 0xC400_02E0,
+                },
+                "expected LFA_PRIME, found function ID 0xc40002e0",
+            ),
+            (
+                DecodeError::UnknownInfoSelector(1),
+                "LFA_GET_INFO selector 0x1 is not defined (only 0 is)",
+            ),
+            (
+                DecodeError::SeqIdOutOfRange(u64::MAX),
+                "sequence id 0xffffffffffffffff does not fit in 32 bits",
+            ),
+            (
+                DecodeError::ReservedBits {
+                    function: FunctionId::Activate,
+                    reg: 255,
+                    bits: 0x8000_0000_0000_0000,
+                },
+                "LFA_ACTIVATE: reserved bits 0x8000000000000000 set in x255",
+            ),
+            (
+                DecodeError::InvalidVersion(0x8000_0000),
+                "x0 = 0x80000000 is neither a status nor an LFA version",
+            ),
+            (
+                DecodeError::InvalidFeatures(2),
+                "LFA_FEATURES returned 0x2, which is neither 0 nor an error status",
+            ),
+            (
+                DecodeError::CountOutOfRange(0x1_0000_0000),
+                "LFA_GET_INFO returned 0x100000000 components, more than 32-bit sequence ids can address",
+            ),
+        ];
+        for (error, message) in cases {
+            assert_eq!(error.to_string(), message);
+        }
+    }
+}
