@@ -40,7 +40,14 @@ impl ComponentRef {
 
 impl core::fmt::Display for ComponentRef {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{} (#{})", Piece::Named(&self.uuid), self.seq_id.0)
+        let uuid = &self.uuid;
+        write!(
+            f,
+            "{} {} (#{})",
+            Piece::Name(uuid),
+            Piece::Uuid(uuid),
+            self.seq_id.0
+        )
     }
 }
 
@@ -1420,9 +1427,8 @@ impl Error {
 enum Piece<'a> {
     /// A UUID as `uuid`'s `Display` writes it (hyphenated, lowercase).
     Uuid(&'a Uuid),
-    /// The well-known name of the component with this UUID (or
-    /// "component"), a space and the UUID.
-    Named(&'a Uuid),
+    /// The well-known name of the component with this UUID, or "component".
+    Name(&'a Uuid),
     /// " (<name>)" if the UUID is a well-known component's, else nothing.
     NameSuffix(&'a Uuid),
     /// What a moved component's sequence id now holds.
@@ -1448,7 +1454,7 @@ impl core::fmt::Display for Piece<'_> {
                 }
                 Ok(())
             }
-            Self::Named(uuid) | Self::NameSuffix(uuid) | Self::FoundAt(uuid) => {
+            Self::Name(uuid) | Self::NameSuffix(uuid) | Self::FoundAt(uuid) => {
                 // Read once: the UUIDs of an `Error` are not aligned, so a
                 // strict-alignment target reads them byte by byte.
                 let bits = uuid.as_u128();
@@ -1457,9 +1463,7 @@ impl core::fmt::Display for Piece<'_> {
                     .find(|known| known.uuid.as_u128() == bits)
                     .map(|known| known.name);
                 match (self, name) {
-                    (Self::Named(_), _) => {
-                        write!(f, "{} {}", name.unwrap_or("component"), Self::Uuid(uuid))
-                    }
+                    (Self::Name(_), _) => f.write_str(name.unwrap_or("component")),
                     (Self::NameSuffix(_), Some(name)) => write!(f, " ({name})"),
                     (Self::FoundAt(_), _) if bits == 0 => f.write_str("nothing (out of range)"),
                     (Self::FoundAt(_), _) => {
