@@ -40,10 +40,14 @@ impl ComponentRef {
 
 impl core::fmt::Display for ComponentRef {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self.name() {
-            Some(name) => write!(f, "{name} {} ({})", self.uuid, self.seq_id),
-            None => write!(f, "component {} ({})", self.uuid, self.seq_id),
-        }
+        let uuid = &self.uuid;
+        write!(
+            f,
+            "{} {} (#{})",
+            Piece::Name(uuid),
+            Piece::Uuid(uuid),
+            self.seq_id.0
+        )
     }
 }
 
@@ -167,18 +171,16 @@ impl core::fmt::Display for CancelOutcome {
 /// let ErrorDetail::PrimeFailed { rounds, .. } = e.detail() else { unreachable!() };
 /// assert_eq!(rounds, 1);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorDetail {
     /// There is no LFA agent: `LFA_VERSION` returned `NOT_SUPPORTED`, or x0
     /// came back unchanged (TF-A with no components registered).
-    #[error("no LFA agent: LFA_VERSION returned {x0:#x} ({})", no_agent_reason(*x0))]
     NoAgent {
         /// The value of x0 `LFA_VERSION` returned.
         x0: u64,
     },
     /// The agent implements an LFA major version this client does not speak.
-    #[error("the agent implements LFA {version}; this client speaks LFA 1.x only")]
     UnsupportedVersion {
         /// The version the agent reported.
         version: LfaVersion,
@@ -186,20 +188,17 @@ pub enum ErrorDetail {
     /// The SMCCC version check of
     /// [`Options::smccc_check`](crate::Options::smccc_check) failed (before
     /// any LFA call was sent).
-    #[error("the SMCCC version check failed: {error}")]
     SmcccVersion {
         /// What the check found.
         error: lfa_smccc::SmcccError,
     },
     /// `LFA_FEATURES` says a function the client needs is not implemented.
-    #[error("the agent does not implement {function} (LFA_FEATURES returned NOT_SUPPORTED)")]
     MissingFunction {
         /// The missing function.
         function: FunctionId,
     },
     /// A call returned an error status. (`LFA_PRIME` and `LFA_ACTIVATE` failures
     /// have their own variants, which also report the cancel.)
-    #[error("{call}{} failed: {status}", for_component(component))]
     Firmware {
         /// The call.
         call: FunctionId,
@@ -210,7 +209,6 @@ pub enum ErrorDetail {
     },
     /// `LFA_GET_INVENTORY` returned an error status for a sequence id (whose
     /// UUID is therefore unknown).
-    #[error("LFA_GET_INVENTORY of sequence id {seq_id} failed: {status}")]
     InventoryFailed {
         /// The sequence id asked about.
         seq_id: SeqId,
@@ -219,10 +217,6 @@ pub enum ErrorDetail {
     },
     /// A call returned success, but a register it defines holds a value that
     /// is not valid for it.
-    #[error(
-        "{call}{} returned a malformed response: {error}",
-        for_component(component)
-    )]
     Malformed {
         /// The call.
         call: FunctionId,
@@ -234,7 +228,6 @@ pub enum ErrorDetail {
     /// `LFA_GET_INFO` reported more components than
     /// [`Options::max_components`](crate::Options::max_components): the value
     /// is treated as garbage rather than a reason to issue that many calls.
-    #[error("LFA_GET_INFO reported {count} components, more than the limit of {max}")]
     AbsurdCount {
         /// The count the agent returned.
         count: u32,
@@ -244,9 +237,6 @@ pub enum ErrorDetail {
     /// A component value from before an activation (or from another client)
     /// was used: sequence ids may have changed, so the client does not send
     /// it. List the inventory again.
-    #[error(
-        "{component} was read before an activation or by another client (generation {generation}, now {current}); list the inventory again"
-    )]
     StaleComponent {
         /// The component.
         component: ComponentRef,
@@ -258,7 +248,6 @@ pub enum ErrorDetail {
     /// The component's UUID is not (or no longer) in the agent's inventory
     /// (reported by [`Activated::now`](crate::Activated::now) when the
     /// re-enumeration after an activation no longer lists it).
-    #[error("no component with UUID {uuid} in the inventory{}", name_suffix(*uuid))]
     ComponentGone {
         /// The UUID looked for.
         uuid: Uuid,
@@ -269,10 +258,6 @@ pub enum ErrorDetail {
     /// the id is out of range). The agent renumbered its inventory although
     /// this client activated nothing: another client (or the platform)
     /// changed it. Nothing was primed; list the inventory again.
-    #[error(
-        "{component} has moved: its sequence id now holds {}; list the inventory again",
-        FoundAt(*found)
-    )]
     ComponentMoved {
         /// The component, with the sequence id it had when it was listed.
         component: ComponentRef,
@@ -280,20 +265,17 @@ pub enum ErrorDetail {
         found: Uuid,
     },
     /// The component cannot be activated live (activation_capable is clear).
-    #[error("{component} is not activation capable")]
     NotCapable {
         /// The component, as re-read just before `LFA_PRIME`.
         component: ComponentRef,
     },
     /// No new image is pending for the component (activation_pending is clear).
-    #[error("{component} has no pending activation")]
     NotPending {
         /// The component, as re-read just before `LFA_PRIME`.
         component: ComponentRef,
     },
     /// `LFA_PRIME` returned an error status. The client then sent
     /// `LFA_CANCEL`.
-    #[error("LFA_PRIME of {component} failed in round {rounds}: {status}; {cancel}")]
     PrimeFailed {
         /// The component.
         component: ComponentRef,
@@ -306,7 +288,6 @@ pub enum ErrorDetail {
     },
     /// `LFA_ACTIVATE` returned an error status (on every CPU alike, in a
     /// rendezvous). The client then sent `LFA_CANCEL`.
-    #[error("LFA_ACTIVATE of {component} failed in round {rounds}: {status}; {cancel}")]
     ActivateFailed {
         /// The component.
         component: ComponentRef,
@@ -321,10 +302,6 @@ pub enum ErrorDetail {
     /// A CALL_AGAIN loop hit its bound ([`RetryPolicy`](crate::RetryPolicy)):
     /// too many rounds, or the clock ran past the timeout. The client then
     /// sent `LFA_CANCEL`.
-    #[error(
-        "{call} of {component} still asked to call again after {rounds} rounds ({} ms); {cancel}",
-        elapsed.as_millis()
-    )]
     Timeout {
         /// `LFA_PRIME` or `LFA_ACTIVATE`.
         call: FunctionId,
@@ -342,9 +319,6 @@ pub enum ErrorDetail {
     /// activation was asked for from one CPU
     /// ([`Primed::activate_alone`](crate::Primed::activate_alone)). Nothing
     /// was sent to `LFA_ACTIVATE`; the prime was cancelled.
-    #[error(
-        "{component} must be activated through a rendezvous of every CPU (the component requires it); {cancel}"
-    )]
     RendezvousRequired {
         /// The component.
         component: ComponentRef,
@@ -354,9 +328,6 @@ pub enum ErrorDetail {
     /// The component may reset CPUs, and no entry point was given
     /// ([`Options::cpu_reset`](crate::Options::cpu_reset)). Nothing was sent
     /// to `LFA_ACTIVATE`; the prime was cancelled.
-    #[error(
-        "{component} may reset CPUs during activation, and no entry point and context id were given; {cancel}"
-    )]
     CpuResetWithoutEntryPoint {
         /// The component.
         component: ComponentRef,
@@ -365,7 +336,6 @@ pub enum ErrorDetail {
     },
     /// The rendezvous hook reported that it could not run the call on every
     /// CPU. The client then sent `LFA_CANCEL`.
-    #[error("the rendezvous for {component} failed: {reason}; {cancel}")]
     RendezvousFailed {
         /// The component.
         component: ComponentRef,
@@ -376,11 +346,6 @@ pub enum ErrorDetail {
     },
     /// The CPUs of a rendezvous came back with different results. The client
     /// then sent `LFA_CANCEL`.
-    #[error(
-        "the CPUs of the rendezvous for {component} disagree: one CPU {} but another {}; {cancel}",
-        Saw(*first),
-        Saw(*other)
-    )]
     RendezvousDisagreement {
         /// The component.
         component: ComponentRef,
@@ -396,17 +361,24 @@ pub enum ErrorDetail {
     /// was stepped after it finished, after another operation was started on
     /// its client, after [`Client::release`](crate::Client::release), or on
     /// another client. Nothing was sent.
-    #[error("the operation is finished or was superseded on its client; nothing was sent")]
     StaleOperation,
     /// `activate_all_pending` activated its limit of components and the agent
     /// still reports a capable and pending one: an agent that never clears
     /// pending would otherwise loop forever.
-    #[error("the agent still reports pending components after {activations} activations")]
     PendingNeverClears {
         /// How many activations succeeded.
         activations: u32,
     },
 }
+
+// One formatter for both: `Error`'s, over the packed value.
+impl core::fmt::Display for ErrorDetail {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(&Error::new(*self), f)
+    }
+}
+
+impl core::error::Error for ErrorDetail {}
 
 /// Everything that can go wrong talking to an LFA agent, in 48 bytes.
 ///
@@ -1223,9 +1195,306 @@ impl From<Error> for ErrorDetail {
     }
 }
 
+// The messages are templates whose holes `{x}` are filled from the packed
+// value (see `Error::template`): one formatter for every variant, and no
+// `ErrorDetail` to unpack, so that an image which prints its errors stays
+// small. Every piece is written with `write_str` or a `write!` of its own, so
+// the text never depends on the flags or width the `Error` is formatted with.
 impl core::fmt::Display for Error {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        core::fmt::Display::fmt(&self.detail(), f)
+        let mut rest = self.template();
+        while let Some(at) = rest.bytes().position(|b| b == b'{') {
+            let (text, hole) = rest.split_at_checked(at).unwrap_or((rest, ""));
+            f.write_str(text)?;
+            // `hole` is "{x}…": the hole's letter, then the rest of the text.
+            let (name, after) = hole.split_at_checked(3).unwrap_or(("", ""));
+            self.write_hole(f, name.as_bytes().get(1).copied())?;
+            rest = after;
+        }
+        f.write_str(rest)
+    }
+}
+
+impl Error {
+    /// The template of the message. Its holes: `{c}` the component, `{o}`
+    /// " for " and the component if there is one, `{k}` the call, `{s}` the
+    /// status, `{x}` the cancel outcome, `{n}` and `{m}` the variant's
+    /// numbers, `{v}` the value the variant carries (version, error,
+    /// function, reason), `{h}` x0 in hex and `{r}` why it means there is no
+    /// agent, `{u}` a UUID and `{a}` its name in parentheses if it has one,
+    /// `{f}` what a moved component's id holds, `{t}` the elapsed
+    /// milliseconds, `{1}` and `{2}` what the two CPUs of a disagreement saw.
+    const fn template(&self) -> &'static str {
+        match self.0 {
+            Repr::NoAgent { .. } => "no LFA agent: LFA_VERSION returned {h} ({r})",
+            Repr::UnsupportedVersion { .. } => {
+                "the agent implements LFA {v}; this client speaks LFA 1.x only"
+            }
+            Repr::SmcccVersion { .. } => "the SMCCC version check failed: {v}",
+            Repr::MissingFunction { .. } => {
+                "the agent does not implement {v} (LFA_FEATURES returned NOT_SUPPORTED)"
+            }
+            Repr::Firmware { .. } => "{k}{o} failed: {s}",
+            Repr::InventoryFailed { .. } => "LFA_GET_INVENTORY of sequence id #{n} failed: {s}",
+            Repr::Malformed { .. } => "{k}{o} returned a malformed response: {v}",
+            Repr::AbsurdCount { .. } => {
+                "LFA_GET_INFO reported {n} components, more than the limit of {m}"
+            }
+            Repr::StaleComponent { .. } => {
+                "{c} was read before an activation or by another client \
+                 (generation {n}, now {m}); list the inventory again"
+            }
+            Repr::ComponentGone { .. } => "no component with UUID {u} in the inventory{a}",
+            Repr::ComponentMoved { .. } => {
+                "{c} has moved: its sequence id now holds {f}; list the inventory again"
+            }
+            Repr::NotCapable { .. } => "{c} is not activation capable",
+            Repr::NotPending { .. } => "{c} has no pending activation",
+            Repr::PrimeFailed { .. } => "LFA_PRIME of {c} failed in round {n}: {s}; {x}",
+            Repr::ActivateFailed { .. } => "LFA_ACTIVATE of {c} failed in round {n}: {s}; {x}",
+            Repr::Timeout { .. } => {
+                "{k} of {c} still asked to call again after {n} rounds ({t} ms); {x}"
+            }
+            Repr::RendezvousRequired { .. } => {
+                "{c} must be activated through a rendezvous of every CPU \
+                 (the component requires it); {x}"
+            }
+            Repr::CpuResetWithoutEntryPoint { .. } => {
+                "{c} may reset CPUs during activation, and no entry point and \
+                 context id were given; {x}"
+            }
+            Repr::RendezvousFailed { .. } => "the rendezvous for {c} failed: {v}; {x}",
+            Repr::RendezvousDisagreement { .. } => {
+                "the CPUs of the rendezvous for {c} disagree: one CPU {1} but another {2}; {x}"
+            }
+            Repr::StaleOperation => {
+                "the operation is finished or was superseded on its client; nothing was sent"
+            }
+            Repr::PendingNeverClears { .. } => {
+                "the agent still reports pending components after {n} activations"
+            }
+        }
+    }
+
+    /// The component, as [`component`](Self::component) but by reference.
+    const fn component_ref(&self) -> Option<&ComponentRef> {
+        match &self.0 {
+            Repr::Firmware { component, .. } | Repr::Malformed { component, .. } => {
+                component.as_ref()
+            }
+            Repr::StaleComponent { component, .. }
+            | Repr::ComponentMoved { component, .. }
+            | Repr::NotCapable { component }
+            | Repr::NotPending { component }
+            | Repr::PrimeFailed { component, .. }
+            | Repr::ActivateFailed { component, .. }
+            | Repr::Timeout { component, .. }
+            | Repr::RendezvousRequired { component, .. }
+            | Repr::CpuResetWithoutEntryPoint { component, .. }
+            | Repr::RendezvousFailed { component, .. }
+            | Repr::RendezvousDisagreement { component, .. } => Some(component),
+            _ => None,
+        }
+    }
+
+    /// The numbers of the holes `{n}` and `{m}`.
+    const fn numbers(&self) -> (u32, u32) {
+        match self.0 {
+            Repr::InventoryFailed { seq_id, .. } => (seq_id.0, 0),
+            Repr::AbsurdCount { count, max } => (count, max),
+            Repr::StaleComponent {
+                generation,
+                current,
+                ..
+            } => (generation, current),
+            Repr::PrimeFailed { rounds, .. }
+            | Repr::ActivateFailed { rounds, .. }
+            | Repr::Timeout { rounds, .. } => (rounds, 0),
+            Repr::PendingNeverClears { activations } => (activations, 0),
+            _ => (0, 0),
+        }
+    }
+
+    /// Writes the hole `{hole}` of the message (see [`Error::template`]):
+    /// each hole is a value whose `Display` one `write!` calls.
+    #[inline(never)]
+    fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: Option<u8>) -> core::fmt::Result {
+        use core::fmt::Display;
+        let (status, cancel, call, number, piece);
+        let value: &dyn Display = match hole {
+            Some(b'c' | b'o') => match self.component_ref() {
+                Some(component) => {
+                    if hole == Some(b'o') {
+                        f.write_str(" for ")?;
+                    }
+                    component
+                }
+                None => return Ok(()),
+            },
+            Some(b'k') => match self.0 {
+                Repr::Firmware { call: c, .. }
+                | Repr::Malformed { call: c, .. }
+                | Repr::Timeout { call: c, .. } => {
+                    call = c.get();
+                    &call
+                }
+                _ => return Ok(()),
+            },
+            Some(b's') => match self.status() {
+                Some(error) => {
+                    status = error;
+                    &status
+                }
+                None => return Ok(()),
+            },
+            Some(b'x') => match self.cancel() {
+                Some(outcome) => {
+                    cancel = outcome;
+                    &cancel
+                }
+                None => return Ok(()),
+            },
+            Some(b'n') => {
+                number = self.numbers().0;
+                &number
+            }
+            Some(b'm') => {
+                number = self.numbers().1;
+                &number
+            }
+            // The variant's own values.
+            Some(hole) => match (hole, &self.0) {
+                (b'h', Repr::NoAgent { x0 }) => return write!(f, "{:#x}", x0.bits()),
+                (b'r', Repr::NoAgent { x0 }) => {
+                    if x0.bits() == FunctionId::Version.to_x0() {
+                        &"x0 came back unchanged"
+                    } else {
+                        &"NOT_SUPPORTED"
+                    }
+                }
+                (b'v', Repr::UnsupportedVersion { version }) => version,
+                (b'v', Repr::SmcccVersion { error }) => error,
+                (b'v', Repr::MissingFunction { function }) => {
+                    call = function.get();
+                    &call
+                }
+                (b'v', Repr::Malformed { error, .. }) => error,
+                (b'v', Repr::RendezvousFailed { reason, .. }) => reason,
+                (b'u', Repr::ComponentGone { uuid }) => {
+                    piece = Piece::Uuid(uuid);
+                    &piece
+                }
+                (b'a', Repr::ComponentGone { uuid }) => {
+                    piece = Piece::NameSuffix(uuid);
+                    &piece
+                }
+                (b'f', Repr::ComponentMoved { found, .. }) => {
+                    piece = Piece::FoundAt(found);
+                    &piece
+                }
+                (b't', Repr::Timeout { secs, nanos, .. }) => {
+                    piece = Piece::Millis(secs.bits(), *nanos);
+                    &piece
+                }
+                (
+                    b'1',
+                    Repr::RendezvousDisagreement {
+                        first,
+                        first_status,
+                        ..
+                    },
+                ) => {
+                    piece = Piece::Saw(*first, *first_status);
+                    &piece
+                }
+                (
+                    b'2',
+                    Repr::RendezvousDisagreement {
+                        other,
+                        other_status,
+                        ..
+                    },
+                ) => {
+                    piece = Piece::Saw(*other, *other_status);
+                    &piece
+                }
+                _ => return Ok(()),
+            },
+            None => return Ok(()),
+        };
+        write!(f, "{value}")
+    }
+}
+
+/// The pieces of messages that are written by code of their own.
+enum Piece<'a> {
+    /// A UUID as `uuid`'s `Display` writes it (hyphenated, lowercase).
+    Uuid(&'a Uuid),
+    /// The well-known name of the component with this UUID, or "component".
+    Name(&'a Uuid),
+    /// " (<name>)" if the UUID is a well-known component's, else nothing.
+    NameSuffix(&'a Uuid),
+    /// What a moved component's sequence id now holds.
+    FoundAt(&'a Uuid),
+    /// A duration of seconds and nanoseconds in milliseconds, as
+    /// `Duration::as_millis` but without 128-bit formatting: the seconds,
+    /// then the three digits of the milliseconds.
+    Millis(u64, u32),
+    /// What one CPU saw.
+    Saw(ResultTag, PackedStatus),
+}
+
+impl core::fmt::Display for Piece<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            // As `uuid` writes it: hyphenated, lowercase.
+            Self::Uuid(uuid) => {
+                for (i, byte) in uuid.as_bytes().iter().enumerate() {
+                    if matches!(i, 4 | 6 | 8 | 10) {
+                        f.write_str("-")?;
+                    }
+                    write!(f, "{:02x}", u32::from(*byte))?;
+                }
+                Ok(())
+            }
+            Self::Name(uuid) | Self::NameSuffix(uuid) | Self::FoundAt(uuid) => {
+                // Read once: the UUIDs of an `Error` are not aligned, so a
+                // strict-alignment target reads them byte by byte.
+                let bits = uuid.as_u128();
+                let name = lfa_proto::components::KNOWN_COMPONENTS
+                    .iter()
+                    .find(|known| known.uuid.as_u128() == bits)
+                    .map(|known| known.name);
+                match (self, name) {
+                    (Self::Name(_), _) => f.write_str(name.unwrap_or("component")),
+                    (Self::NameSuffix(_), Some(name)) => write!(f, " ({name})"),
+                    (Self::FoundAt(_), _) if bits == 0 => f.write_str("nothing (out of range)"),
+                    (Self::FoundAt(_), _) => {
+                        write!(
+                            f,
+                            "component {}{}",
+                            Self::Uuid(uuid),
+                            Self::NameSuffix(uuid)
+                        )
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Self::Millis(secs, nanos) => {
+                let millis = nanos / 1_000_000;
+                if secs == 0 {
+                    write!(f, "{millis}")
+                } else {
+                    write!(f, "{secs}{millis:03}")
+                }
+            }
+            Self::Saw(tag, status) => match tag {
+                ResultTag::Done => f.write_str("finished"),
+                ResultTag::Reset => f.write_str("was reset"),
+                ResultTag::Failed => write!(f, "got {}", status.get()),
+                ResultTag::OutOfRounds => f.write_str("still had CALL_AGAIN after its rounds"),
+            },
+        }
     }
 }
 
@@ -1236,72 +1505,6 @@ impl core::fmt::Debug for Error {
 }
 
 impl core::error::Error for Error {}
-
-fn no_agent_reason(x0: u64) -> &'static str {
-    if x0 == FunctionId::Version.to_x0() {
-        "x0 came back unchanged"
-    } else {
-        "NOT_SUPPORTED"
-    }
-}
-
-/// " for <component>" or nothing.
-fn for_component(component: &Option<ComponentRef>) -> ComponentSuffix {
-    ComponentSuffix(*component)
-}
-
-struct ComponentSuffix(Option<ComponentRef>);
-
-impl core::fmt::Display for ComponentSuffix {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match &self.0 {
-            Some(c) => write!(f, " for {c}"),
-            None => Ok(()),
-        }
-    }
-}
-
-/// "component <uuid> (<name>)" or "nothing" for the nil UUID.
-struct FoundAt(Uuid);
-
-impl core::fmt::Display for FoundAt {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        if self.0.is_nil() {
-            f.write_str("nothing (out of range)")
-        } else {
-            write!(f, "component {}{}", self.0, name_suffix(self.0))
-        }
-    }
-}
-
-fn name_suffix(uuid: Uuid) -> NameSuffix {
-    NameSuffix(lfa_proto::components::known_component(uuid).map(|c| c.name))
-}
-
-struct NameSuffix(Option<&'static str>);
-
-impl core::fmt::Display for NameSuffix {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self.0 {
-            Some(name) => write!(f, " ({name})"),
-            None => Ok(()),
-        }
-    }
-}
-
-/// What one CPU saw, for the disagreement message.
-struct Saw(CpuResult);
-
-impl core::fmt::Display for Saw {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self.0 {
-            CpuResult::Done => f.write_str("finished"),
-            CpuResult::Reset => f.write_str("was reset"),
-            CpuResult::Failed(e) => write!(f, "got {e}"),
-            CpuResult::OutOfRounds => f.write_str("still had CALL_AGAIN after its rounds"),
-        }
-    }
-}
 
 impl PartialEq<ErrorDetail> for Error {
     fn eq(&self, other: &ErrorDetail) -> bool {
@@ -1554,6 +1757,227 @@ mod tests {
         }
         let no_cancel = Error::new(ErrorDetail::NotPending { component });
         assert_eq!(no_cancel.with_cancel(CancelOutcome::Cancelled), no_cancel);
+    }
+
+    /// One message per variant (and per branch of one), exactly: the
+    /// templates and their holes give the same text as the format strings
+    /// they replace.
+    #[test]
+    fn every_message_reads_as_before() {
+        use ErrorDetail as D;
+        use lfa_proto::components::TF_RMM;
+        let rmm = ComponentRef {
+            uuid: TF_RMM.uuid,
+            seq_id: SeqId(2),
+        };
+        let other = ComponentRef {
+            uuid: Uuid::from_u128(0x0123_4567_89ab_cdef_fedc_ba98_7654_3210),
+            seq_id: SeqId(7),
+        };
+        let cases = [
+            (
+                D::NoAgent { x0: u64::MAX },
+                "no LFA agent: LFA_VERSION returned 0xffffffffffffffff (NOT_SUPPORTED)",
+            ),
+            (
+                D::NoAgent {
+                    x0: FunctionId::Version.to_x0(),
+                },
+                "no LFA agent: LFA_VERSION returned 0xc40002e0 (x0 came back unchanged)",
+            ),
+            (
+                D::UnsupportedVersion {
+                    version: LfaVersion::new(2, 1),
+                },
+                "the agent implements LFA 2.1; this client speaks LFA 1.x only",
+            ),
+            (
+                D::SmcccVersion {
+                    error: lfa_smccc::SmcccError::NotAdvertised { status: -1 },
+                },
+                "the SMCCC version check failed: PSCI_FEATURES(SMCCC_VERSION) returned -1: firmware implements SMCCC 1.0 only",
+            ),
+            (
+                D::MissingFunction {
+                    function: FunctionId::Prime,
+                },
+                "the agent does not implement LFA_PRIME (LFA_FEATURES returned NOT_SUPPORTED)",
+            ),
+            (
+                D::Firmware {
+                    call: FunctionId::GetInfo,
+                    component: None,
+                    status: LfaError::Unknown(-35),
+                },
+                "LFA_GET_INFO failed: unknown status -35 (0xffffffffffffffdd)",
+            ),
+            (
+                D::Firmware {
+                    call: FunctionId::Cancel,
+                    component: Some(rmm),
+                    status: LfaError::Busy,
+                },
+                "LFA_CANCEL for TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) failed: BUSY (-2): the agent is busy with another prime, cancel or activation",
+            ),
+            (
+                D::InventoryFailed {
+                    seq_id: SeqId(9),
+                    status: LfaError::InvalidParameters,
+                },
+                "LFA_GET_INVENTORY of sequence id #9 failed: INVALID_PARAMETERS (-8): an argument is out of range or names the wrong component",
+            ),
+            (
+                D::Malformed {
+                    call: FunctionId::GetInventory,
+                    component: Some(other),
+                    error: DecodeError::ReservedBits {
+                        function: FunctionId::GetInventory,
+                        reg: 3,
+                        bits: 0xf0,
+                    },
+                },
+                "LFA_GET_INVENTORY for component 01234567-89ab-cdef-fedc-ba9876543210 (#7) returned a malformed response: LFA_GET_INVENTORY: reserved bits 0xf0 set in x3",
+            ),
+            (
+                D::AbsurdCount {
+                    count: 5000,
+                    max: 64,
+                },
+                "LFA_GET_INFO reported 5000 components, more than the limit of 64",
+            ),
+            (
+                D::StaleComponent {
+                    component: rmm,
+                    generation: 1,
+                    current: 2,
+                },
+                "TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) was read before an activation or by another client (generation 1, now 2); list the inventory again",
+            ),
+            (
+                D::ComponentGone { uuid: TF_RMM.uuid },
+                "no component with UUID 6c0762a6-12f2-4b56-92cb-ba8f633606d9 in the inventory (TF-RMM)",
+            ),
+            (
+                D::ComponentGone { uuid: other.uuid },
+                "no component with UUID 01234567-89ab-cdef-fedc-ba9876543210 in the inventory",
+            ),
+            (
+                D::ComponentMoved {
+                    component: other,
+                    found: TF_RMM.uuid,
+                },
+                "component 01234567-89ab-cdef-fedc-ba9876543210 (#7) has moved: its sequence id now holds component 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (TF-RMM); list the inventory again",
+            ),
+            (
+                D::ComponentMoved {
+                    component: rmm,
+                    found: Uuid::nil(),
+                },
+                "TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) has moved: its sequence id now holds nothing (out of range); list the inventory again",
+            ),
+            (
+                D::NotCapable { component: other },
+                "component 01234567-89ab-cdef-fedc-ba9876543210 (#7) is not activation capable",
+            ),
+            (
+                D::NotPending { component: rmm },
+                "TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) has no pending activation",
+            ),
+            (
+                D::PrimeFailed {
+                    component: rmm,
+                    status: LfaError::AuthError,
+                    rounds: 1,
+                    cancel: CancelOutcome::Cancelled,
+                },
+                "LFA_PRIME of TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) failed in round 1: AUTH_ERROR (-3): the staged image failed authentication; LFA_CANCEL succeeded",
+            ),
+            (
+                D::ActivateFailed {
+                    component: other,
+                    status: LfaError::CriticalError,
+                    rounds: 3,
+                    cancel: CancelOutcome::Failed(LfaError::Busy),
+                },
+                "LFA_ACTIVATE of component 01234567-89ab-cdef-fedc-ba9876543210 (#7) failed in round 3: CRITICAL_ERROR (-5): activation failed after the old image was gone; only a reset recovers; LFA_CANCEL failed too: BUSY (-2): the agent is busy with another prime, cancel or activation",
+            ),
+            (
+                D::Timeout {
+                    call: FunctionId::Prime,
+                    component: rmm,
+                    rounds: 100,
+                    elapsed: Duration::from_millis(12_034),
+                    cancel: CancelOutcome::NothingToCancel,
+                },
+                "LFA_PRIME of TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) still asked to call again after 100 rounds (12034 ms); the agent had already abandoned it (LFA_CANCEL: nothing to cancel)",
+            ),
+            (
+                D::Timeout {
+                    call: FunctionId::Activate,
+                    component: rmm,
+                    rounds: 4,
+                    elapsed: Duration::from_micros(999),
+                    cancel: CancelOutcome::Cancelled,
+                },
+                "LFA_ACTIVATE of TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) still asked to call again after 4 rounds (0 ms); LFA_CANCEL succeeded",
+            ),
+            (
+                D::RendezvousRequired {
+                    component: rmm,
+                    cancel: CancelOutcome::Cancelled,
+                },
+                "TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) must be activated through a rendezvous of every CPU (the component requires it); LFA_CANCEL succeeded",
+            ),
+            (
+                D::CpuResetWithoutEntryPoint {
+                    component: other,
+                    cancel: CancelOutcome::Cancelled,
+                },
+                "component 01234567-89ab-cdef-fedc-ba9876543210 (#7) may reset CPUs during activation, and no entry point and context id were given; LFA_CANCEL succeeded",
+            ),
+            (
+                D::RendezvousFailed {
+                    component: rmm,
+                    reason: "CPU 3 is offline",
+                    cancel: CancelOutcome::Cancelled,
+                },
+                "the rendezvous for TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) failed: CPU 3 is offline; LFA_CANCEL succeeded",
+            ),
+            (
+                D::RendezvousDisagreement {
+                    component: rmm,
+                    first: CpuResult::Done,
+                    other: CpuResult::Failed(LfaError::ActivationFailed),
+                    cancel: CancelOutcome::Cancelled,
+                },
+                "the CPUs of the rendezvous for TF-RMM 6c0762a6-12f2-4b56-92cb-ba8f633606d9 (#2) disagree: one CPU finished but another got ACTIVATION_FAILED (-11): the activation failed or was cancelled; LFA_CANCEL succeeded",
+            ),
+            (
+                D::RendezvousDisagreement {
+                    component: other,
+                    first: CpuResult::Reset,
+                    other: CpuResult::OutOfRounds,
+                    cancel: CancelOutcome::Cancelled,
+                },
+                "the CPUs of the rendezvous for component 01234567-89ab-cdef-fedc-ba9876543210 (#7) disagree: one CPU was reset but another still had CALL_AGAIN after its rounds; LFA_CANCEL succeeded",
+            ),
+            (
+                D::StaleOperation,
+                "the operation is finished or was superseded on its client; nothing was sent",
+            ),
+            (
+                D::PendingNeverClears { activations: 16 },
+                "the agent still reports pending components after 16 activations",
+            ),
+        ];
+        for (detail, message) in cases {
+            assert_eq!(
+                std::format!("{}", Error::new(detail)),
+                message,
+                "{detail:?}"
+            );
+            assert_eq!(std::format!("{detail}"), message, "{detail:?}");
+        }
     }
 
     #[test]

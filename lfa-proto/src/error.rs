@@ -7,14 +7,12 @@ use crate::{FunctionId, LfaError};
 ///
 /// Decoding never panics: every register pattern is either a value or one of
 /// these.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DecodeError {
     /// x0 of a request is not an LFA function ID (all 64 bits compared).
-    #[error("{0:#x} is not an LFA function ID")]
     UnknownFunction(u64),
     /// x0 of a request is an LFA function, but not the one being decoded.
-    #[error("expected {expected}, found function ID {found:#x}")]
     WrongFunction {
         /// The function being decoded.
         expected: FunctionId,
@@ -22,13 +20,10 @@ pub enum DecodeError {
         found: u64,
     },
     /// `LFA_GET_INFO` with an information selector other than 0.
-    #[error("LFA_GET_INFO selector {0:#x} is not defined (only 0 is)")]
     UnknownInfoSelector(u64),
     /// A component sequence id with any of bits 63:32 set.
-    #[error("sequence id {0:#x} does not fit in 32 bits")]
     SeqIdOutOfRange(u64),
     /// A register of a request has reserved bits set.
-    #[error("{function}: reserved bits {bits:#x} set in x{reg}")]
     ReservedBits {
         /// The call.
         function: FunctionId,
@@ -38,16 +33,56 @@ pub enum DecodeError {
         bits: u64,
     },
     /// `LFA_VERSION` returned a non-negative x0 with bit 31 or bits 63:32 set.
-    #[error("x0 = {0:#x} is neither a status nor an LFA version")]
     InvalidVersion(u64),
     /// `LFA_FEATURES` returned a positive x0 (LFA defines only 0 and errors).
-    #[error("LFA_FEATURES returned {0:#x}, which is neither 0 nor an error status")]
     InvalidFeatures(u64),
     /// `LFA_GET_INFO` returned a component count that does not fit in 32 bits,
     /// so some components could not be addressed by a sequence id.
-    #[error("LFA_GET_INFO returned {0:#x} components, more than 32-bit sequence ids can address")]
     CountOutOfRange(u64),
 }
+
+// Six of the messages are "<text><value in hex><text>": one `write!` for
+// them, rather than a format string each, is the smaller code in an image
+// that prints its errors.
+impl core::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let (lead, value, tail) = match *self {
+            Self::WrongFunction { expected, found } => {
+                return write!(f, "expected {expected}, found function ID {found:#x}");
+            }
+            Self::ReservedBits {
+                function,
+                reg,
+                bits,
+            } => {
+                return write!(
+                    f,
+                    "{function}: reserved bits {bits:#x} set in x{}",
+                    u32::from(reg)
+                );
+            }
+            Self::UnknownFunction(v) => ("", v, " is not an LFA function ID"),
+            Self::UnknownInfoSelector(v) => {
+                ("LFA_GET_INFO selector ", v, " is not defined (only 0 is)")
+            }
+            Self::SeqIdOutOfRange(v) => ("sequence id ", v, " does not fit in 32 bits"),
+            Self::InvalidVersion(v) => ("x0 = ", v, " is neither a status nor an LFA version"),
+            Self::InvalidFeatures(v) => (
+                "LFA_FEATURES returned ",
+                v,
+                ", which is neither 0 nor an error status",
+            ),
+            Self::CountOutOfRange(v) => (
+                "LFA_GET_INFO returned ",
+                v,
+                " components, more than 32-bit sequence ids can address",
+            ),
+        };
+        write!(f, "{lead}{value:#x}{tail}")
+    }
+}
+
+impl core::error::Error for DecodeError {}
 
 impl DecodeError {
     /// The status an agent answers a request that fails to decode with:
@@ -70,4 +105,58 @@ pub enum ResponseError {
     /// x0 said success, but the other registers are malformed.
     #[error("malformed response: {0}")]
     Malformed(#[from] DecodeError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::ToString;
+
+    #[test]
+    fn every_decode_error_message_is_exact() {
+        let cases = [
+            (
+                DecodeError::UnknownFunction(0xC400_0999),
+                "0xc4000999 is not an LFA function ID",
+            ),
+            (
+                DecodeError::WrongFunction {
+                    expected: FunctionId::Prime,
+                    found: 0xC400_02E0,
+                },
+                "expected LFA_PRIME, found function ID 0xc40002e0",
+            ),
+            (
+                DecodeError::UnknownInfoSelector(1),
+                "LFA_GET_INFO selector 0x1 is not defined (only 0 is)",
+            ),
+            (
+                DecodeError::SeqIdOutOfRange(u64::MAX),
+                "sequence id 0xffffffffffffffff does not fit in 32 bits",
+            ),
+            (
+                DecodeError::ReservedBits {
+                    function: FunctionId::Activate,
+                    reg: 255,
+                    bits: 0x8000_0000_0000_0000,
+                },
+                "LFA_ACTIVATE: reserved bits 0x8000000000000000 set in x255",
+            ),
+            (
+                DecodeError::InvalidVersion(0x8000_0000),
+                "x0 = 0x80000000 is neither a status nor an LFA version",
+            ),
+            (
+                DecodeError::InvalidFeatures(2),
+                "LFA_FEATURES returned 0x2, which is neither 0 nor an error status",
+            ),
+            (
+                DecodeError::CountOutOfRange(0x1_0000_0000),
+                "LFA_GET_INFO returned 0x100000000 components, more than 32-bit sequence ids can address",
+            ),
+        ];
+        for (error, message) in cases {
+            assert_eq!(error.to_string(), message);
+        }
+    }
 }

@@ -27,49 +27,35 @@ pub const SUCCESS: i64 = 0;
 ///     "INVALID_PARAMETERS (-8): an argument is out of range or names the wrong component"
 /// );
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 // The discriminant of each defined status is its code, so that `code` and
 // `from_code` compile to a compare and a select rather than a table.
 #[repr(i64)]
 pub enum LfaError {
     /// -1 `NOT_SUPPORTED`.
-    #[error("NOT_SUPPORTED (-1): the function or component is not supported, or there is no agent")]
     NotSupported = -1,
     /// -2 `BUSY`.
-    #[error("BUSY (-2): the agent is busy with another prime, cancel or activation")]
     Busy = -2,
     /// -3 `AUTH_ERROR`.
-    #[error("AUTH_ERROR (-3): the staged image failed authentication")]
     AuthError = -3,
     /// -4 `NO_MEMORY`.
-    #[error("NO_MEMORY (-4): the agent ran out of memory")]
     NoMemory = -4,
     /// -5 `CRITICAL_ERROR`.
-    #[error(
-        "CRITICAL_ERROR (-5): activation failed after the old image was gone; only a reset recovers"
-    )]
     CriticalError = -5,
     /// -6 `DEVICE_ERROR`.
-    #[error("DEVICE_ERROR (-6): loading or checking the image failed")]
     DeviceError = -6,
     /// -7 `WRONG_STATE`.
-    #[error("WRONG_STATE (-7): the agent is not in a state that allows this call")]
     WrongState = -7,
     /// -8 `INVALID_PARAMETERS`.
-    #[error("INVALID_PARAMETERS (-8): an argument is out of range or names the wrong component")]
     InvalidParameters = -8,
     /// -9 `COMPONENT_WRONG_STATE`.
-    #[error("COMPONENT_WRONG_STATE (-9): the component is not primed or not pending")]
     ComponentWrongState = -9,
     /// -10 `INVALID_ADDRESS`.
-    #[error("INVALID_ADDRESS (-10): the entry point address is not valid")]
     InvalidAddress = -10,
     /// -11 `ACTIVATION_FAILED`.
-    #[error("ACTIVATION_FAILED (-11): the activation failed or was cancelled")]
     ActivationFailed = -11,
     /// Any other non-zero value of x0, kept exactly (as a signed 64-bit value).
-    #[error("unknown status {0} ({0:#x})")]
     Unknown(i64) = 1,
 }
 
@@ -153,6 +139,47 @@ impl LfaError {
         }
     }
 }
+
+/// The message of each defined status, at index `!code` (-1 is 0, -11 is 10):
+/// a table rather than a `match` of format strings, which is the smaller code
+/// in an image that prints its errors.
+static MESSAGES: [&str; 11] = [
+    "NOT_SUPPORTED (-1): the function or component is not supported, or there is no agent",
+    "BUSY (-2): the agent is busy with another prime, cancel or activation",
+    "AUTH_ERROR (-3): the staged image failed authentication",
+    "NO_MEMORY (-4): the agent ran out of memory",
+    "CRITICAL_ERROR (-5): activation failed after the old image was gone; only a reset recovers",
+    "DEVICE_ERROR (-6): loading or checking the image failed",
+    "WRONG_STATE (-7): the agent is not in a state that allows this call",
+    "INVALID_PARAMETERS (-8): an argument is out of range or names the wrong component",
+    "COMPONENT_WRONG_STATE (-9): the component is not primed or not pending",
+    "INVALID_ADDRESS (-10): the entry point address is not valid",
+    "ACTIVATION_FAILED (-11): the activation failed or was cancelled",
+];
+
+impl core::fmt::Display for LfaError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            // "unknown status <signed decimal> (<the 64 bits in hex>)", the
+            // sign written apart so that only unsigned formatting is linked.
+            Self::Unknown(code) => write!(
+                f,
+                "unknown status {}{} ({:#x})",
+                if code < 0 { "-" } else { "" },
+                code.unsigned_abs(),
+                from_signed(code)
+            ),
+            defined => {
+                let message = usize::try_from(!defined.code())
+                    .ok()
+                    .and_then(|index| MESSAGES.get(index));
+                f.write_str(message.copied().unwrap_or_default())
+            }
+        }
+    }
+}
+
+impl core::error::Error for LfaError {}
 
 /// Decodes x0 as a status: `Ok(())` for `SUCCESS`, otherwise the error.
 ///

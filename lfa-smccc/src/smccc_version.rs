@@ -173,16 +173,23 @@ pub enum SmcccError {
     },
 }
 
+// The statuses are written as a sign and a magnitude, so that only unsigned
+// formatting is linked into an image that prints its errors.
 impl core::fmt::Display for SmcccError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
+        match *self {
             Self::NotAdvertised { status } => write!(
                 f,
-                "PSCI_FEATURES(SMCCC_VERSION) returned {status}: firmware implements SMCCC 1.0 only"
+                "PSCI_FEATURES(SMCCC_VERSION) returned {}{}: firmware implements SMCCC 1.0 only",
+                sign(status),
+                status.unsigned_abs()
             ),
-            Self::VersionCallFailed { status } => {
-                write!(f, "SMCCC_VERSION returned status {status}")
-            }
+            Self::VersionCallFailed { status } => write!(
+                f,
+                "SMCCC_VERSION returned status {}{}",
+                sign(status),
+                status.unsigned_abs()
+            ),
             Self::InvalidVersion { w0 } => {
                 write!(f, "SMCCC_VERSION returned {w0:#x}, which is not a version")
             }
@@ -192,6 +199,11 @@ impl core::fmt::Display for SmcccError {
             ),
         }
     }
+}
+
+/// "-" for a negative status, else nothing.
+const fn sign(status: i32) -> &'static str {
+    if status < 0 { "-" } else { "" }
 }
 
 impl core::error::Error for SmcccError {}
