@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //! The prime-then-activate flow.
 
-use lfa_proto::{CancelRequest, FirmwareVersion, LfaError, Request};
+use lfa_proto::{CancelRequest, FirmwareVersion, LfaError};
 use lfa_smccc::Conduit;
 
 use crate::{
@@ -118,8 +118,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// client still owes it, with the id as confirmed as it was.
     #[inline(never)]
     pub(crate) fn cancel_now(&mut self, component: ComponentRef) -> CancelOutcome {
-        let mut response = CancelRequest::new(component.seq_id).encode();
-        self.conduit.call_in_place(&mut response);
+        let response = crate::client::send(&self.conduit, &CancelRequest::new(component.seq_id));
         let [x0, ..] = response.x;
         match lfa_proto::decode_status(x0) {
             Ok(()) => {

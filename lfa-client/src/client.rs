@@ -243,25 +243,40 @@ impl<C> ConduitSlot<C> {
 }
 
 impl<C: Conduit> Conduit for ConduitSlot<C> {
+    #[inline]
     fn call(&self, args: &Regs) -> Regs {
-        let mut regs = *args;
-        self.call_in_place(&mut regs);
-        regs
-    }
-
-    /// Every call of the client goes through here. On bare-metal targets
-    /// (firmware, hypervisors, where code size counts) it is out of line:
-    /// one copy of the conduit's code, and one register block in the
-    /// caller's frame. Elsewhere (a simulator, a test double) it is inlined,
-    /// so that a cheap conduit stays cheap.
-    #[cfg_attr(target_os = "none", inline(never))]
-    #[cfg_attr(not(target_os = "none"), inline)]
-    fn call_in_place(&self, regs: &mut Regs) {
         match &self.0 {
-            Some(conduit) => conduit.call_in_place(regs),
-            None => *regs = Regs::with_x0(LfaError::NotSupported.to_x0()),
+            Some(conduit) => conduit.call(args),
+            None => Regs::with_x0(LfaError::NotSupported.to_x0()),
         }
     }
+}
+
+/// Sends `request` through `conduit` and returns every result register,
+/// written straight into the caller's block. Every call of the client goes
+/// through here.
+///
+/// An LFA request uses x0..x4 at most, and [`Request::encode`] leaves the
+/// other registers zero, so only those five go, in registers, to
+/// [`exchange`], which zeroes the rest: no register block is zeroed, written
+/// or copied on the way in. (A test checks the encoding of every request.)
+#[inline(always)]
+pub(crate) fn send<C: Conduit + ?Sized, R: Request>(conduit: &C, request: &R) -> Regs {
+    let [x0, x1, x2, x3, x4, ..] = request.encode().x;
+    exchange(conduit, x0, x1, x2, x3, x4)
+}
+
+/// The call itself. On bare-metal targets (firmware, hypervisors, where code
+/// size counts) it is out of line: one copy of the conduit's code. Elsewhere
+/// (a simulator, a test double) it is inlined, so that a cheap conduit stays
+/// cheap.
+#[cfg_attr(target_os = "none", inline(never))]
+#[cfg_attr(not(target_os = "none"), inline)]
+fn exchange<C: Conduit + ?Sized>(conduit: &C, x0: u64, x1: u64, x2: u64, x3: u64, x4: u64) -> Regs {
+    let args = Regs {
+        x: [x0, x1, x2, x3, x4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    };
+    conduit.call(&args)
 }
 
 impl<C: Conduit> Client<C> {
@@ -334,8 +349,9 @@ impl<C: Conduit> Client<C> {
 
     /// `LFA_VERSION` and the client, without the SMCCC check.
     fn discover_unchecked(conduit: C, options: Options) -> Result<Self, Error> {
-        let mut response = VersionRequest.encode();
-        conduit.call_in_place(&mut response);
+        // Through the slot the client keeps: the same copy of the call code.
+        let conduit = ConduitSlot(Some(conduit));
+        let response = send(&conduit, &VersionRequest);
         let [x0, ..] = response.x;
         if x0 == FunctionId::Version.to_x0() || x0 == LfaError::NotSupported.to_x0() {
             return Err(Error::new(ErrorDetail::NoAgent { x0 }));
@@ -348,7 +364,7 @@ impl<C: Conduit> Client<C> {
             return Err(Error::new(ErrorDetail::UnsupportedVersion { version }));
         }
         Ok(Self {
-            conduit: ConduitSlot(Some(conduit)),
+            conduit,
             clock: NoClock,
             version,
             options,
@@ -410,11 +426,10 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     ///
     /// [`ErrorDetail::Firmware`] for an error status other than `NOT_SUPPORTED`,
     /// [`ErrorDetail::Malformed`] for a positive x0.
-    // Out of line: `require_all_functions` calls it in a loop.
-    #[inline(never)]
+    // Out of line on bare metal: `require_all_functions` calls it in a loop.
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn supports(&self, function: FunctionId) -> Result<bool, Error> {
-        let mut response = FeaturesRequest::new(function).encode();
-        self.conduit.call_in_place(&mut response);
+        let response = send(&self.conduit, &FeaturesRequest::new(function));
         match FeaturesResponse::decode(&response) {
             Ok(FeaturesResponse) => Ok(true),
             Err(ResponseError::Status(LfaError::NotSupported)) => Ok(false),
@@ -479,8 +494,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// [`Options::max_components`].
     #[inline(never)]
     pub(crate) fn read_count(&self) -> Result<u32, Error> {
-        let mut response = GetInfoRequest.encode();
-        self.conduit.call_in_place(&mut response);
+        let response = send(&self.conduit, &GetInfoRequest);
         let count = match GetInfoResponse::decode(&response) {
             Ok(info) => info.component_count,
             Err(e) => return call_failed(FunctionId::GetInfo, None, e),
@@ -497,8 +511,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// Reads one inventory entry (one `LFA_GET_INVENTORY`).
     #[inline(never)]
     pub(crate) fn read_entry(&self, seq_id: SeqId) -> Result<Component, Error> {
-        let mut response = GetInventoryRequest::new(seq_id).encode();
-        self.conduit.call_in_place(&mut response);
+        let response = send(&self.conduit, &GetInventoryRequest::new(seq_id));
         match InventoryResponse::decode(&response) {
             Ok(entry) => Ok(Component::from_inventory(seq_id, &entry, self.generation)),
             Err(e) => inventory_failed(seq_id, e),
@@ -560,8 +573,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         };
         let target = component.to_ref();
         let owed = self.release.is_some_and(|r| r.component.uuid == uuid);
-        let mut response = lfa_proto::CancelRequest::new(target.seq_id).encode();
-        self.conduit.call_in_place(&mut response);
+        let response = send(&self.conduit, &lfa_proto::CancelRequest::new(target.seq_id));
         let [x0, ..] = response.x;
         let outcome = match lfa_proto::decode_status(x0) {
             Ok(()) => crate::CancelOutcome::Cancelled,

@@ -7,7 +7,7 @@ use core::time::Duration;
 
 use lfa_proto::{
     ActivateFlags, ActivateRequest, CancelRequest, CancelResponse, FunctionId, LfaError,
-    PrimeRequest, Request, Response, ResponseError, SeqId, Uuid,
+    PrimeRequest, Response, ResponseError, SeqId, Uuid,
 };
 use lfa_smccc::Conduit;
 
@@ -218,8 +218,7 @@ fn release_cancel<C: Conduit, K: Clock>(
     client: &mut Client<C, K>,
     target: ComponentRef,
 ) -> Result<(), Error> {
-    let mut response = CancelRequest::new(target.seq_id).encode();
-    client.conduit.call_in_place(&mut response);
+    let response = crate::client::send(&client.conduit, &CancelRequest::new(target.seq_id));
     match CancelResponse::decode(&response) {
         // The id names the component in this generation, so
         // INVALID_PARAMETERS means the agent holds nothing.

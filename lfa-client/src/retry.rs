@@ -3,7 +3,7 @@
 
 use core::time::Duration;
 
-use lfa_proto::{ActivateRequest, PrimeRequest, ProgressFlags, Regs, Request, decode_status};
+use lfa_proto::{ActivateRequest, PrimeRequest, ProgressFlags, decode_status};
 use lfa_smccc::Conduit;
 
 /// Time as the caller measures it, and a way to wait.
@@ -197,19 +197,10 @@ pub(crate) enum Repeated {
     Activate(ActivateRequest),
 }
 
-impl Repeated {
-    fn encode(&self) -> Regs {
-        match self {
-            Self::Prime(request) => request.encode(),
-            Self::Activate(request) => request.encode(),
-        }
-    }
-}
-
 impl Retry {
-    /// Sends `request` once (encoded afresh, in one register block) and
-    /// judges the answer against `policy`. Out of line: the register block
-    /// is in this frame only, not in the frames of the steps that call it.
+    /// Sends `request` once and judges the answer against `policy`. Out of
+    /// line: the result block is in this frame only, not in the frames of
+    /// the steps that call it.
     #[inline(never)]
     pub(crate) fn round<C: Conduit + ?Sized, K: Clock + ?Sized>(
         &mut self,
@@ -220,8 +211,10 @@ impl Retry {
     ) -> Verdict {
         self.rounds = self.rounds.saturating_add(1);
         let rounds = self.rounds;
-        let mut regs = request.encode();
-        conduit.call_in_place(&mut regs);
+        let regs = match request {
+            Repeated::Prime(request) => crate::client::send(conduit, &request),
+            Repeated::Activate(request) => crate::client::send(conduit, &request),
+        };
         let [x0, x1, ..] = regs.x;
         match progress(x0, x1) {
             Err(status) => return Verdict::Failed { status, rounds },
@@ -241,7 +234,7 @@ mod tests {
     use core::cell::Cell;
 
     use super::*;
-    use lfa_proto::SeqId;
+    use lfa_proto::{Regs, SeqId};
 
     /// How a loop of [`Retry`] rounds ended, as the blocking flow drives it.
     #[derive(Debug, PartialEq, Eq)]

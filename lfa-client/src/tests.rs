@@ -695,3 +695,32 @@ fn cpu_outcome_keeps_every_status_code_exactly() {
     );
     assert_eq!(core::mem::size_of::<CpuOutcome>(), 16);
 }
+
+/// `client::send` passes only x0..x4 of a request: every request the client
+/// sends must leave x5..x17 zero, with any field values.
+#[test]
+fn every_request_leaves_x5_to_x17_zero() {
+    use lfa_proto::{
+        ActivateFlags, ActivateRequest, CancelRequest, FeaturesRequest, GetInfoRequest,
+        GetInventoryRequest, PrimeRequest, Request, VersionRequest,
+    };
+    let max = SeqId(u32::MAX);
+    let blocks = [
+        VersionRequest.encode(),
+        FeaturesRequest::new(FunctionId::Cancel).encode(),
+        GetInfoRequest.encode(),
+        GetInventoryRequest::new(max).encode(),
+        PrimeRequest::new(max).encode(),
+        CancelRequest::new(max).encode(),
+        ActivateRequest {
+            seq_id: max,
+            flags: ActivateFlags::all(),
+            entry_point: u64::MAX,
+            context_id: u64::MAX,
+        }
+        .encode(),
+    ];
+    for regs in blocks {
+        assert_eq!(regs.x[5..], [0; 13], "{regs:x?}");
+    }
+}
