@@ -195,10 +195,11 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         rendezvous: &dyn Rendezvous<C>,
         each: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Summary, Stopped> {
-        // This frame is under every activation: it holds the skip list and
-        // the component in hand; each attempt's state is in `attempt`'s
-        // frame, and its result in `report`'s, which is not under the
-        // rendezvous window.
+        // This frame is under every activation: it holds the skip list, the
+        // component in hand and the activation in progress (`attempt` is
+        // inlined here: a frame of its own measured deeper); the prime runs
+        // in `prime_to_op`'s frame and the result is built in `report`'s,
+        // neither of which is under the rendezvous window.
         let mut summary = Summary::default();
         let mut skipped = SkipList::new();
         // One slot for what comes next, whether a listing or an attempt
@@ -235,8 +236,8 @@ impl<C: Conduit, K: Clock> Client<C, K> {
 
     /// Primes and activates one component, through the rendezvous when it
     /// (or the options) ask for one, driving the non-blocking operations
-    /// in this frame.
-    #[inline(never)]
+    /// in the caller's frame.
+    #[inline(always)]
     fn attempt(
         &mut self,
         component: &Component,
