@@ -61,6 +61,7 @@ impl Response for VersionResponse {
     /// A negative x0 is a status. A non-negative x0 that is not a version
     /// (bit 31 or bits 63:32 set, such as the function ID echoed back by an agent
     /// with no components) is [`DecodeError::InvalidVersion`].
+    #[inline]
     fn decode(regs: &Regs) -> Result<Self, ResponseError> {
         let [x0, ..] = regs.x;
         if as_signed(x0) < 0 {
@@ -84,6 +85,7 @@ impl Response for FeaturesResponse {
     }
 
     /// A positive x0 is [`DecodeError::InvalidFeatures`].
+    #[inline]
     fn decode(regs: &Regs) -> Result<Self, ResponseError> {
         let [x0, ..] = regs.x;
         if as_signed(x0) > 0 {
@@ -117,6 +119,7 @@ impl Response for GetInfoResponse {
 
     /// A count with bits 63:32 set is [`DecodeError::CountOutOfRange`]; x2 is
     /// not read.
+    #[inline]
     fn decode(regs: &Regs) -> Result<Self, ResponseError> {
         status_of(regs)?;
         let count = regs.x[1];
@@ -172,6 +175,7 @@ impl Response for InventoryResponse {
         regs.x[5] = self.pending_version.to_reg();
     }
 
+    #[inline]
     fn decode(regs: &Regs) -> Result<Self, ResponseError> {
         status_of(regs)?;
         let [_, x1, x2, x3, x4, x5, ..] = regs.x;
@@ -214,6 +218,7 @@ macro_rules! progress_response {
                 regs.x[1] = self.progress.bits();
             }
 
+            #[inline]
             fn decode(regs: &Regs) -> Result<Self, ResponseError> {
                 status_of(regs)?;
                 Ok(Self { progress: ProgressFlags::from_bits_retain(regs.x[1]) })
@@ -241,6 +246,7 @@ impl Response for CancelResponse {
         regs.x[0] = 0;
     }
 
+    #[inline]
     fn decode(regs: &Regs) -> Result<Self, ResponseError> {
         status_of(regs)?;
         Ok(Self)
