@@ -252,31 +252,44 @@ impl<C: Conduit> Conduit for ConduitSlot<C> {
     }
 }
 
-/// Sends `request` through `conduit` and returns every result register,
-/// written straight into the caller's block. Every call of the client goes
-/// through here.
+/// Sends `request` through `conduit` and returns the result registers the
+/// client reads. Every call of the client goes through here.
 ///
 /// An LFA request uses x0..x4 at most, and [`Request::encode`] leaves the
 /// other registers zero, so only those five go, in registers, to
-/// [`exchange`], which zeroes the rest: no register block is zeroed, written
-/// or copied on the way in. (A test checks the encoding of every request.)
+/// [`exchange`], which zeroes the rest (a test checks the encoding of every
+/// request). An LFA response defines x0..x5 at most, and the client's
+/// decoders read no others, so only those six come back; x6..x17 read as
+/// zero here. No register block is zeroed or copied on the way, and with the
+/// decoder inlined the block returned here is not in memory at all.
 #[inline(always)]
 pub(crate) fn send<C: Conduit + ?Sized, R: Request>(conduit: &C, request: &R) -> Regs {
     let [x0, x1, x2, x3, x4, ..] = request.encode().x;
-    exchange(conduit, x0, x1, x2, x3, x4)
+    let [y0, y1, y2, y3, y4, y5] = exchange(conduit, x0, x1, x2, x3, x4);
+    Regs {
+        x: [y0, y1, y2, y3, y4, y5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    }
 }
 
-/// The call itself. On bare-metal targets (firmware, hypervisors, where code
-/// size counts) it is out of line: one copy of the conduit's code. Elsewhere
-/// (a simulator, a test double) it is inlined, so that a cheap conduit stays
-/// cheap.
+/// The call itself: x0..x4 in, x0..x5 out. On bare-metal targets
+/// (firmware, hypervisors, where code size counts) it is out of line: one
+/// copy of the conduit's code. Elsewhere (a simulator, a test double) it is
+/// inlined, so that a cheap conduit stays cheap.
 #[cfg_attr(target_os = "none", inline(never))]
 #[cfg_attr(not(target_os = "none"), inline)]
-fn exchange<C: Conduit + ?Sized>(conduit: &C, x0: u64, x1: u64, x2: u64, x3: u64, x4: u64) -> Regs {
+fn exchange<C: Conduit + ?Sized>(
+    conduit: &C,
+    x0: u64,
+    x1: u64,
+    x2: u64,
+    x3: u64,
+    x4: u64,
+) -> [u64; 6] {
     let args = Regs {
         x: [x0, x1, x2, x3, x4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     };
-    conduit.call(&args)
+    let [y0, y1, y2, y3, y4, y5, ..] = conduit.call(&args).x;
+    [y0, y1, y2, y3, y4, y5]
 }
 
 impl<C: Conduit> Client<C> {

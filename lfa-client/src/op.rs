@@ -517,7 +517,9 @@ impl PrimeOp {
     }
 }
 
-/// Sends the `LFA_CANCEL` after `error` and records its outcome in it.
+/// Sends the `LFA_CANCEL` after `error` and records its outcome in it (one
+/// copy for the prime's and the activation's Cancel stage).
+#[inline(never)]
 fn cancel_after<C: Conduit, K: Clock>(client: &mut Client<C, K>, error: Error) -> Error {
     match error.component() {
         Some(component) => error.with_cancel(client.cancel_now(component)),
