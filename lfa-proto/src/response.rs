@@ -97,6 +97,7 @@ impl Response for FeaturesResponse {
 }
 
 /// Decodes a status-only x0: success or an error (positive values included).
+#[inline]
 fn status_of(regs: &Regs) -> Result<(), LfaError> {
     let [x0, ..] = regs.x;
     decode_status(x0)
