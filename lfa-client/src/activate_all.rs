@@ -2,7 +2,7 @@
 //! Activating everything that is pending, as Linux does on a notification:
 //! [`Client::activate_all_pending`].
 
-use lfa_proto::Uuid;
+use lfa_proto::{SeqId, Uuid};
 use lfa_smccc::Conduit;
 
 use crate::{
@@ -259,9 +259,10 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// Lists the inventory for the first capable and pending component not
     /// skipped yet.
     fn first_pending(&self, skipped: &SkipList) -> Result<Option<Component>, Error> {
-        for item in self.components()?.activatable() {
-            let component = item?;
-            if !skipped.contains(component.uuid()) {
+        let count = self.read_count()?;
+        for seq_id in 0..count {
+            let component = self.read_entry(SeqId(seq_id))?;
+            if component.is_activatable() && !skipped.contains(component.uuid()) {
                 return Ok(Some(component));
             }
         }
