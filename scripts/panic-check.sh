@@ -47,11 +47,11 @@ symbols=$("$nm" --demangle "$image")
 total=$(wc -l <<<"$symbols")
 lfa=$(grep -c -E 'lfa_(client|proto|smccc|agent)|lfa_client_flows|lfa_sim_handle|lfa_agent_handle|QemuPlatform' <<<"$symbols" || true)
 # A vacuous pass (the flows optimised away) would prove nothing: the image
-# must hold the client's state machine (prime and activation steps, one
-# instance per conduit), the generic timer clock, the simulated agent's
+# must hold the client's state machine (the prime's and the activation's
+# `advance`, one instance per conduit), the generic timer clock, the simulated agent's
 # ACTIVATE handling, and lfa-agent's handler with the QEMU platform (its code
 # and the SHA-256 of its PRIME check).
-for pattern in 'lfa_client::op::ActivationOp::step' 'lfa_client::op::PrimeOp::step' \
+for pattern in 'lfa_client::op::ActivationOp::advance' 'lfa_client::op::PrimeOp::advance' \
     'GenericTimerClock.*delay' 'lfa_sim::state::State.*::(activate|finish_step)::' \
     'lfa_agent_handle' 'lfa_agent::' 'QemuPlatform' 'sha2::sha256::compress256'; do
     if ! grep -q -E "$pattern" <<<"$symbols"; then
