@@ -95,8 +95,20 @@ scripts/conformance-test.sh
 step "packages: cargo publish --dry-run of every publishable crate together, each with its licences and README"
 # --workspace takes every member not marked `publish = false`, in dependency
 # order; --allow-dirty so that the check also runs on a tree with edits.
+# Cargo verifies each package against the others through a local registry.
+# A registry version counts as immutable: its sources are unpacked once into
+# $CARGO_HOME/registry/src/-*/ and its build is "fresh" by version alone, so
+# a rerun after an API change would build against the first run's code.
+# Remove those extracts of our crates (only the local registry's directories
+# start with '-') and the builds of our crates in the target directory used
+# for the check.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/lfa-*
+publish_target=target/publish-check
+cargo clean --target-dir "$publish_target" --locked \
+    -p lfa-proto -p lfa-smccc -p lfa-agent -p lfa-sim -p lfa-client -p lfa-sysfs
 publish_log=$(mktemp)
-cargo publish --dry-run --workspace --allow-dirty --locked 2>&1 | tee "$publish_log"
+CARGO_TARGET_DIR=$publish_target \
+    cargo publish --dry-run --workspace --allow-dirty --locked 2>&1 | tee "$publish_log"
 mapfile -t published < <(awk '$1 == "Uploading" { print $2 }' "$publish_log")
 rm -f "$publish_log"
 [ "${#published[@]}" -gt 0 ] || { echo "cargo publish --dry-run uploaded nothing" >&2; exit 1; }
