@@ -44,8 +44,8 @@ impl core::fmt::Display for ComponentRef {
         write!(
             f,
             "{} {} (#{})",
-            Piece::Name(uuid),
-            Piece::Uuid(uuid),
+            UuidPiece(uuid, Show::Name),
+            UuidPiece(uuid, Show::Uuid),
             self.seq_id.0
         )
     }
@@ -1198,20 +1198,14 @@ impl From<Error> for ErrorDetail {
 // The messages are templates whose holes `{x}` are filled from the packed
 // value (see `Error::template`): one formatter for every variant, and no
 // `ErrorDetail` to unpack, so that an image which prints its errors stays
-// small. Every piece is written with `write_str` or a `write!` of its own, so
-// the text never depends on the flags or width the `Error` is formatted with.
+// small. Every piece is written with `write_str`, lfa-proto's number writer
+// or a `Display` of this workspace that does the same, so the text never
+// depends on the flags or width the `Error` is formatted with.
 impl core::fmt::Display for Error {
+    // Out of line, so that `&Error`'s `Display` calls it rather than a copy.
+    #[inline(never)]
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let mut rest = self.template();
-        while let Some(at) = rest.bytes().position(|b| b == b'{') {
-            let (text, hole) = rest.split_at_checked(at).unwrap_or((rest, ""));
-            f.write_str(text)?;
-            // `hole` is "{x}…": the hole's letter, then the rest of the text.
-            let (name, after) = hole.split_at_checked(3).unwrap_or(("", ""));
-            self.write_hole(f, name.as_bytes().get(1).copied())?;
-            rest = after;
-        }
-        f.write_str(rest)
+        lfa_proto::text::write(f, self.template(), self)
     }
 }
 
@@ -1314,24 +1308,26 @@ impl Error {
             _ => (0, 0),
         }
     }
+}
 
+impl lfa_proto::text::Holes for Error {
     /// Writes the hole `{hole}` of the message (see [`Error::template`]):
-    /// each hole is a value whose `Display` one `write!` calls.
-    #[inline(never)]
-    fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: Option<u8>) -> core::fmt::Result {
+    /// each hole is a number, a text or a value whose `Display` is called.
+    fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: u8) -> core::fmt::Result {
         use core::fmt::Display;
-        let (status, cancel, call, number, piece);
+        use lfa_proto::text;
+        let (status, cancel, call, piece, millis, saw);
         let value: &dyn Display = match hole {
-            Some(b'c' | b'o') => match self.component_ref() {
+            b'c' | b'o' => match self.component_ref() {
                 Some(component) => {
-                    if hole == Some(b'o') {
+                    if hole == b'o' {
                         f.write_str(" for ")?;
                     }
                     component
                 }
                 None => return Ok(()),
             },
-            Some(b'k') => match self.0 {
+            b'k' => match self.0 {
                 Repr::Firmware { call: c, .. }
                 | Repr::Malformed { call: c, .. }
                 | Repr::Timeout { call: c, .. } => {
@@ -1340,37 +1336,31 @@ impl Error {
                 }
                 _ => return Ok(()),
             },
-            Some(b's') => match self.status() {
+            b's' => match self.status() {
                 Some(error) => {
                     status = error;
                     &status
                 }
                 None => return Ok(()),
             },
-            Some(b'x') => match self.cancel() {
+            b'x' => match self.cancel() {
                 Some(outcome) => {
                     cancel = outcome;
                     &cancel
                 }
                 None => return Ok(()),
             },
-            Some(b'n') => {
-                number = self.numbers().0;
-                &number
-            }
-            Some(b'm') => {
-                number = self.numbers().1;
-                &number
-            }
+            b'n' => return text::write_decimal(f, u64::from(self.numbers().0)),
+            b'm' => return text::write_decimal(f, u64::from(self.numbers().1)),
             // The variant's own values.
-            Some(hole) => match (hole, &self.0) {
-                (b'h', Repr::NoAgent { x0 }) => return write!(f, "{:#x}", x0.bits()),
+            hole => match (hole, &self.0) {
+                (b'h', Repr::NoAgent { x0 }) => return text::write_hex(f, x0.bits()),
                 (b'r', Repr::NoAgent { x0 }) => {
-                    if x0.bits() == FunctionId::Version.to_x0() {
-                        &"x0 came back unchanged"
+                    return f.write_str(if x0.bits() == FunctionId::Version.to_x0() {
+                        "x0 came back unchanged"
                     } else {
-                        &"NOT_SUPPORTED"
-                    }
+                        "NOT_SUPPORTED"
+                    });
                 }
                 (b'v', Repr::UnsupportedVersion { version }) => version,
                 (b'v', Repr::SmcccVersion { error }) => error,
@@ -1379,22 +1369,22 @@ impl Error {
                     &call
                 }
                 (b'v', Repr::Malformed { error, .. }) => error,
-                (b'v', Repr::RendezvousFailed { reason, .. }) => reason,
+                (b'v', Repr::RendezvousFailed { reason, .. }) => return f.write_str(reason),
                 (b'u', Repr::ComponentGone { uuid }) => {
-                    piece = Piece::Uuid(uuid);
+                    piece = UuidPiece(uuid, Show::Uuid);
                     &piece
                 }
                 (b'a', Repr::ComponentGone { uuid }) => {
-                    piece = Piece::NameSuffix(uuid);
+                    piece = UuidPiece(uuid, Show::NameSuffix);
                     &piece
                 }
                 (b'f', Repr::ComponentMoved { found, .. }) => {
-                    piece = Piece::FoundAt(found);
+                    piece = UuidPiece(found, Show::FoundAt);
                     &piece
                 }
                 (b't', Repr::Timeout { secs, nanos, .. }) => {
-                    piece = Piece::Millis(secs.bits(), *nanos);
-                    &piece
+                    millis = Millis(secs.bits(), *nanos);
+                    &millis
                 }
                 (
                     b'1',
@@ -1404,8 +1394,8 @@ impl Error {
                         ..
                     },
                 ) => {
-                    piece = Piece::Saw(*first, *first_status);
-                    &piece
+                    saw = Saw(*first, *first_status);
+                    &saw
                 }
                 (
                     b'2',
@@ -1415,85 +1405,106 @@ impl Error {
                         ..
                     },
                 ) => {
-                    piece = Piece::Saw(*other, *other_status);
-                    &piece
+                    saw = Saw(*other, *other_status);
+                    &saw
                 }
                 _ => return Ok(()),
             },
-            None => return Ok(()),
         };
-        write!(f, "{value}")
+        value.fmt(f)
     }
 }
 
-/// The pieces of messages that are written by code of their own.
-enum Piece<'a> {
-    /// A UUID as `uuid`'s `Display` writes it (hyphenated, lowercase).
-    Uuid(&'a Uuid),
+/// How a message shows a UUID.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Show {
+    /// As `uuid`'s `Display` writes it (hyphenated, lowercase).
+    Uuid,
     /// The well-known name of the component with this UUID, or "component".
-    Name(&'a Uuid),
+    Name,
     /// " (<name>)" if the UUID is a well-known component's, else nothing.
-    NameSuffix(&'a Uuid),
+    NameSuffix,
     /// What a moved component's sequence id now holds.
-    FoundAt(&'a Uuid),
-    /// A duration of seconds and nanoseconds in milliseconds, as
-    /// `Duration::as_millis` but without 128-bit formatting: the seconds,
-    /// then the three digits of the milliseconds.
-    Millis(u64, u32),
-    /// What one CPU saw.
-    Saw(ResultTag, PackedStatus),
+    FoundAt,
 }
 
-impl core::fmt::Display for Piece<'_> {
+/// The name of the well-known component whose UUID is `bits`: the one
+/// candidate its first byte picks (theirs differ), then one comparison
+/// (rather than a comparison with each UUID).
+fn known_name(bits: u128) -> Option<&'static str> {
+    use lfa_proto::components::{BL33, KnownComponent, TF_RMM, TFA_BL31};
+    const fn entry(known: KnownComponent) -> (u128, &'static str) {
+        (known.uuid.as_u128(), known.name)
+    }
+    const KNOWN: [(u128, &str); 3] = [entry(TFA_BL31), entry(BL33), entry(TF_RMM)];
+    let first = bits >> 120;
+    KNOWN
+        .iter()
+        .find(|(known, _)| known >> 120 == first)
+        .filter(|(known, _)| *known == bits)
+        .map(|(_, name)| *name)
+}
+
+/// A UUID in a message.
+struct UuidPiece<'a>(&'a Uuid, Show);
+
+impl core::fmt::Display for UuidPiece<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match *self {
-            // As `uuid` writes it: hyphenated, lowercase.
-            Self::Uuid(uuid) => {
-                for (i, byte) in uuid.as_bytes().iter().enumerate() {
-                    if matches!(i, 4 | 6 | 8 | 10) {
-                        f.write_str("-")?;
-                    }
-                    write!(f, "{:02x}", u32::from(*byte))?;
+        let Self(uuid, show) = *self;
+        // Read once: the UUIDs of an `Error` are not aligned, so a
+        // strict-alignment target reads them byte by byte.
+        let bits = uuid.as_u128();
+        let name = known_name(bits);
+        match show {
+            Show::Name => return f.write_str(name.unwrap_or("component")),
+            Show::FoundAt if bits == 0 => return f.write_str("nothing (out of range)"),
+            Show::FoundAt => f.write_str("component ")?,
+            Show::Uuid | Show::NameSuffix => {}
+        }
+        if show != Show::NameSuffix {
+            for (i, byte) in uuid.as_bytes().iter().enumerate() {
+                if matches!(i, 4 | 6 | 8 | 10) {
+                    f.write_str("-")?;
                 }
-                Ok(())
+                write!(f, "{:02x}", u32::from(*byte))?;
             }
-            Self::Name(uuid) | Self::NameSuffix(uuid) | Self::FoundAt(uuid) => {
-                // Read once: the UUIDs of an `Error` are not aligned, so a
-                // strict-alignment target reads them byte by byte.
-                let bits = uuid.as_u128();
-                let name = lfa_proto::components::KNOWN_COMPONENTS
-                    .iter()
-                    .find(|known| known.uuid.as_u128() == bits)
-                    .map(|known| known.name);
-                match (self, name) {
-                    (Self::Name(_), _) => f.write_str(name.unwrap_or("component")),
-                    (Self::NameSuffix(_), Some(name)) => write!(f, " ({name})"),
-                    (Self::FoundAt(_), _) if bits == 0 => f.write_str("nothing (out of range)"),
-                    (Self::FoundAt(_), _) => {
-                        write!(
-                            f,
-                            "component {}{}",
-                            Self::Uuid(uuid),
-                            Self::NameSuffix(uuid)
-                        )
-                    }
-                    _ => Ok(()),
-                }
-            }
-            Self::Millis(secs, nanos) => {
-                let millis = nanos / 1_000_000;
-                if secs == 0 {
-                    write!(f, "{millis}")
-                } else {
-                    write!(f, "{secs}{millis:03}")
-                }
-            }
-            Self::Saw(tag, status) => match tag {
-                ResultTag::Done => f.write_str("finished"),
-                ResultTag::Reset => f.write_str("was reset"),
-                ResultTag::Failed => write!(f, "got {}", status.get()),
-                ResultTag::OutOfRounds => f.write_str("still had CALL_AGAIN after its rounds"),
-            },
+        }
+        match (show, name) {
+            (Show::NameSuffix | Show::FoundAt, Some(name)) => write!(f, " ({name})"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A duration of seconds and nanoseconds in milliseconds, as
+/// `Duration::as_millis` but without 128-bit formatting: the seconds, then
+/// the three digits of the milliseconds.
+struct Millis(u64, u32);
+
+impl core::fmt::Display for Millis {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let Self(secs, nanos) = *self;
+        let digits = if secs == 0 {
+            1
+        } else {
+            lfa_proto::text::write_decimal(f, secs)?;
+            3
+        };
+        lfa_proto::text::write_number(f, "", u64::from(nanos / 1_000_000), false, digits)
+    }
+}
+
+/// What one CPU of a rendezvous saw.
+struct Saw(ResultTag, PackedStatus);
+
+impl core::fmt::Display for Saw {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let Self(tag, status) = *self;
+        match tag {
+            ResultTag::Done => f.write_str("finished"),
+            ResultTag::Reset => f.write_str("was reset"),
+            ResultTag::Failed => write!(f, "got {}", status.get()),
+            ResultTag::OutOfRounds => f.write_str("still had CALL_AGAIN after its rounds"),
         }
     }
 }
