@@ -1428,20 +1428,27 @@ enum Show {
     FoundAt,
 }
 
-/// The name of the well-known component whose UUID is `bits`: the one
-/// candidate its first byte picks (theirs differ), then one comparison
-/// (rather than a comparison with each UUID).
-fn known_name(bits: u128) -> Option<&'static str> {
-    use lfa_proto::components::{BL33, KnownComponent, TF_RMM, TFA_BL31};
-    const fn entry(known: KnownComponent) -> (u128, &'static str) {
-        (known.uuid.as_u128(), known.name)
-    }
-    const KNOWN: [(u128, &str); 3] = [entry(TFA_BL31), entry(BL33), entry(TF_RMM)];
-    let first = bits >> 120;
-    KNOWN
+/// The well-known components (with their names), then the nil UUID: their
+/// first bytes differ.
+static NAMED: [(&[u8], Option<&str>); 4] = {
+    use lfa_proto::components::{BL33, TF_RMM, TFA_BL31};
+    [
+        (TFA_BL31.uuid.as_bytes(), Some(TFA_BL31.name)),
+        (BL33.uuid.as_bytes(), Some(BL33.name)),
+        (TF_RMM.uuid.as_bytes(), Some(TF_RMM.name)),
+        (Uuid::nil().as_bytes(), None),
+    ]
+};
+
+/// Which of [`NAMED`] `uuid` is: the one candidate its first byte picks,
+/// then one comparison.
+fn lookup(uuid: &Uuid) -> Option<Option<&'static str>> {
+    let bytes = uuid.as_bytes();
+    let first = bytes.first();
+    NAMED
         .iter()
-        .find(|(known, _)| known >> 120 == first)
-        .filter(|(known, _)| *known == bits)
+        .find(|(known, _)| known.first() == first)
+        .filter(|(known, _)| known.iter().zip(bytes).all(|(a, b)| a == b))
         .map(|(_, name)| *name)
 }
 
@@ -1451,13 +1458,13 @@ struct UuidPiece<'a>(&'a Uuid, Show);
 impl core::fmt::Display for UuidPiece<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let Self(uuid, show) = *self;
-        // Read once: the UUIDs of an `Error` are not aligned, so a
-        // strict-alignment target reads them byte by byte.
-        let bits = uuid.as_u128();
-        let name = known_name(bits);
+        let known = lookup(uuid);
+        let name = known.flatten();
         match show {
             Show::Name => return f.write_str(name.unwrap_or("component")),
-            Show::FoundAt if bits == 0 => return f.write_str("nothing (out of range)"),
+            Show::FoundAt if known == Some(None) => {
+                return f.write_str("nothing (out of range)");
+            }
             Show::FoundAt => f.write_str("component ")?,
             Show::Uuid | Show::NameSuffix => {}
         }
@@ -1989,6 +1996,55 @@ mod tests {
             );
             assert_eq!(std::format!("{detail}"), message, "{detail:?}");
         }
+    }
+
+    /// A UUID named only when all sixteen bytes are a known one's: the
+    /// lookup picks its candidate by the first byte, so UUIDs sharing that
+    /// byte (or the nil UUID's) but differing later are not named.
+    #[test]
+    fn only_exact_uuids_are_named() {
+        use lfa_proto::components::KNOWN_COMPONENTS;
+        use std::string::ToString;
+        for known in KNOWN_COMPONENTS {
+            let exact = ComponentRef {
+                uuid: known.uuid,
+                seq_id: SeqId(1),
+            };
+            assert_eq!(
+                exact.to_string(),
+                std::format!("{} {} (#1)", known.name, known.uuid)
+            );
+            for at in [1, 8, 15] {
+                let mut bytes = *known.uuid.as_bytes();
+                if let Some(byte) = bytes.get_mut(at) {
+                    *byte ^= 1;
+                }
+                let near = Uuid::from_bytes(bytes);
+                let component = ComponentRef {
+                    uuid: near,
+                    seq_id: SeqId(1),
+                };
+                assert_eq!(component.to_string(), std::format!("component {near} (#1)"));
+                let gone = Error::new(ErrorDetail::ComponentGone { uuid: near });
+                assert_eq!(
+                    gone.to_string(),
+                    std::format!("no component with UUID {near} in the inventory")
+                );
+            }
+        }
+        let almost_nil = Uuid::from_u128(1);
+        let moved = Error::new(ErrorDetail::ComponentMoved {
+            component: ComponentRef {
+                uuid: almost_nil,
+                seq_id: SeqId(0),
+            },
+            found: almost_nil,
+        });
+        assert_eq!(
+            moved.to_string(),
+            "component 00000000-0000-0000-0000-000000000001 (#0) has moved: its sequence id now \
+             holds component 00000000-0000-0000-0000-000000000001; list the inventory again"
+        );
     }
 
     #[test]
