@@ -1310,9 +1310,9 @@ impl Error {
     }
 }
 
+// The holes of the templates of `Error::template`: each is a number, a text
+// or a value whose `Display` is called.
 impl lfa_proto::text::Holes for Error {
-    /// Writes the hole `{hole}` of the message (see [`Error::template`]):
-    /// each hole is a number, a text or a value whose `Display` is called.
     fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: u8) -> core::fmt::Result {
         use core::fmt::Display;
         use lfa_proto::text;
