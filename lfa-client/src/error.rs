@@ -131,13 +131,8 @@ pub enum CancelOutcome {
 
 impl core::fmt::Display for CancelOutcome {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Self::Cancelled => f.write_str("LFA_CANCEL succeeded"),
-            Self::NothingToCancel => {
-                f.write_str("the agent had already abandoned it (LFA_CANCEL: nothing to cancel)")
-            }
-            Self::Failed(e) => write!(f, "LFA_CANCEL failed too: {e}"),
-        }
+        let (tag, status) = pack_cancel(*self);
+        write_with_status(f, cancel_text(tag), status)
     }
 }
 
@@ -1316,7 +1311,7 @@ impl lfa_proto::text::Holes for Error {
     fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: u8) -> core::fmt::Result {
         use core::fmt::Display;
         use lfa_proto::text;
-        let (status, cancel, call, piece, millis, saw);
+        let (status, call, piece);
         let value: &dyn Display = match hole {
             b'c' | b'o' => match self.component_ref() {
                 Some(component) => {
@@ -1343,13 +1338,13 @@ impl lfa_proto::text::Holes for Error {
                 }
                 None => return Ok(()),
             },
-            b'x' => match self.cancel() {
-                Some(outcome) => {
-                    cancel = outcome;
-                    &cancel
-                }
-                None => return Ok(()),
-            },
+            b'x' => {
+                let mut copy = *self;
+                return match copy.cancel_slot() {
+                    Some((tag, status)) => write_with_status(f, cancel_text(*tag), *status),
+                    None => Ok(()),
+                };
+            }
             b'n' => return text::write_decimal(f, u64::from(self.numbers().0)),
             b'm' => return text::write_decimal(f, u64::from(self.numbers().1)),
             // The variant's own values.
@@ -1382,9 +1377,17 @@ impl lfa_proto::text::Holes for Error {
                     piece = UuidPiece(found, Show::FoundAt);
                     &piece
                 }
+                // The elapsed milliseconds, as `Duration::as_millis` but
+                // without 128-bit formatting: the seconds, then the three
+                // digits of the milliseconds.
                 (b't', Repr::Timeout { secs, nanos, .. }) => {
-                    millis = Millis(secs.bits(), *nanos);
-                    &millis
+                    let digits = if secs.bits() == 0 {
+                        1
+                    } else {
+                        text::write_decimal(f, secs.bits())?;
+                        3
+                    };
+                    return text::write_number(f, "", u64::from(*nanos / 1_000_000), false, digits);
                 }
                 (
                     b'1',
@@ -1394,8 +1397,7 @@ impl lfa_proto::text::Holes for Error {
                         ..
                     },
                 ) => {
-                    saw = Saw(*first, *first_status);
-                    &saw
+                    return write_with_status(f, saw_text(*first), *first_status);
                 }
                 (
                     b'2',
@@ -1405,8 +1407,7 @@ impl lfa_proto::text::Holes for Error {
                         ..
                     },
                 ) => {
-                    saw = Saw(*other, *other_status);
-                    &saw
+                    return write_with_status(f, saw_text(*other), *other_status);
                 }
                 _ => return Ok(()),
             },
@@ -1483,37 +1484,41 @@ impl core::fmt::Display for UuidPiece<'_> {
     }
 }
 
-/// A duration of seconds and nanoseconds in milliseconds, as
-/// `Duration::as_millis` but without 128-bit formatting: the seconds, then
-/// the three digits of the milliseconds.
-struct Millis(u64, u32);
-
-impl core::fmt::Display for Millis {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let Self(secs, nanos) = *self;
-        let digits = if secs == 0 {
-            1
-        } else {
-            lfa_proto::text::write_decimal(f, secs)?;
-            3
-        };
-        lfa_proto::text::write_number(f, "", u64::from(nanos / 1_000_000), false, digits)
+/// The text of a cancel outcome; `{s}` is its status.
+const fn cancel_text(tag: CancelTag) -> &'static str {
+    match tag {
+        CancelTag::Cancelled => "LFA_CANCEL succeeded",
+        CancelTag::Nothing => "the agent had already abandoned it (LFA_CANCEL: nothing to cancel)",
+        CancelTag::Failed => "LFA_CANCEL failed too: {s}",
     }
 }
 
-/// What one CPU of a rendezvous saw.
-struct Saw(ResultTag, PackedStatus);
-
-impl core::fmt::Display for Saw {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let Self(tag, status) = *self;
-        match tag {
-            ResultTag::Done => f.write_str("finished"),
-            ResultTag::Reset => f.write_str("was reset"),
-            ResultTag::Failed => write!(f, "got {}", status.get()),
-            ResultTag::OutOfRounds => f.write_str("still had CALL_AGAIN after its rounds"),
-        }
+/// What one CPU of a rendezvous saw; `{s}` is its status.
+const fn saw_text(tag: ResultTag) -> &'static str {
+    match tag {
+        ResultTag::Done => "finished",
+        ResultTag::Reset => "was reset",
+        ResultTag::Failed => "got {s}",
+        ResultTag::OutOfRounds => "still had CALL_AGAIN after its rounds",
     }
+}
+
+/// The one hole `{s}` of [`cancel_text`] and [`saw_text`]: the status.
+struct StatusHole(PackedStatus);
+
+impl lfa_proto::text::Holes for StatusHole {
+    fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, _: u8) -> core::fmt::Result {
+        core::fmt::Display::fmt(&self.0.get(), f)
+    }
+}
+
+/// Writes `text`, its hole `{s}` (if any) being `status`.
+fn write_with_status(
+    f: &mut core::fmt::Formatter<'_>,
+    text: &str,
+    status: PackedStatus,
+) -> core::fmt::Result {
+    lfa_proto::text::write(f, text, &StatusHole(status))
 }
 
 impl core::fmt::Debug for Error {
