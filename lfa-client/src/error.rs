@@ -1345,8 +1345,10 @@ impl lfa_proto::text::Holes for Error {
                     None => Ok(()),
                 };
             }
-            b'n' => return text::write_decimal(f, u64::from(self.numbers().0)),
-            b'm' => return text::write_decimal(f, u64::from(self.numbers().1)),
+            b'n' | b'm' => {
+                let (n, m) = self.numbers();
+                return text::write_decimal(f, u64::from(if hole == b'n' { n } else { m }));
+            }
             // The variant's own values.
             hole => match (hole, &self.0) {
                 (b'h', Repr::NoAgent { x0 }) => return text::write_hex(f, x0.bits()),

@@ -137,8 +137,7 @@ impl SmcccVersion {
 
 impl core::fmt::Display for SmcccVersion {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        lfa_proto::text::write_decimal(f, u64::from(self.major))?;
-        lfa_proto::text::write_number(f, ".", u64::from(self.minor), false, 1)
+        write!(f, "{}.{}", self.major, self.minor)
     }
 }
 
