@@ -44,8 +44,8 @@ impl core::fmt::Display for ComponentRef {
         write!(
             f,
             "{} {} (#{})",
-            Piece::Name(uuid),
-            Piece::Uuid(uuid),
+            UuidPiece(uuid, Show::Name),
+            UuidPiece(uuid, Show::Uuid),
             self.seq_id.0
         )
     }
@@ -131,13 +131,8 @@ pub enum CancelOutcome {
 
 impl core::fmt::Display for CancelOutcome {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Self::Cancelled => f.write_str("LFA_CANCEL succeeded"),
-            Self::NothingToCancel => {
-                f.write_str("the agent had already abandoned it (LFA_CANCEL: nothing to cancel)")
-            }
-            Self::Failed(e) => write!(f, "LFA_CANCEL failed too: {e}"),
-        }
+        let (tag, status) = pack_cancel(*self);
+        write_with_status(f, cancel_text(tag), status)
     }
 }
 
@@ -1198,20 +1193,14 @@ impl From<Error> for ErrorDetail {
 // The messages are templates whose holes `{x}` are filled from the packed
 // value (see `Error::template`): one formatter for every variant, and no
 // `ErrorDetail` to unpack, so that an image which prints its errors stays
-// small. Every piece is written with `write_str` or a `write!` of its own, so
-// the text never depends on the flags or width the `Error` is formatted with.
+// small. Every piece is written with `write_str`, lfa-proto's number writer
+// or a `Display` of this workspace that does the same, so the text never
+// depends on the flags or width the `Error` is formatted with.
 impl core::fmt::Display for Error {
+    // Out of line, so that `&Error`'s `Display` calls it rather than a copy.
+    #[inline(never)]
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let mut rest = self.template();
-        while let Some(at) = rest.bytes().position(|b| b == b'{') {
-            let (text, hole) = rest.split_at_checked(at).unwrap_or((rest, ""));
-            f.write_str(text)?;
-            // `hole` is "{x}…": the hole's letter, then the rest of the text.
-            let (name, after) = hole.split_at_checked(3).unwrap_or(("", ""));
-            self.write_hole(f, name.as_bytes().get(1).copied())?;
-            rest = after;
-        }
-        f.write_str(rest)
+        lfa_proto::text::write(f, self.template(), self)
     }
 }
 
@@ -1314,24 +1303,26 @@ impl Error {
             _ => (0, 0),
         }
     }
+}
 
-    /// Writes the hole `{hole}` of the message (see [`Error::template`]):
-    /// each hole is a value whose `Display` one `write!` calls.
-    #[inline(never)]
-    fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: Option<u8>) -> core::fmt::Result {
+// The holes of the templates of `Error::template`: each is a number, a text
+// or a value whose `Display` is called.
+impl lfa_proto::text::Holes for Error {
+    fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: u8) -> core::fmt::Result {
         use core::fmt::Display;
-        let (status, cancel, call, number, piece);
+        use lfa_proto::text;
+        let (status, call, piece);
         let value: &dyn Display = match hole {
-            Some(b'c' | b'o') => match self.component_ref() {
+            b'c' | b'o' => match self.component_ref() {
                 Some(component) => {
-                    if hole == Some(b'o') {
+                    if hole == b'o' {
                         f.write_str(" for ")?;
                     }
                     component
                 }
                 None => return Ok(()),
             },
-            Some(b'k') => match self.0 {
+            b'k' => match self.0 {
                 Repr::Firmware { call: c, .. }
                 | Repr::Malformed { call: c, .. }
                 | Repr::Timeout { call: c, .. } => {
@@ -1340,37 +1331,33 @@ impl Error {
                 }
                 _ => return Ok(()),
             },
-            Some(b's') => match self.status() {
+            b's' => match self.status() {
                 Some(error) => {
                     status = error;
                     &status
                 }
                 None => return Ok(()),
             },
-            Some(b'x') => match self.cancel() {
-                Some(outcome) => {
-                    cancel = outcome;
-                    &cancel
-                }
-                None => return Ok(()),
-            },
-            Some(b'n') => {
-                number = self.numbers().0;
-                &number
+            b'x' => {
+                let mut copy = *self;
+                return match copy.cancel_slot() {
+                    Some((tag, status)) => write_with_status(f, cancel_text(*tag), *status),
+                    None => Ok(()),
+                };
             }
-            Some(b'm') => {
-                number = self.numbers().1;
-                &number
+            b'n' | b'm' => {
+                let (n, m) = self.numbers();
+                return text::write_decimal(f, u64::from(if hole == b'n' { n } else { m }));
             }
             // The variant's own values.
-            Some(hole) => match (hole, &self.0) {
-                (b'h', Repr::NoAgent { x0 }) => return write!(f, "{:#x}", x0.bits()),
+            hole => match (hole, &self.0) {
+                (b'h', Repr::NoAgent { x0 }) => return text::write_hex(f, x0.bits()),
                 (b'r', Repr::NoAgent { x0 }) => {
-                    if x0.bits() == FunctionId::Version.to_x0() {
-                        &"x0 came back unchanged"
+                    return f.write_str(if x0.bits() == FunctionId::Version.to_x0() {
+                        "x0 came back unchanged"
                     } else {
-                        &"NOT_SUPPORTED"
-                    }
+                        "NOT_SUPPORTED"
+                    });
                 }
                 (b'v', Repr::UnsupportedVersion { version }) => version,
                 (b'v', Repr::SmcccVersion { error }) => error,
@@ -1379,22 +1366,30 @@ impl Error {
                     &call
                 }
                 (b'v', Repr::Malformed { error, .. }) => error,
-                (b'v', Repr::RendezvousFailed { reason, .. }) => reason,
+                (b'v', Repr::RendezvousFailed { reason, .. }) => return f.write_str(reason),
                 (b'u', Repr::ComponentGone { uuid }) => {
-                    piece = Piece::Uuid(uuid);
+                    piece = UuidPiece(uuid, Show::Uuid);
                     &piece
                 }
                 (b'a', Repr::ComponentGone { uuid }) => {
-                    piece = Piece::NameSuffix(uuid);
+                    piece = UuidPiece(uuid, Show::NameSuffix);
                     &piece
                 }
                 (b'f', Repr::ComponentMoved { found, .. }) => {
-                    piece = Piece::FoundAt(found);
+                    piece = UuidPiece(found, Show::FoundAt);
                     &piece
                 }
+                // The elapsed milliseconds, as `Duration::as_millis` but
+                // without 128-bit formatting: the seconds, then the three
+                // digits of the milliseconds.
                 (b't', Repr::Timeout { secs, nanos, .. }) => {
-                    piece = Piece::Millis(secs.bits(), *nanos);
-                    &piece
+                    let digits = if secs.bits() == 0 {
+                        1
+                    } else {
+                        text::write_decimal(f, secs.bits())?;
+                        3
+                    };
+                    return text::write_number(f, "", u64::from(*nanos / 1_000_000), false, digits);
                 }
                 (
                     b'1',
@@ -1404,8 +1399,7 @@ impl Error {
                         ..
                     },
                 ) => {
-                    piece = Piece::Saw(*first, *first_status);
-                    &piece
+                    return write_with_status(f, saw_text(*first), *first_status);
                 }
                 (
                     b'2',
@@ -1415,87 +1409,118 @@ impl Error {
                         ..
                     },
                 ) => {
-                    piece = Piece::Saw(*other, *other_status);
-                    &piece
+                    return write_with_status(f, saw_text(*other), *other_status);
                 }
                 _ => return Ok(()),
             },
-            None => return Ok(()),
         };
-        write!(f, "{value}")
+        value.fmt(f)
     }
 }
 
-/// The pieces of messages that are written by code of their own.
-enum Piece<'a> {
-    /// A UUID as `uuid`'s `Display` writes it (hyphenated, lowercase).
-    Uuid(&'a Uuid),
+/// How a message shows a UUID.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Show {
+    /// As `uuid`'s `Display` writes it (hyphenated, lowercase).
+    Uuid,
     /// The well-known name of the component with this UUID, or "component".
-    Name(&'a Uuid),
+    Name,
     /// " (<name>)" if the UUID is a well-known component's, else nothing.
-    NameSuffix(&'a Uuid),
+    NameSuffix,
     /// What a moved component's sequence id now holds.
-    FoundAt(&'a Uuid),
-    /// A duration of seconds and nanoseconds in milliseconds, as
-    /// `Duration::as_millis` but without 128-bit formatting: the seconds,
-    /// then the three digits of the milliseconds.
-    Millis(u64, u32),
-    /// What one CPU saw.
-    Saw(ResultTag, PackedStatus),
+    FoundAt,
 }
 
-impl core::fmt::Display for Piece<'_> {
+/// The well-known components (with their names), then the nil UUID: their
+/// first bytes differ.
+static NAMED: [(&[u8], Option<&str>); 4] = {
+    use lfa_proto::components::{BL33, TF_RMM, TFA_BL31};
+    [
+        (TFA_BL31.uuid.as_bytes(), Some(TFA_BL31.name)),
+        (BL33.uuid.as_bytes(), Some(BL33.name)),
+        (TF_RMM.uuid.as_bytes(), Some(TF_RMM.name)),
+        (Uuid::nil().as_bytes(), None),
+    ]
+};
+
+/// Which of [`NAMED`] `uuid` is: the one candidate its first byte picks,
+/// then one comparison.
+fn lookup(uuid: &Uuid) -> Option<Option<&'static str>> {
+    let bytes = uuid.as_bytes();
+    let first = bytes.first();
+    NAMED
+        .iter()
+        .find(|(known, _)| known.first() == first)
+        .filter(|(known, _)| known.iter().zip(bytes).all(|(a, b)| a == b))
+        .map(|(_, name)| *name)
+}
+
+/// A UUID in a message.
+struct UuidPiece<'a>(&'a Uuid, Show);
+
+impl core::fmt::Display for UuidPiece<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match *self {
-            // As `uuid` writes it: hyphenated, lowercase.
-            Self::Uuid(uuid) => {
-                for (i, byte) in uuid.as_bytes().iter().enumerate() {
-                    if matches!(i, 4 | 6 | 8 | 10) {
-                        f.write_str("-")?;
-                    }
-                    write!(f, "{:02x}", u32::from(*byte))?;
-                }
-                Ok(())
+        let Self(uuid, show) = *self;
+        let known = lookup(uuid);
+        let name = known.flatten();
+        match show {
+            Show::Name => return f.write_str(name.unwrap_or("component")),
+            Show::FoundAt if known == Some(None) => {
+                return f.write_str("nothing (out of range)");
             }
-            Self::Name(uuid) | Self::NameSuffix(uuid) | Self::FoundAt(uuid) => {
-                // Read once: the UUIDs of an `Error` are not aligned, so a
-                // strict-alignment target reads them byte by byte.
-                let bits = uuid.as_u128();
-                let name = lfa_proto::components::KNOWN_COMPONENTS
-                    .iter()
-                    .find(|known| known.uuid.as_u128() == bits)
-                    .map(|known| known.name);
-                match (self, name) {
-                    (Self::Name(_), _) => f.write_str(name.unwrap_or("component")),
-                    (Self::NameSuffix(_), Some(name)) => write!(f, " ({name})"),
-                    (Self::FoundAt(_), _) if bits == 0 => f.write_str("nothing (out of range)"),
-                    (Self::FoundAt(_), _) => {
-                        write!(
-                            f,
-                            "component {}{}",
-                            Self::Uuid(uuid),
-                            Self::NameSuffix(uuid)
-                        )
-                    }
-                    _ => Ok(()),
+            Show::FoundAt => f.write_str("component ")?,
+            Show::Uuid | Show::NameSuffix => {}
+        }
+        if show != Show::NameSuffix {
+            for (i, byte) in uuid.as_bytes().iter().enumerate() {
+                if matches!(i, 4 | 6 | 8 | 10) {
+                    f.write_str("-")?;
                 }
+                write!(f, "{:02x}", u32::from(*byte))?;
             }
-            Self::Millis(secs, nanos) => {
-                let millis = nanos / 1_000_000;
-                if secs == 0 {
-                    write!(f, "{millis}")
-                } else {
-                    write!(f, "{secs}{millis:03}")
-                }
-            }
-            Self::Saw(tag, status) => match tag {
-                ResultTag::Done => f.write_str("finished"),
-                ResultTag::Reset => f.write_str("was reset"),
-                ResultTag::Failed => write!(f, "got {}", status.get()),
-                ResultTag::OutOfRounds => f.write_str("still had CALL_AGAIN after its rounds"),
-            },
+        }
+        match (show, name) {
+            (Show::NameSuffix | Show::FoundAt, Some(name)) => write!(f, " ({name})"),
+            _ => Ok(()),
         }
     }
+}
+
+/// The text of a cancel outcome; `{s}` is its status.
+const fn cancel_text(tag: CancelTag) -> &'static str {
+    match tag {
+        CancelTag::Cancelled => "LFA_CANCEL succeeded",
+        CancelTag::Nothing => "the agent had already abandoned it (LFA_CANCEL: nothing to cancel)",
+        CancelTag::Failed => "LFA_CANCEL failed too: {s}",
+    }
+}
+
+/// What one CPU of a rendezvous saw; `{s}` is its status.
+const fn saw_text(tag: ResultTag) -> &'static str {
+    match tag {
+        ResultTag::Done => "finished",
+        ResultTag::Reset => "was reset",
+        ResultTag::Failed => "got {s}",
+        ResultTag::OutOfRounds => "still had CALL_AGAIN after its rounds",
+    }
+}
+
+/// The one hole `{s}` of [`cancel_text`] and [`saw_text`]: the status.
+struct StatusHole(PackedStatus);
+
+impl lfa_proto::text::Holes for StatusHole {
+    fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, _: u8) -> core::fmt::Result {
+        core::fmt::Display::fmt(&self.0.get(), f)
+    }
+}
+
+/// Writes `text`, its hole `{s}` (if any) being `status`.
+fn write_with_status(
+    f: &mut core::fmt::Formatter<'_>,
+    text: &str,
+    status: PackedStatus,
+) -> core::fmt::Result {
+    lfa_proto::text::write(f, text, &StatusHole(status))
 }
 
 impl core::fmt::Debug for Error {
@@ -1978,6 +2003,55 @@ mod tests {
             );
             assert_eq!(std::format!("{detail}"), message, "{detail:?}");
         }
+    }
+
+    /// A UUID named only when all sixteen bytes are a known one's: the
+    /// lookup picks its candidate by the first byte, so UUIDs sharing that
+    /// byte (or the nil UUID's) but differing later are not named.
+    #[test]
+    fn only_exact_uuids_are_named() {
+        use lfa_proto::components::KNOWN_COMPONENTS;
+        use std::string::ToString;
+        for known in KNOWN_COMPONENTS {
+            let exact = ComponentRef {
+                uuid: known.uuid,
+                seq_id: SeqId(1),
+            };
+            assert_eq!(
+                exact.to_string(),
+                std::format!("{} {} (#1)", known.name, known.uuid)
+            );
+            for at in [1, 8, 15] {
+                let mut bytes = *known.uuid.as_bytes();
+                if let Some(byte) = bytes.get_mut(at) {
+                    *byte ^= 1;
+                }
+                let near = Uuid::from_bytes(bytes);
+                let component = ComponentRef {
+                    uuid: near,
+                    seq_id: SeqId(1),
+                };
+                assert_eq!(component.to_string(), std::format!("component {near} (#1)"));
+                let gone = Error::new(ErrorDetail::ComponentGone { uuid: near });
+                assert_eq!(
+                    gone.to_string(),
+                    std::format!("no component with UUID {near} in the inventory")
+                );
+            }
+        }
+        let almost_nil = Uuid::from_u128(1);
+        let moved = Error::new(ErrorDetail::ComponentMoved {
+            component: ComponentRef {
+                uuid: almost_nil,
+                seq_id: SeqId(0),
+            },
+            found: almost_nil,
+        });
+        assert_eq!(
+            moved.to_string(),
+            "component 00000000-0000-0000-0000-000000000001 (#0) has moved: its sequence id now \
+             holds component 00000000-0000-0000-0000-000000000001; list the inventory again"
+        );
     }
 
     #[test]

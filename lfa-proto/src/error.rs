@@ -41,44 +41,53 @@ pub enum DecodeError {
     CountOutOfRange(u64),
 }
 
-// Six of the messages are "<text><value in hex><text>": one `write!` for
-// them, rather than a format string each, is the smaller code in an image
-// that prints its errors.
+// A template per variant, its holes written by `text` (one number writer),
+// is the smaller code in an image that prints its errors.
 impl core::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let (lead, value, tail) = match *self {
-            Self::WrongFunction { expected, found } => {
-                return write!(f, "expected {expected}, found function ID {found:#x}");
+        let template = match self {
+            Self::UnknownFunction(_) => "{x} is not an LFA function ID",
+            Self::WrongFunction { .. } => "expected {k}, found function ID {x}",
+            Self::UnknownInfoSelector(_) => "LFA_GET_INFO selector {x} is not defined (only 0 is)",
+            Self::SeqIdOutOfRange(_) => "sequence id {x} does not fit in 32 bits",
+            Self::ReservedBits { .. } => "{k}: reserved bits {x} set in x{r}",
+            Self::InvalidVersion(_) => "x0 = {x} is neither a status nor an LFA version",
+            Self::InvalidFeatures(_) => {
+                "LFA_FEATURES returned {x}, which is neither 0 nor an error status"
             }
-            Self::ReservedBits {
-                function,
-                reg,
-                bits,
-            } => {
-                return write!(
-                    f,
-                    "{function}: reserved bits {bits:#x} set in x{}",
-                    u32::from(reg)
-                );
+            Self::CountOutOfRange(_) => {
+                "LFA_GET_INFO returned {x} components, more than 32-bit sequence ids can address"
             }
-            Self::UnknownFunction(v) => ("", v, " is not an LFA function ID"),
-            Self::UnknownInfoSelector(v) => {
-                ("LFA_GET_INFO selector ", v, " is not defined (only 0 is)")
-            }
-            Self::SeqIdOutOfRange(v) => ("sequence id ", v, " does not fit in 32 bits"),
-            Self::InvalidVersion(v) => ("x0 = ", v, " is neither a status nor an LFA version"),
-            Self::InvalidFeatures(v) => (
-                "LFA_FEATURES returned ",
-                v,
-                ", which is neither 0 nor an error status",
-            ),
-            Self::CountOutOfRange(v) => (
-                "LFA_GET_INFO returned ",
-                v,
-                " components, more than 32-bit sequence ids can address",
-            ),
         };
-        write!(f, "{lead}{value:#x}{tail}")
+        crate::text::write(f, template, self)
+    }
+}
+
+// The holes of the templates above: `{k}` the function, `{x}` the value in
+// hex, `{r}` the register number.
+impl crate::text::Holes for DecodeError {
+    fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: u8) -> core::fmt::Result {
+        match (hole, *self) {
+            (
+                b'k',
+                Self::WrongFunction {
+                    expected: function, ..
+                }
+                | Self::ReservedBits { function, .. },
+            ) => f.write_str(function.name()),
+            (b'r', Self::ReservedBits { reg, .. }) => crate::text::write_decimal(f, u64::from(reg)),
+            (
+                _,
+                Self::UnknownFunction(value)
+                | Self::WrongFunction { found: value, .. }
+                | Self::UnknownInfoSelector(value)
+                | Self::SeqIdOutOfRange(value)
+                | Self::ReservedBits { bits: value, .. }
+                | Self::InvalidVersion(value)
+                | Self::InvalidFeatures(value)
+                | Self::CountOutOfRange(value),
+            ) => crate::text::write_hex(f, value),
+        }
     }
 }
 

@@ -62,6 +62,8 @@ pub mod regs;
 pub mod request;
 pub mod response;
 mod status;
+#[doc(hidden)]
+pub mod text;
 mod uuid_regs;
 mod version;
 

@@ -173,37 +173,36 @@ pub enum SmcccError {
     },
 }
 
-// The statuses are written as a sign and a magnitude, so that only unsigned
-// formatting is linked into an image that prints its errors.
+// A template per variant, its holes written by lfa-proto's number writer
+// (statuses as a sign and a magnitude), is the smaller code in an image that
+// prints its errors.
 impl core::fmt::Display for SmcccError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match *self {
-            Self::NotAdvertised { status } => write!(
-                f,
-                "PSCI_FEATURES(SMCCC_VERSION) returned {}{}: firmware implements SMCCC 1.0 only",
-                sign(status),
-                status.unsigned_abs()
-            ),
-            Self::VersionCallFailed { status } => write!(
-                f,
-                "SMCCC_VERSION returned status {}{}",
-                sign(status),
-                status.unsigned_abs()
-            ),
-            Self::InvalidVersion { w0 } => {
-                write!(f, "SMCCC_VERSION returned {w0:#x}, which is not a version")
+        let template = match self {
+            Self::NotAdvertised { .. } => {
+                "PSCI_FEATURES(SMCCC_VERSION) returned {s}: firmware implements SMCCC 1.0 only"
             }
-            Self::TooOld { found, required } => write!(
-                f,
-                "firmware implements SMCCC {found}, at least {required} is required"
-            ),
-        }
+            Self::VersionCallFailed { .. } => "SMCCC_VERSION returned status {s}",
+            Self::InvalidVersion { .. } => "SMCCC_VERSION returned {x}, which is not a version",
+            Self::TooOld { .. } => "firmware implements SMCCC {f}, at least {r} is required",
+        };
+        lfa_proto::text::write(f, template, self)
     }
 }
 
-/// "-" for a negative status, else nothing.
-const fn sign(status: i32) -> &'static str {
-    if status < 0 { "-" } else { "" }
+// The holes of the templates above: `{s}` the status, `{x}` w0 in hex, `{f}`
+// and `{r}` the versions found and required.
+impl lfa_proto::text::Holes for SmcccError {
+    fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: u8) -> core::fmt::Result {
+        match (hole, *self) {
+            (b'f', Self::TooOld { found, .. }) => core::fmt::Display::fmt(&found, f),
+            (_, Self::TooOld { required, .. }) => core::fmt::Display::fmt(&required, f),
+            (_, Self::InvalidVersion { w0 }) => lfa_proto::text::write_hex(f, u64::from(w0)),
+            (_, Self::NotAdvertised { status } | Self::VersionCallFailed { status }) => {
+                lfa_proto::text::write_signed(f, i64::from(status))
+            }
+        }
+    }
 }
 
 impl core::error::Error for SmcccError {}
