@@ -144,7 +144,10 @@ impl core::fmt::Display for CancelOutcome {
 /// the firmware returned ([`LfaError`], which keeps unknown codes with their
 /// value). Failures after `LFA_PRIME` also say what the `LFA_CANCEL` the client
 /// then issued returned ([`CancelOutcome`]). Packing and unpacking lose
-/// nothing: `Error::new(d).detail() == d` for every value `d`.
+/// nothing: `Error::new(d).detail() == d` for every `d` whose statuses are
+/// as decoding gives them. A status is kept as its code, so an
+/// `LfaError::Unknown` that holds a defined code (-1 to -11, which decoding
+/// never produces) reads back as that code's named status.
 ///
 /// ```
 /// use lfa_client::{CancelOutcome, ComponentRef, Error, ErrorDetail};
@@ -388,7 +391,8 @@ impl core::error::Error for ErrorDetail {}
 ///   [`is_fatal`](Self::is_fatal), [`retry_later`](Self::retry_later) and
 ///   [`needs_listing`](Self::needs_listing), which read the packed value;
 /// - [`detail`](Self::detail), the matchable [`ErrorDetail`] with every
-///   field (nothing is lost in the packing);
+///   field (nothing is lost in the packing; statuses are kept as their
+///   codes, see [`ErrorDetail`]);
 /// - `Display` (the same text as the detail's), and `Debug` (the detail's).
 ///
 /// ```
@@ -599,7 +603,7 @@ const fn unpack_result(tag: ResultTag, status: PackedStatus) -> CpuResult {
 
 impl Error {
     /// Packs `detail`. Nothing is lost: [`detail`](Self::detail) gives it
-    /// back.
+    /// back (statuses are kept as their codes, see [`ErrorDetail`]).
     #[must_use]
     #[inline(always)]
     pub const fn new(detail: ErrorDetail) -> Self {
@@ -1694,6 +1698,34 @@ mod tests {
             }
         }
         all
+    }
+
+    #[test]
+    fn a_status_is_kept_as_its_code() {
+        // `Unknown` holding a defined code (which decoding never produces)
+        // reads back as the named status, in the detail, the accessors and
+        // the predicates alike.
+        let component = components()[0];
+        for (i, named) in LfaError::DEFINED.into_iter().enumerate() {
+            let code = -1 - i64::try_from(i).unwrap_or(0);
+            let error = Error::new(ErrorDetail::PrimeFailed {
+                component,
+                status: LfaError::Unknown(code),
+                rounds: 1,
+                cancel: CancelOutcome::Failed(LfaError::Unknown(code)),
+            });
+            assert_eq!(error.status(), Some(named));
+            assert_eq!(error.cancel(), Some(CancelOutcome::Failed(named)));
+            assert_eq!(
+                error.detail(),
+                ErrorDetail::PrimeFailed {
+                    component,
+                    status: named,
+                    rounds: 1,
+                    cancel: CancelOutcome::Failed(named),
+                }
+            );
+        }
     }
 
     #[test]

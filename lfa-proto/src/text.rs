@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //! The message templates of the lfa crates' `Display` impls (for lfa-smccc
-//! and lfa-client; not a stable API): text with holes `{x}`, each written by
+//! and lfa-client of the same release, which depend on this exact version;
+//! not a stable API): text with holes `{x}`, each written by
 //! the value's own code, and one number writer instead of a formatter per
 //! integer type, so that an image which prints its errors stays small.
 //!
