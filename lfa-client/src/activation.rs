@@ -295,9 +295,7 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
         // The result stays in `op` until the end: no result-sized value
         // passes through the frames under the rendezvous window.
         while let Flow::Pending { wait, .. } = op.advance(self.client, rendezvous, exclude) {
-            if let Some(wait) = wait {
-                self.client.clock.delay(wait);
-            }
+            self.client.wait(wait);
         }
         op.take_result()
     }

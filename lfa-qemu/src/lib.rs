@@ -63,6 +63,7 @@ pub mod rendezvous;
 pub mod semihosting;
 pub mod service;
 pub mod stack;
+pub mod stub;
 pub mod timer;
 pub mod uart;
 

@@ -8,48 +8,22 @@
 //! (`Debug` of the client's types is not linked): every public entry point of
 //! the client's flow is reachable, so its code (and the `lfa-proto` and
 //! `lfa-smccc` code it uses) is linked. The callback and the result of
-//! `activate_all_pending` are used without naming their types. The EL3 side is a stub written with raw constants, not the
-//! simulator and not `lfa-proto`, so that the `lfa_*` symbols in the image are
+//! `activate_all_pending` are used without naming their types. The EL3 side is `lfa_qemu::stub::EmptyAgent`, written with raw constants, not the
+//! simulator and not `lfa-proto`'s request and response types, so that the `lfa_*` symbols in the image are
 //! the client's: LFA 1.0, every function implemented, no components. The run
 //! checks that the client saw exactly that with the documented call counts.
 #![no_std]
 #![no_main]
 
 use lfa_client::{Client, OnlyCpu};
+use lfa_proto::FunctionId;
 use lfa_proto::components::TFA_BL31;
-use lfa_proto::{FunctionId, Regs};
 use lfa_qemu::{Scenario, check, check_eq, exceptions};
-use lfa_smccc::{Conduit, Smc};
-
-/// LFA 1.0, every function, no components: registers written by hand.
-struct Stub;
-
-static STUB: Stub = Stub;
-
-impl Conduit for Stub {
-    fn call(&self, args: &Regs) -> Regs {
-        const VERSION: u64 = 0xC400_02E0;
-        const FEATURES: u64 = 0xC400_02E1;
-        const GET_INFO: u64 = 0xC400_02E2;
-        const NOT_SUPPORTED: u64 = u64::MAX; // -1
-        let mut answer = *args;
-        let [x0, x1, ..] = args.x;
-        answer.x[0] = match x0 {
-            VERSION => 0x1_0000,
-            FEATURES if (VERSION..=0xC400_02E6).contains(&x1) => 0,
-            GET_INFO => {
-                answer.x[1] = 0; // no components
-                0
-            }
-            _ => NOT_SUPPORTED,
-        };
-        answer
-    }
-}
+use lfa_smccc::Smc;
 
 #[unsafe(no_mangle)]
 static LFA_QEMU_SCENARIO: Scenario = Scenario {
-    el3_agent: Some(&STUB),
+    el3_agent: Some(&lfa_qemu::stub::EMPTY_AGENT),
     ..Scenario::new("client_image", main)
 };
 

@@ -12,7 +12,7 @@ use lfa_qemu::Scenario;
 
 #[unsafe(no_mangle)]
 static LFA_QEMU_SCENARIO: Scenario = Scenario {
-    el3_agent: Some(&flow::STUB),
+    el3_agent: Some(&lfa_qemu::stub::EMPTY_AGENT),
     ..Scenario::new("cost_flow", main)
 };
 

@@ -5,7 +5,7 @@
 //! find, list, PRIME then ACTIVATE alone and PRIME then ACTIVATE through a
 //! rendezvous hook (`CpuRendezvous`), the same through the non-blocking
 //! `PrimeOp`/`ActivationOp` steps, and `activate_all_pending` through the
-//! same hook. The EL3 side is a stub written with raw constants (LFA
+//! same hook. The EL3 side is `lfa_qemu::stub::EmptyAgent`, written with raw constants (LFA
 //! 1.0, every function, no components), so every `lfa_*` symbol of the
 //! image is client code; the PRIME/ACTIVATE branches are linked but only
 //! run when a component is listed, which the stub never does. The run
@@ -14,38 +14,11 @@
 use core::fmt::Display;
 
 use lfa_client::{Client, Step};
+use lfa_proto::FunctionId;
 use lfa_proto::components::TFA_BL31;
-use lfa_proto::{FunctionId, Regs};
 use lfa_qemu::rendezvous::CpuRendezvous;
 use lfa_qemu::{check, check_eq, exceptions};
-use lfa_smccc::{Conduit, Smc};
-
-/// LFA 1.0, every function, no components: registers written by hand.
-pub struct Stub;
-
-/// The image's EL3 agent.
-pub static STUB: Stub = Stub;
-
-impl Conduit for Stub {
-    fn call(&self, args: &Regs) -> Regs {
-        const VERSION: u64 = 0xC400_02E0;
-        const FEATURES: u64 = 0xC400_02E1;
-        const GET_INFO: u64 = 0xC400_02E2;
-        const NOT_SUPPORTED: u64 = u64::MAX; // -1
-        let mut answer = *args;
-        let [x0, x1, ..] = args.x;
-        answer.x[0] = match x0 {
-            VERSION => 0x1_0000,
-            FEATURES if (VERSION..=0xC400_02E6).contains(&x1) => 0,
-            GET_INFO => {
-                answer.x[1] = 0; // no components
-                0
-            }
-            _ => NOT_SUPPORTED,
-        };
-        answer
-    }
-}
+use lfa_smccc::Smc;
 
 /// The rendezvous hook of the flow (one CPU; never called by the stub's run).
 static RENDEZVOUS: CpuRendezvous = CpuRendezvous::new(1, 1_000);
