@@ -82,6 +82,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     }
 
     /// Waits a retry delay, if there is one.
+    #[inline]
     pub(crate) fn wait(&self, wait: Option<core::time::Duration>) {
         if let Some(wait) = wait {
             self.clock.delay(wait);
