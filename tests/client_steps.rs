@@ -326,6 +326,20 @@ impl<C: Conduit + Sync + ?Sized> Rendezvous<C> for ResetAllButFirst {
     }
 }
 
+/// TF-A BL31, capable, pending, may reset CPUs; four CPUs online.
+fn bl31_that_resets_four_cpus(profile: lfa_sim::Profile) -> Agent {
+    let agent = sim(
+        profile,
+        &[SimComponent::new(TFA_BL31.uuid)
+            .capable()
+            .current(V1)
+            .pending(V2)
+            .may_reset_cpu()],
+    );
+    agent.set_online_cpus(4);
+    agent
+}
+
 #[test]
 fn cpu_reset_outcomes_from_resume_code_complete_the_activation() {
     let reset = CpuReset {
@@ -333,15 +347,7 @@ fn cpu_reset_outcomes_from_resume_code_complete_the_activation() {
         context_id: 0xC0FFEE,
     };
     for profile in PROFILES {
-        let agent = sim(
-            profile,
-            &[SimComponent::new(TFA_BL31.uuid)
-                .capable()
-                .current(V1)
-                .pending(V2)
-                .may_reset_cpu()],
-        );
-        agent.set_online_cpus(4);
+        let agent = bl31_that_resets_four_cpus(profile);
         let mut client = connect(&agent, Options::DEFAULT.with_cpu_reset(Some(reset)));
         let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
         let done = client
@@ -416,15 +422,7 @@ fn every_cpu_reset_resumes_from_copies_of_the_client_and_the_op() {
         context_id: 0x5EED,
     };
     for profile in PROFILES {
-        let agent = sim(
-            profile,
-            &[SimComponent::new(TFA_BL31.uuid)
-                .capable()
-                .current(V1)
-                .pending(V2)
-                .may_reset_cpu()],
-        );
-        agent.set_online_cpus(4);
+        let agent = bl31_that_resets_four_cpus(profile);
         let mut client = connect(&agent, Options::DEFAULT.with_cpu_reset(Some(reset)));
         let bl31 = client.find(TFA_BL31.uuid).unwrap().unwrap();
         let mut op = client
