@@ -203,7 +203,8 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         let mut summary = Summary::default();
         let mut skipped = SkipList::new();
         // One slot for what comes next, whether a listing or an attempt
-        // said it.
+        // said it (the attempt writes it in place: no result of its own in
+        // this frame).
         let mut next = self.first_pending(&skipped);
         loop {
             let component = match next {
@@ -219,24 +220,32 @@ impl<C: Conduit, K: Clock> Client<C, K> {
                     }),
                 });
             }
-            next = match self.attempt(&component, rendezvous, &skipped, each, &mut summary) {
-                After::Next(next) => Ok(next),
-                After::Failed(ref error) if error.skippable() && skipped.push(component.uuid()) => {
+            let failed = self.attempt(
+                &component,
+                rendezvous,
+                &skipped,
+                each,
+                &mut summary,
+                &mut next,
+            );
+            if let (true, Err(error)) = (failed, &next) {
+                if error.skippable() && skipped.push(component.uuid()) {
                     summary.skipped = summary.skipped.saturating_add(1);
                     each(Progress::Skipped {
                         component: &component,
                         error,
                     });
-                    self.first_pending(&skipped)
+                    next = self.first_pending(&skipped);
                 }
-                After::Failed(error) | After::Stop(error) => Err(error),
-            };
+            }
         }
     }
 
     /// Primes and activates one component, through the rendezvous when it
     /// (or the options) ask for one, driving the non-blocking operations
-    /// in the caller's frame.
+    /// in the caller's frame. Writes what comes next to `next`; true when
+    /// the attempt itself failed (the error in `next` may be skippable),
+    /// false when the component was activated (and reported).
     #[inline(always)]
     fn attempt(
         &mut self,
@@ -245,15 +254,19 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         skipped: &SkipList,
         each: &mut dyn FnMut(Progress<'_>),
         summary: &mut Summary,
-    ) -> After {
+        next: &mut Result<Option<Component>, Error>,
+    ) -> bool {
         let mut op = match self.prime_to_op(component) {
             Ok(primed) => primed.activate(),
-            Err(e) => return After::Failed(e),
+            Err(e) => {
+                *next = Err(e);
+                return true;
+            }
         };
         while let Flow::Pending { wait, .. } = op.advance(self, Some(rendezvous), skipped) {
             self.wait(wait);
         }
-        report(&mut op, each, summary)
+        report(&mut op, each, summary, next)
     }
 
     /// Lists the inventory for the first capable and pending component not
@@ -270,36 +283,33 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     }
 }
 
-/// How one attempt of `activate_all_pending` ended.
-enum After {
-    /// Activated (and reported); go on with this component.
-    Next(Option<Component>),
-    /// Failed with this error (skipped or stopping, as `skippable` says).
-    Failed(Error),
-    /// Activated (and reported), but the re-enumeration after it failed:
-    /// stop with this error.
-    Stop(Error),
-}
-
-/// Takes a finished attempt's result, reports a success to `each` and says
-/// what comes next. Out of line: the [`Activated`] is built in this frame,
-/// after the window, not in one of the frames under it.
+/// Takes a finished attempt's result, reports a success to `each` and
+/// writes what comes next to `next`: the next pending component, or the
+/// error to stop with (a failed re-enumeration after the activation).
+/// True when the attempt failed (its error is in `next`). Out of line: the
+/// [`Activated`] is built in this frame, after the window, not in one of
+/// the frames under it.
 #[inline(never)]
 fn report(
     op: &mut ActivationOp,
     each: &mut dyn FnMut(Progress<'_>),
     summary: &mut Summary,
-) -> After {
+    next: &mut Result<Option<Component>, Error>,
+) -> bool {
     match op.take_result() {
         Ok(activated) => {
             summary.activated = summary.activated.saturating_add(1);
             each(Progress::Activated(&activated));
-            match activated.now() {
-                Err(&error) if !error.is_component_gone() => After::Stop(error),
-                Ok(_) | Err(_) => After::Next(activated.next_pending().copied()),
-            }
+            *next = match activated.now() {
+                Err(&error) if !error.is_component_gone() => Err(error),
+                Ok(_) | Err(_) => Ok(activated.next_pending().copied()),
+            };
+            false
         }
-        Err(error) => After::Failed(error),
+        Err(error) => {
+            *next = Err(error);
+            true
+        }
     }
 }
 
