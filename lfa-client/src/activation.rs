@@ -104,7 +104,13 @@ impl<C: Conduit, K: Clock> Client<C, K> {
 
     /// Sends the release `LFA_CANCEL` the client owes, if any (see
     /// [`Client::release`], which documents the calls).
+    #[inline]
     pub(crate) fn release_previous(&mut self) -> Result<(), Error> {
+        // Nothing owed (the common case, and every drop of a client that
+        // never activated): no call, and no step machine entered.
+        if self.release.is_none() {
+            return Ok(());
+        }
         let mut releasing = Releasing::Start;
         loop {
             if let (_, Some(result)) = releasing.step(self) {
