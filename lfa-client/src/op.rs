@@ -902,8 +902,9 @@ impl ActivationOp {
         }
     }
 
-    /// The rendezvous window: one step (out of line, so that this frame is
-    /// the only one of the op's under the hook besides the window's).
+    /// The rendezvous window: one step (out of line, with the window
+    /// inlined, so that this frame is the only one of the op's under the
+    /// hook).
     #[inline(never)]
     fn rendezvous_stage<C: Conduit, K: Clock>(
         &mut self,
@@ -1162,8 +1163,9 @@ impl ActivationOp {
 }
 
 /// Runs the rendezvous window, judges the CPUs' outcomes and sets the next
-/// stage.
-#[inline(never)]
+/// stage. Inlined into its one caller: a frame of its own under the hook
+/// measured 96 B deeper.
+#[inline(always)]
 fn window<C: Conduit + ?Sized>(
     hook: &dyn Rendezvous<C>,
     conduit: &C,
