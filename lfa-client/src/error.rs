@@ -39,6 +39,7 @@ impl ComponentRef {
 }
 
 impl core::fmt::Display for ComponentRef {
+    #[inline(never)]
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let uuid = &self.uuid;
         write!(
@@ -916,11 +917,19 @@ impl Error {
     /// The firmware status, when the error is one.
     #[must_use]
     pub const fn status(&self) -> Option<LfaError> {
+        match self.packed_status() {
+            Some(status) => Some(status.get()),
+            None => None,
+        }
+    }
+
+    /// The firmware status as it is packed, when the error is one.
+    const fn packed_status(&self) -> Option<PackedStatus> {
         match self.0 {
             Repr::Firmware { status, .. }
             | Repr::InventoryFailed { status, .. }
             | Repr::PrimeFailed { status, .. }
-            | Repr::ActivateFailed { status, .. } => Some(status.get()),
+            | Repr::ActivateFailed { status, .. } => Some(status),
             _ => None,
         }
     }
@@ -1309,92 +1318,59 @@ impl Error {
     }
 }
 
-// The holes of the templates of `Error::template`: each is a number, a text
-// or a value whose `Display` is called.
+// The holes of the templates of `Error::template`: each arm ends in one
+// call (a number, a text, or a value's `Display`), so that no arm needs a
+// frame of its own.
 impl lfa_proto::text::Holes for Error {
     fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: u8) -> core::fmt::Result {
         use core::fmt::Display;
         use lfa_proto::text;
-        let (status, call, piece);
-        let value: &dyn Display = match hole {
+        match hole {
             b'c' | b'o' => match self.component_ref() {
-                Some(component) => {
-                    if hole == b'o' {
-                        f.write_str(" for ")?;
-                    }
-                    component
-                }
-                None => return Ok(()),
+                Some(_) if hole == b'o' => text::write(f, " for {c}", self),
+                Some(component) => component.fmt(f),
+                None => Ok(()),
             },
             b'k' => match self.0 {
-                Repr::Firmware { call: c, .. }
-                | Repr::Malformed { call: c, .. }
-                | Repr::Timeout { call: c, .. } => {
-                    call = c.get();
-                    &call
-                }
-                _ => return Ok(()),
+                Repr::Firmware { call, .. }
+                | Repr::Malformed { call, .. }
+                | Repr::Timeout { call, .. } => f.write_str(call.get().name()),
+                _ => Ok(()),
             },
-            b's' => match self.status() {
-                Some(error) => {
-                    status = error;
-                    &status
-                }
-                None => return Ok(()),
+            b's' => match self.packed_status() {
+                Some(status) => write_status(f, status),
+                None => Ok(()),
             },
             b'x' => {
                 let mut copy = *self;
-                return match copy.cancel_slot() {
+                match copy.cancel_slot() {
                     Some((tag, status)) => write_with_status(f, cancel_text(*tag), *status),
                     None => Ok(()),
-                };
+                }
             }
             b'n' | b'm' => {
                 let (n, m) = self.numbers();
-                return text::write_decimal(f, u64::from(if hole == b'n' { n } else { m }));
+                text::write_decimal(f, u64::from(if hole == b'n' { n } else { m }))
             }
             // The variant's own values.
             hole => match (hole, &self.0) {
-                (b'h', Repr::NoAgent { x0 }) => return text::write_hex(f, x0.bits()),
+                (b'h', Repr::NoAgent { x0 }) => text::write_hex(f, x0.bits()),
                 (b'r', Repr::NoAgent { x0 }) => {
-                    return f.write_str(if x0.bits() == FunctionId::Version.to_x0() {
+                    f.write_str(if x0.bits() == FunctionId::Version.to_x0() {
                         "x0 came back unchanged"
                     } else {
                         "NOT_SUPPORTED"
-                    });
+                    })
                 }
-                (b'v', Repr::UnsupportedVersion { version }) => version,
-                (b'v', Repr::SmcccVersion { error }) => error,
-                (b'v', Repr::MissingFunction { function }) => {
-                    call = function.get();
-                    &call
-                }
-                (b'v', Repr::Malformed { error, .. }) => error,
-                (b'v', Repr::RendezvousFailed { reason, .. }) => return f.write_str(reason),
-                (b'u', Repr::ComponentGone { uuid }) => {
-                    piece = UuidPiece(uuid, Show::Uuid);
-                    &piece
-                }
-                (b'a', Repr::ComponentGone { uuid }) => {
-                    piece = UuidPiece(uuid, Show::NameSuffix);
-                    &piece
-                }
-                (b'f', Repr::ComponentMoved { found, .. }) => {
-                    piece = UuidPiece(found, Show::FoundAt);
-                    &piece
-                }
-                // The elapsed milliseconds, as `Duration::as_millis` but
-                // without 128-bit formatting: the seconds, then the three
-                // digits of the milliseconds.
-                (b't', Repr::Timeout { secs, nanos, .. }) => {
-                    let digits = if secs.bits() == 0 {
-                        1
-                    } else {
-                        text::write_decimal(f, secs.bits())?;
-                        3
-                    };
-                    return text::write_number(f, "", u64::from(*nanos / 1_000_000), false, digits);
-                }
+                (b'v', Repr::UnsupportedVersion { version }) => version.fmt(f),
+                (b'v', Repr::SmcccVersion { error }) => error.fmt(f),
+                (b'v', Repr::MissingFunction { function }) => f.write_str(function.get().name()),
+                (b'v', Repr::Malformed { error, .. }) => error.fmt(f),
+                (b'v', Repr::RendezvousFailed { reason, .. }) => f.write_str(reason),
+                (b'u', Repr::ComponentGone { uuid }) => write_uuid(f, uuid, Show::Uuid),
+                (b'a', Repr::ComponentGone { uuid }) => write_uuid(f, uuid, Show::NameSuffix),
+                (b'f', Repr::ComponentMoved { found, .. }) => write_uuid(f, found, Show::FoundAt),
+                (b't', Repr::Timeout { secs, nanos, .. }) => write_millis(f, secs.bits(), *nanos),
                 (
                     b'1',
                     Repr::RendezvousDisagreement {
@@ -1402,9 +1378,7 @@ impl lfa_proto::text::Holes for Error {
                         first_status,
                         ..
                     },
-                ) => {
-                    return write_with_status(f, saw_text(*first), *first_status);
-                }
+                ) => write_with_status(f, saw_text(*first), *first_status),
                 (
                     b'2',
                     Repr::RendezvousDisagreement {
@@ -1412,14 +1386,26 @@ impl lfa_proto::text::Holes for Error {
                         other_status,
                         ..
                     },
-                ) => {
-                    return write_with_status(f, saw_text(*other), *other_status);
-                }
-                _ => return Ok(()),
+                ) => write_with_status(f, saw_text(*other), *other_status),
+                _ => Ok(()),
             },
-        };
-        value.fmt(f)
+        }
     }
+}
+
+/// The elapsed milliseconds of `secs` and `nanos`, as `Duration::as_millis`
+/// writes them but without 128-bit formatting: the seconds, then the three
+/// digits of the milliseconds.
+#[inline(never)]
+fn write_millis(f: &mut core::fmt::Formatter<'_>, secs: u64, nanos: u32) -> core::fmt::Result {
+    use lfa_proto::text;
+    let digits = if secs == 0 {
+        1
+    } else {
+        text::write_decimal(f, secs)?;
+        3
+    };
+    text::write_number(f, "", u64::from(nanos / 1_000_000), false, digits)
 }
 
 /// How a message shows a UUID.
@@ -1464,7 +1450,14 @@ struct UuidPiece<'a>(&'a Uuid, Show);
 
 impl core::fmt::Display for UuidPiece<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let Self(uuid, show) = *self;
+        write_uuid(f, self.0, self.1)
+    }
+}
+
+/// Writes `uuid` as `show` says.
+#[inline(never)]
+fn write_uuid(f: &mut core::fmt::Formatter<'_>, uuid: &Uuid, show: Show) -> core::fmt::Result {
+    {
         let known = lookup(uuid);
         let name = known.flatten();
         match show {
@@ -1514,11 +1507,18 @@ struct StatusHole(PackedStatus);
 
 impl lfa_proto::text::Holes for StatusHole {
     fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, _: u8) -> core::fmt::Result {
-        core::fmt::Display::fmt(&self.0.get(), f)
+        write_status(f, self.0)
     }
 }
 
+/// Writes `status` (its `Display`).
+#[inline(never)]
+fn write_status(f: &mut core::fmt::Formatter<'_>, status: PackedStatus) -> core::fmt::Result {
+    core::fmt::Display::fmt(&status.get(), f)
+}
+
 /// Writes `text`, its hole `{s}` (if any) being `status`.
+#[inline(never)]
 fn write_with_status(
     f: &mut core::fmt::Formatter<'_>,
     text: &str,
