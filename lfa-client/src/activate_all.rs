@@ -66,19 +66,39 @@ pub struct Summary {
 /// );
 /// assert_eq!(Error::from(stopped), ErrorDetail::PendingNeverClears { activations: 2 });
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "{error} (activate_all_pending stopped after {} activations and {} skipped component{})",
-    summary.activated,
-    summary.skipped,
-    if summary.skipped == 1 { "" } else { "s" }
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stopped {
     /// What was done before the error.
     pub summary: Summary,
     /// The error.
     pub error: Error,
 }
+
+// A template, as `Error`'s messages are (lfa_proto::text).
+impl core::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        lfa_proto::text::write(
+            f,
+            "{e} (activate_all_pending stopped after {n} activations and {m} skipped component{p})",
+            self,
+        )
+    }
+}
+
+impl lfa_proto::text::Holes for Stopped {
+    fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: u8) -> core::fmt::Result {
+        use lfa_proto::text::write_decimal;
+        let Summary { activated, skipped } = self.summary;
+        match hole {
+            b'e' => core::fmt::Display::fmt(&self.error, f),
+            b'n' => write_decimal(f, u64::from(activated)),
+            b'm' => write_decimal(f, u64::from(skipped)),
+            _ => f.write_str(if skipped == 1 { "" } else { "s" }),
+        }
+    }
+}
+
+impl core::error::Error for Stopped {}
 
 impl From<Stopped> for Error {
     /// The error alone: the summary is dropped.
