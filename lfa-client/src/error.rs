@@ -39,16 +39,8 @@ impl ComponentRef {
 }
 
 impl core::fmt::Display for ComponentRef {
-    #[inline(never)]
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let uuid = &self.uuid;
-        write!(
-            f,
-            "{} {} (#{})",
-            UuidPiece(uuid, Show::Name),
-            UuidPiece(uuid, Show::Uuid),
-            self.seq_id.0
-        )
+        write_uuid(f, &self.uuid, self.seq_id.0, Show::Component)
     }
 }
 
@@ -1367,9 +1359,11 @@ impl lfa_proto::text::Holes for Error {
                 (b'v', Repr::MissingFunction { function }) => f.write_str(function.get().name()),
                 (b'v', Repr::Malformed { error, .. }) => error.fmt(f),
                 (b'v', Repr::RendezvousFailed { reason, .. }) => f.write_str(reason),
-                (b'u', Repr::ComponentGone { uuid }) => write_uuid(f, uuid, Show::Uuid),
-                (b'a', Repr::ComponentGone { uuid }) => write_uuid(f, uuid, Show::NameSuffix),
-                (b'f', Repr::ComponentMoved { found, .. }) => write_uuid(f, found, Show::FoundAt),
+                (b'u', Repr::ComponentGone { uuid }) => write_uuid(f, uuid, 0, Show::Uuid),
+                (b'a', Repr::ComponentGone { uuid }) => write_uuid(f, uuid, 0, Show::NameSuffix),
+                (b'f', Repr::ComponentMoved { found, .. }) => {
+                    write_uuid(f, found, 0, Show::FoundAt)
+                }
                 (b't', Repr::Timeout { secs, nanos, .. }) => write_millis(f, secs.bits(), *nanos),
                 (
                     b'1',
@@ -1408,77 +1402,125 @@ fn write_millis(f: &mut core::fmt::Formatter<'_>, secs: u64, nanos: u32) -> core
     text::write_number(f, "", u64::from(nanos / 1_000_000), false, digits)
 }
 
-/// How a message shows a UUID.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// How a message shows a UUID: the index of its template in
+/// [`Known::texts`].
+#[derive(Clone, Copy)]
 enum Show {
+    /// A [`ComponentRef`]: the well-known name (or "component"), the UUID
+    /// and the sequence id.
+    Component,
     /// As `uuid`'s `Display` writes it (hyphenated, lowercase).
     Uuid,
-    /// The well-known name of the component with this UUID, or "component".
-    Name,
     /// " (<name>)" if the UUID is a well-known component's, else nothing.
     NameSuffix,
     /// What a moved component's sequence id now holds.
     FoundAt,
 }
 
+/// A UUID the messages know, with its name and the templates of each
+/// [`Show`]: `{u}` the UUID, `{a}` the name, `{n}` the sequence id.
+struct Known {
+    uuid: &'static [u8],
+    name: &'static str,
+    texts: [&'static str; 4],
+}
+
+/// The templates of a well-known component.
+const NAMED_TEXTS: [&str; 4] = ["{a} {u} (#{n})", "{u}", " ({a})", "component {u} ({a})"];
+
 /// The well-known components (with their names), then the nil UUID: their
 /// first bytes differ.
-static NAMED: [(&[u8], Option<&str>); 4] = {
+static NAMED: [Known; 4] = {
     use lfa_proto::components::{BL33, TF_RMM, TFA_BL31};
+    const fn named(component: &'static lfa_proto::components::KnownComponent) -> Known {
+        Known {
+            uuid: component.uuid.as_bytes(),
+            name: component.name,
+            texts: NAMED_TEXTS,
+        }
+    }
     [
-        (TFA_BL31.uuid.as_bytes(), Some(TFA_BL31.name)),
-        (BL33.uuid.as_bytes(), Some(BL33.name)),
-        (TF_RMM.uuid.as_bytes(), Some(TF_RMM.name)),
-        (Uuid::nil().as_bytes(), None),
+        named(&TFA_BL31),
+        named(&BL33),
+        named(&TF_RMM),
+        Known {
+            uuid: Uuid::nil().as_bytes(),
+            name: "",
+            texts: ["component {u} (#{n})", "{u}", "", "nothing (out of range)"],
+        },
     ]
 };
 
-/// Which of [`NAMED`] `uuid` is: the one candidate its first byte picks,
-/// then one comparison.
-fn lookup(uuid: &Uuid) -> Option<Option<&'static str>> {
+/// Any other UUID.
+static UNNAMED: Known = Known {
+    uuid: &[],
+    name: "",
+    texts: ["component {u} (#{n})", "{u}", "", "component {u}"],
+};
+
+/// Which of [`NAMED`] `uuid` is, or [`UNNAMED`]: the one candidate its
+/// first byte picks, then one comparison.
+fn lookup(uuid: &Uuid) -> &'static Known {
     let bytes = uuid.as_bytes();
     let first = bytes.first();
     NAMED
         .iter()
-        .find(|(known, _)| known.first() == first)
-        .filter(|(known, _)| known.iter().zip(bytes).all(|(a, b)| a == b))
-        .map(|(_, name)| *name)
+        .find(|known| known.uuid.first() == first)
+        .filter(|known| known.uuid.iter().zip(bytes).all(|(a, b)| a == b))
+        .unwrap_or(&UNNAMED)
 }
 
-/// A UUID in a message.
-struct UuidPiece<'a>(&'a Uuid, Show);
-
-impl core::fmt::Display for UuidPiece<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write_uuid(f, self.0, self.1)
-    }
-}
-
-/// Writes `uuid` as `show` says.
+/// Writes `uuid` (of sequence id `seq`) as `show` says.
 #[inline(never)]
-fn write_uuid(f: &mut core::fmt::Formatter<'_>, uuid: &Uuid, show: Show) -> core::fmt::Result {
-    {
-        let known = lookup(uuid);
-        let name = known.flatten();
-        match show {
-            Show::Name => return f.write_str(name.unwrap_or("component")),
-            Show::FoundAt if known == Some(None) => {
-                return f.write_str("nothing (out of range)");
-            }
-            Show::FoundAt => f.write_str("component ")?,
-            Show::Uuid | Show::NameSuffix => {}
-        }
-        if show != Show::NameSuffix {
-            for (i, byte) in uuid.as_bytes().iter().enumerate() {
-                if matches!(i, 4 | 6 | 8 | 10) {
-                    f.write_str("-")?;
+fn write_uuid(
+    f: &mut core::fmt::Formatter<'_>,
+    uuid: &Uuid,
+    seq: u32,
+    show: Show,
+) -> core::fmt::Result {
+    let known = lookup(uuid);
+    let text = known.texts.get(show as usize).copied().unwrap_or_default();
+    lfa_proto::text::write(
+        f,
+        text,
+        &UuidHoles {
+            bytes: uuid.as_bytes(),
+            name: known.name,
+            seq,
+        },
+    )
+}
+
+/// The holes of [`Known::texts`].
+struct UuidHoles<'a> {
+    bytes: &'a [u8; 16],
+    name: &'static str,
+    seq: u32,
+}
+
+impl lfa_proto::text::Holes for UuidHoles<'_> {
+    fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: u8) -> core::fmt::Result {
+        use core::fmt::Write;
+        match hole {
+            b'a' => f.write_str(self.name),
+            b'n' => lfa_proto::text::write_decimal(f, u64::from(self.seq)),
+            // As `uuid`'s `Display` writes it (hyphenated, lowercase).
+            _ => {
+                for (i, byte) in self.bytes.iter().enumerate() {
+                    if matches!(i, 4 | 6 | 8 | 10) {
+                        f.write_char('-')?;
+                    }
+                    for digit in [byte >> 4, byte & 0xf] {
+                        let ascii = if digit < 10 {
+                            b'0' + digit
+                        } else {
+                            b'a' - 10 + digit
+                        };
+                        f.write_char(char::from(ascii))?;
+                    }
                 }
-                write!(f, "{:02x}", u32::from(*byte))?;
+                Ok(())
             }
-        }
-        match (show, name) {
-            (Show::NameSuffix | Show::FoundAt, Some(name)) => write!(f, " ({name})"),
-            _ => Ok(()),
         }
     }
 }
