@@ -1504,25 +1504,32 @@ impl lfa_proto::text::Holes for UuidHoles<'_> {
         match hole {
             b'a' => f.write_str(self.name),
             b'n' => lfa_proto::text::write_decimal(f, u64::from(self.seq)),
-            // As `uuid`'s `Display` writes it (hyphenated, lowercase).
-            _ => {
-                for (i, byte) in self.bytes.iter().enumerate() {
-                    if matches!(i, 4 | 6 | 8 | 10) {
-                        f.write_char('-')?;
-                    }
-                    for digit in [byte >> 4, byte & 0xf] {
-                        let ascii = if digit < 10 {
-                            b'0' + digit
-                        } else {
-                            b'a' - 10 + digit
-                        };
-                        f.write_char(char::from(ascii))?;
-                    }
-                }
-                Ok(())
-            }
+            _ => write_hex_uuid(f, self.bytes),
         }
     }
+}
+
+/// Writes `bytes` as `uuid`'s `Display` writes a UUID (hyphenated,
+/// lowercase): one character per byte of the pattern, a digit for each `x`.
+#[inline(never)]
+fn write_hex_uuid(f: &mut core::fmt::Formatter<'_>, bytes: &[u8; 16]) -> core::fmt::Result {
+    use core::fmt::Write;
+    let mut nibble = 0;
+    for c in "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx".bytes() {
+        let mut ascii = c;
+        if c == b'x' {
+            let byte = bytes.get(nibble / 2).copied().unwrap_or_default();
+            let digit = if nibble % 2 == 0 { byte >> 4 } else { byte & 0xf };
+            nibble += 1;
+            ascii = if digit < 10 {
+                b'0' + digit
+            } else {
+                b'a' - 10 + digit
+            };
+        }
+        f.write_char(char::from(ascii))?;
+    }
+    Ok(())
 }
 
 /// The text of a cancel outcome; `{s}` is its status.
