@@ -1428,8 +1428,7 @@ struct Known {
 /// The templates of a well-known component.
 const NAMED_TEXTS: [&str; 4] = ["{a} {u} (#{n})", "{u}", " ({a})", "component {u} ({a})"];
 
-/// The well-known components (with their names), then the nil UUID: their
-/// first bytes differ.
+/// The well-known components (with their names), then the nil UUID.
 static NAMED: [Known; 4] = {
     use lfa_proto::components::{BL33, TF_RMM, TFA_BL31};
     const fn named(component: &'static lfa_proto::components::KnownComponent) -> Known {
@@ -1458,15 +1457,15 @@ static UNNAMED: Known = Known {
     texts: ["component {u} (#{n})", "{u}", "", "component {u}"],
 };
 
-/// Which of [`NAMED`] `uuid` is, or [`UNNAMED`]: the one candidate its
-/// first byte picks, then one comparison.
+/// Which of [`NAMED`] `uuid` is, or [`UNNAMED`]. The table is read through
+/// `black_box` as a slice of unknown length, so that the search is one loop
+/// rather than one unrolled comparison per entry (smaller code; the result
+/// is the same).
 fn lookup(uuid: &Uuid) -> &'static Known {
     let bytes = uuid.as_bytes();
-    let first = bytes.first();
-    NAMED
+    core::hint::black_box::<&[Known]>(&NAMED)
         .iter()
-        .find(|known| known.uuid.first() == first)
-        .filter(|known| known.uuid.iter().zip(bytes).all(|(a, b)| a == b))
+        .find(|known| known.uuid.iter().zip(bytes).all(|(a, b)| a == b))
         .unwrap_or(&UNNAMED)
 }
 
@@ -1519,7 +1518,11 @@ fn write_hex_uuid(f: &mut core::fmt::Formatter<'_>, bytes: &[u8; 16]) -> core::f
         let mut ascii = c;
         if c == b'x' {
             let byte = bytes.get(nibble / 2).copied().unwrap_or_default();
-            let digit = if nibble % 2 == 0 { byte >> 4 } else { byte & 0xf };
+            let digit = if nibble % 2 == 0 {
+                byte >> 4
+            } else {
+                byte & 0xf
+            };
             nibble += 1;
             ascii = if digit < 10 {
                 b'0' + digit
@@ -2086,9 +2089,9 @@ mod tests {
         }
     }
 
-    /// A UUID named only when all sixteen bytes are a known one's: the
-    /// lookup picks its candidate by the first byte, so UUIDs sharing that
-    /// byte (or the nil UUID's) but differing later are not named.
+    /// A UUID named only when all sixteen bytes are a known one's: UUIDs
+    /// sharing a known one's first bytes (or the nil UUID's) but differing
+    /// later are not named.
     #[test]
     fn only_exact_uuids_are_named() {
         use lfa_proto::components::KNOWN_COMPONENTS;
