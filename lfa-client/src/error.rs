@@ -455,8 +455,15 @@ enum ResultTag {
 /// statuses as [`PackedStatus`] and the cancel outcome (and CPU results) as
 /// a one-byte tag plus a status, so that the tags share the padding after
 /// the discriminant. Fields that a tag makes meaningless hold
-/// [`PackedStatus::NONE`], so that equality is the detail's equality.
+/// [`PackedStatus::NONE`] (and an absent component the nil UUID and id 0),
+/// so that equality is the detail's equality.
+///
+/// `repr(u8)` lays each variant out in the order written: the fields the
+/// variants share sit at the same offset in each (the cancel tag at 1, the
+/// call at 2, the component at 4, the cancel status at 24, a number at 40),
+/// so that reading one of them is one load whichever the variant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 enum Repr {
     NoAgent {
         x0: PackedStatus,
@@ -471,8 +478,9 @@ enum Repr {
         function: Call,
     },
     Firmware {
+        has_component: bool,
         call: Call,
-        component: Option<ComponentRef>,
+        component: ComponentRef,
         status: PackedStatus,
     },
     InventoryFailed {
@@ -480,8 +488,9 @@ enum Repr {
         status: PackedStatus,
     },
     Malformed {
+        has_component: bool,
         call: Call,
-        component: Option<ComponentRef>,
+        component: ComponentRef,
         error: DecodeError,
     },
     AbsurdCount {
@@ -507,57 +516,73 @@ enum Repr {
         component: ComponentRef,
     },
     PrimeFailed {
+        cancel: CancelTag,
         component: ComponentRef,
+        cancel_status: PackedStatus,
         status: PackedStatus,
         rounds: u32,
-        cancel: CancelTag,
-        cancel_status: PackedStatus,
     },
     ActivateFailed {
+        cancel: CancelTag,
         component: ComponentRef,
+        cancel_status: PackedStatus,
         status: PackedStatus,
         rounds: u32,
-        cancel: CancelTag,
-        cancel_status: PackedStatus,
     },
     Timeout {
+        cancel: CancelTag,
         call: Call,
         component: ComponentRef,
-        rounds: u32,
-        secs: PackedStatus,
-        nanos: u32,
-        cancel: CancelTag,
         cancel_status: PackedStatus,
+        secs: PackedStatus,
+        rounds: u32,
+        nanos: u32,
     },
     RendezvousRequired {
-        component: ComponentRef,
         cancel: CancelTag,
+        component: ComponentRef,
         cancel_status: PackedStatus,
     },
     CpuResetWithoutEntryPoint {
-        component: ComponentRef,
         cancel: CancelTag,
+        component: ComponentRef,
         cancel_status: PackedStatus,
     },
     RendezvousFailed {
-        component: ComponentRef,
-        reason: &'static str,
         cancel: CancelTag,
+        component: ComponentRef,
         cancel_status: PackedStatus,
+        reason: &'static str,
     },
     RendezvousDisagreement {
-        component: ComponentRef,
-        first: ResultTag,
-        first_status: PackedStatus,
-        other: ResultTag,
-        other_status: PackedStatus,
         cancel: CancelTag,
+        first: ResultTag,
+        other: ResultTag,
+        component: ComponentRef,
         cancel_status: PackedStatus,
+        first_status: PackedStatus,
+        other_status: PackedStatus,
     },
     StaleOperation,
     PendingNeverClears {
         activations: u32,
     },
+}
+
+/// The component of `Repr::Firmware` and `Repr::Malformed` when there is
+/// none.
+const NO_COMPONENT: ComponentRef = ComponentRef {
+    uuid: Uuid::nil(),
+    seq_id: SeqId(0),
+};
+
+/// Packs an optional component: whether there is one, and it (or
+/// [`NO_COMPONENT`]).
+const fn pack_component(component: Option<ComponentRef>) -> (bool, ComponentRef) {
+    match component {
+        Some(component) => (true, component),
+        None => (false, NO_COMPONENT),
+    }
 }
 
 const fn pack_cancel(outcome: CancelOutcome) -> (CancelTag, PackedStatus) {
@@ -614,11 +639,15 @@ impl Error {
                 call,
                 component,
                 status,
-            } => Repr::Firmware {
-                call: Call::new(call),
-                component,
-                status: PackedStatus::new(status),
-            },
+            } => {
+                let (has_component, component) = pack_component(component);
+                Repr::Firmware {
+                    has_component,
+                    call: Call::new(call),
+                    component,
+                    status: PackedStatus::new(status),
+                }
+            }
             D::InventoryFailed { seq_id, status } => Repr::InventoryFailed {
                 seq_id,
                 status: PackedStatus::new(status),
@@ -627,11 +656,15 @@ impl Error {
                 call,
                 component,
                 error,
-            } => Repr::Malformed {
-                call: Call::new(call),
-                component,
-                error,
-            },
+            } => {
+                let (has_component, component) = pack_component(component);
+                Repr::Malformed {
+                    has_component,
+                    call: Call::new(call),
+                    component,
+                    error,
+                }
+            }
             D::AbsurdCount { count, max } => Repr::AbsurdCount { count, max },
             D::StaleComponent {
                 component,
@@ -759,12 +792,13 @@ impl Error {
                 function: function.get(),
             },
             Repr::Firmware {
+                has_component,
                 call,
                 component,
                 status,
             } => D::Firmware {
                 call: call.get(),
-                component,
+                component: if has_component { Some(component) } else { None },
                 status: status.get(),
             },
             Repr::InventoryFailed { seq_id, status } => D::InventoryFailed {
@@ -772,12 +806,13 @@ impl Error {
                 status: status.get(),
             },
             Repr::Malformed {
+                has_component,
                 call,
                 component,
                 error,
             } => D::Malformed {
                 call: call.get(),
-                component,
+                component: if has_component { Some(component) } else { None },
                 error,
             },
             Repr::AbsurdCount { count, max } => D::AbsurdCount { count, max },
@@ -930,7 +965,15 @@ impl Error {
     #[must_use]
     pub const fn component(&self) -> Option<ComponentRef> {
         match self.0 {
-            Repr::Firmware { component, .. } | Repr::Malformed { component, .. } => component,
+            Repr::Firmware {
+                has_component: false,
+                ..
+            }
+            | Repr::Malformed {
+                has_component: false,
+                ..
+            } => None,
+            Repr::Firmware { component, .. } | Repr::Malformed { component, .. } => Some(component),
             Repr::StaleComponent { component, .. }
             | Repr::ComponentMoved { component, .. }
             | Repr::NotCapable { component }
@@ -1273,9 +1316,15 @@ impl Error {
     /// The component, as [`component`](Self::component) but by reference.
     const fn component_ref(&self) -> Option<&ComponentRef> {
         match &self.0 {
-            Repr::Firmware { component, .. } | Repr::Malformed { component, .. } => {
-                component.as_ref()
+            Repr::Firmware {
+                has_component: false,
+                ..
             }
+            | Repr::Malformed {
+                has_component: false,
+                ..
+            } => None,
+            Repr::Firmware { component, .. } | Repr::Malformed { component, .. } => Some(component),
             Repr::StaleComponent { component, .. }
             | Repr::ComponentMoved { component, .. }
             | Repr::NotCapable { component }
