@@ -1341,6 +1341,7 @@ impl Error {
     }
 
     /// The numbers of the holes `{n}` and `{m}`.
+    #[inline(never)]
     const fn numbers(&self) -> (u32, u32) {
         match self.0 {
             Repr::InventoryFailed { seq_id, .. } => (seq_id.0, 0),
