@@ -1252,65 +1252,101 @@ impl core::fmt::Display for Error {
     }
 }
 
+/// The templates of [`Error::template`], in the order of [`Repr`]'s
+/// variants, then `NoAgent`'s when x0 came back unchanged.
+static TEMPLATES: [&str; 23] = [
+    // NoAgent
+    "no LFA agent: LFA_VERSION returned {h} (NOT_SUPPORTED)",
+    // UnsupportedVersion
+    "the agent implements LFA {v}; this client speaks LFA 1.x only",
+    // SmcccVersion
+    "the SMCCC version check failed: {v}",
+    // MissingFunction
+    "the agent does not implement {v} (LFA_FEATURES returned NOT_SUPPORTED)",
+    // Firmware
+    "{k}{o} failed: {s}",
+    // InventoryFailed
+    "LFA_GET_INVENTORY of sequence id #{n} failed: {s}",
+    // Malformed
+    "{k}{o} returned a malformed response: {v}",
+    // AbsurdCount
+    "LFA_GET_INFO reported {n} components, more than the limit of {m}",
+    // StaleComponent
+    "{c} was read before an activation or by another client \
+     (generation {n}, now {m}); list the inventory again",
+    // ComponentGone
+    "no component with UUID {u} in the inventory{a}",
+    // ComponentMoved
+    "{c} has moved: its sequence id now holds {f}; list the inventory again",
+    // NotCapable
+    "{c} is not activation capable",
+    // NotPending
+    "{c} has no pending activation",
+    // PrimeFailed
+    "LFA_PRIME of {c} failed in round {n}: {s}; {x}",
+    // ActivateFailed
+    "LFA_ACTIVATE of {c} failed in round {n}: {s}; {x}",
+    // Timeout
+    "{k} of {c} still asked to call again after {n} rounds ({t} ms); {x}",
+    // RendezvousRequired
+    "{c} must be activated through a rendezvous of every CPU \
+     (the component requires it); {x}",
+    // CpuResetWithoutEntryPoint
+    "{c} may reset CPUs during activation, and no entry point and \
+     context id were given; {x}",
+    // RendezvousFailed
+    "the rendezvous for {c} failed: {v}; {x}",
+    // RendezvousDisagreement
+    "the CPUs of the rendezvous for {c} disagree: one CPU {1} but another {2}; {x}",
+    // StaleOperation
+    "the operation is finished or was superseded on its client; nothing was sent",
+    // PendingNeverClears
+    "the agent still reports pending components after {n} activations",
+    // NoAgent, x0 unchanged
+    "no LFA agent: LFA_VERSION returned {h} (x0 came back unchanged)",
+];
+
 impl Error {
-    /// The template of the message. Its holes: `{c}` the component, `{o}`
-    /// " for " and the component if there is one, `{k}` the call, `{s}` the
-    /// status, `{x}` the cancel outcome, `{n}` and `{m}` the variant's
-    /// numbers, `{v}` the value the variant carries (version, error,
-    /// function, reason), `{h}` x0 in hex and `{r}` why it means there is no
-    /// agent, `{u}` a UUID and `{a}` its name in parentheses if it has one,
+    /// The template of the message, from [`TEMPLATES`] (a table rather than
+    /// a `match` of texts, so that it is one load). Its holes: `{c}` the
+    /// component, `{o}` " for " and the component if there is one, `{k}`
+    /// the call, `{s}` the status, `{x}` the cancel outcome, `{n}` and `{m}`
+    /// the variant's numbers, `{v}` the value the variant carries (version,
+    /// error, function, reason), `{h}` x0 in hex, `{u}` a UUID and `{a}` its
+    /// name in parentheses if it has one,
     /// `{f}` what a moved component's id holds, `{t}` the elapsed
     /// milliseconds, `{1}` and `{2}` what the two CPUs of a disagreement saw.
-    const fn template(&self) -> &'static str {
-        match self.0 {
-            Repr::NoAgent { .. } => "no LFA agent: LFA_VERSION returned {h} ({r})",
-            Repr::UnsupportedVersion { .. } => {
-                "the agent implements LFA {v}; this client speaks LFA 1.x only"
-            }
-            Repr::SmcccVersion { .. } => "the SMCCC version check failed: {v}",
-            Repr::MissingFunction { .. } => {
-                "the agent does not implement {v} (LFA_FEATURES returned NOT_SUPPORTED)"
-            }
-            Repr::Firmware { .. } => "{k}{o} failed: {s}",
-            Repr::InventoryFailed { .. } => "LFA_GET_INVENTORY of sequence id #{n} failed: {s}",
-            Repr::Malformed { .. } => "{k}{o} returned a malformed response: {v}",
-            Repr::AbsurdCount { .. } => {
-                "LFA_GET_INFO reported {n} components, more than the limit of {m}"
-            }
-            Repr::StaleComponent { .. } => {
-                "{c} was read before an activation or by another client \
-                 (generation {n}, now {m}); list the inventory again"
-            }
-            Repr::ComponentGone { .. } => "no component with UUID {u} in the inventory{a}",
-            Repr::ComponentMoved { .. } => {
-                "{c} has moved: its sequence id now holds {f}; list the inventory again"
-            }
-            Repr::NotCapable { .. } => "{c} is not activation capable",
-            Repr::NotPending { .. } => "{c} has no pending activation",
-            Repr::PrimeFailed { .. } => "LFA_PRIME of {c} failed in round {n}: {s}; {x}",
-            Repr::ActivateFailed { .. } => "LFA_ACTIVATE of {c} failed in round {n}: {s}; {x}",
-            Repr::Timeout { .. } => {
-                "{k} of {c} still asked to call again after {n} rounds ({t} ms); {x}"
-            }
-            Repr::RendezvousRequired { .. } => {
-                "{c} must be activated through a rendezvous of every CPU \
-                 (the component requires it); {x}"
-            }
-            Repr::CpuResetWithoutEntryPoint { .. } => {
-                "{c} may reset CPUs during activation, and no entry point and \
-                 context id were given; {x}"
-            }
-            Repr::RendezvousFailed { .. } => "the rendezvous for {c} failed: {v}; {x}",
-            Repr::RendezvousDisagreement { .. } => {
-                "the CPUs of the rendezvous for {c} disagree: one CPU {1} but another {2}; {x}"
-            }
-            Repr::StaleOperation => {
-                "the operation is finished or was superseded on its client; nothing was sent"
-            }
-            Repr::PendingNeverClears { .. } => {
-                "the agent still reports pending components after {n} activations"
-            }
-        }
+    fn template(&self) -> &'static str {
+        // The variant's position (the discriminant).
+        let variant = match self.0 {
+            Repr::NoAgent { .. } => 0,
+            Repr::UnsupportedVersion { .. } => 1,
+            Repr::SmcccVersion { .. } => 2,
+            Repr::MissingFunction { .. } => 3,
+            Repr::Firmware { .. } => 4,
+            Repr::InventoryFailed { .. } => 5,
+            Repr::Malformed { .. } => 6,
+            Repr::AbsurdCount { .. } => 7,
+            Repr::StaleComponent { .. } => 8,
+            Repr::ComponentGone { .. } => 9,
+            Repr::ComponentMoved { .. } => 10,
+            Repr::NotCapable { .. } => 11,
+            Repr::NotPending { .. } => 12,
+            Repr::PrimeFailed { .. } => 13,
+            Repr::ActivateFailed { .. } => 14,
+            Repr::Timeout { .. } => 15,
+            Repr::RendezvousRequired { .. } => 16,
+            Repr::CpuResetWithoutEntryPoint { .. } => 17,
+            Repr::RendezvousFailed { .. } => 18,
+            Repr::RendezvousDisagreement { .. } => 19,
+            Repr::StaleOperation => 20,
+            Repr::PendingNeverClears { .. } => 21,
+        };
+        let index = match self.0 {
+            Repr::NoAgent { x0 } if x0.bits() == FunctionId::Version.to_x0() => TEMPLATES.len() - 1,
+            _ => variant,
+        };
+        TEMPLATES.get(index).copied().unwrap_or_default()
     }
 
     /// The component, as [`component`](Self::component) but by reference.
@@ -1397,13 +1433,6 @@ impl lfa_proto::text::Holes for Error {
             // The variant's own values.
             hole => match (hole, &self.0) {
                 (b'h', Repr::NoAgent { x0 }) => text::write_hex(f, x0.bits()),
-                (b'r', Repr::NoAgent { x0 }) => {
-                    f.write_str(if x0.bits() == FunctionId::Version.to_x0() {
-                        "x0 came back unchanged"
-                    } else {
-                        "NOT_SUPPORTED"
-                    })
-                }
                 (b'v', Repr::UnsupportedVersion { version }) => version.fmt(f),
                 (b'v', Repr::SmcccVersion { error }) => error.fmt(f),
                 (b'v', Repr::MissingFunction { function }) => f.write_str(function.get().name()),
@@ -1549,7 +1578,6 @@ struct UuidHoles<'a> {
 
 impl lfa_proto::text::Holes for UuidHoles<'_> {
     fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: u8) -> core::fmt::Result {
-        use core::fmt::Write;
         match hole {
             b'a' => f.write_str(self.name),
             b'n' => lfa_proto::text::write_decimal(f, u64::from(self.seq)),
