@@ -1275,7 +1275,7 @@ static TEMPLATES: [&str; 23] = [
     "{c} was read before an activation or by another client \
      (generation {n}, now {m}); list the inventory again",
     // ComponentGone
-    "no component with UUID {u} in the inventory{a}",
+    "no component with UUID {u}",
     // ComponentMoved
     "{c} has moved: its sequence id now holds {f}; list the inventory again",
     // NotCapable
@@ -1312,10 +1312,10 @@ impl Error {
     /// component, `{o}` " for " and the component if there is one, `{k}`
     /// the call, `{s}` the status, `{x}` the cancel outcome, `{n}` and `{m}`
     /// the variant's numbers, `{v}` the value the variant carries (version,
-    /// error, function, reason), `{h}` x0 in hex, `{u}` a UUID and `{a}` its
-    /// name in parentheses if it has one,
-    /// `{f}` what a moved component's id holds, `{t}` the elapsed
-    /// milliseconds, `{1}` and `{2}` what the two CPUs of a disagreement saw.
+    /// error, function, reason), `{h}` x0 in hex, `{u}` a gone UUID and the
+    /// rest of its sentence (see [`Show::Gone`]), `{f}` what a moved
+    /// component's id holds, `{t}` the elapsed milliseconds, `{1}` and `{2}`
+    /// what the two CPUs of a disagreement saw.
     fn template(&self) -> &'static str {
         // The variant's position (the discriminant).
         let variant = match self.0 {
@@ -1438,8 +1438,7 @@ impl lfa_proto::text::Holes for Error {
                 (b'v', Repr::MissingFunction { function }) => f.write_str(function.get().name()),
                 (b'v', Repr::Malformed { error, .. }) => error.fmt(f),
                 (b'v', Repr::RendezvousFailed { reason, .. }) => f.write_str(reason),
-                (b'u', Repr::ComponentGone { uuid }) => write_uuid(f, uuid, 0, Show::Uuid),
-                (b'a', Repr::ComponentGone { uuid }) => write_uuid(f, uuid, 0, Show::NameSuffix),
+                (b'u', Repr::ComponentGone { uuid }) => write_uuid(f, uuid, 0, Show::Gone),
                 (b'f', Repr::ComponentMoved { found, .. }) => {
                     write_uuid(f, found, 0, Show::FoundAt)
                 }
@@ -1488,10 +1487,9 @@ enum Show {
     /// A [`ComponentRef`]: the well-known name (or "component"), the UUID
     /// and the sequence id.
     Component,
-    /// As `uuid`'s `Display` writes it (hyphenated, lowercase).
-    Uuid,
-    /// " (<name>)" if the UUID is a well-known component's, else nothing.
-    NameSuffix,
+    /// The UUID (as `uuid`'s `Display` writes it: hyphenated, lowercase),
+    /// then " in the inventory", then " (<name>)" if it has one.
+    Gone,
     /// What a moved component's sequence id now holds.
     FoundAt,
 }
@@ -1501,11 +1499,15 @@ enum Show {
 struct Known {
     uuid: &'static [u8],
     name: &'static str,
-    texts: [&'static str; 4],
+    texts: [&'static str; 3],
 }
 
 /// The templates of a well-known component.
-const NAMED_TEXTS: [&str; 4] = ["{a} {u} (#{n})", "{u}", " ({a})", "component {u} ({a})"];
+const NAMED_TEXTS: [&str; 3] = [
+    "{a} {u} (#{n})",
+    "{u} in the inventory ({a})",
+    "component {u} ({a})",
+];
 
 /// The well-known components (with their names), then the nil UUID.
 static NAMED: [Known; 4] = {
@@ -1524,7 +1526,11 @@ static NAMED: [Known; 4] = {
         Known {
             uuid: Uuid::nil().as_bytes(),
             name: "",
-            texts: ["component {u} (#{n})", "{u}", "", "nothing (out of range)"],
+            texts: [
+                "component {u} (#{n})",
+                "{u} in the inventory",
+                "nothing (out of range)",
+            ],
         },
     ]
 };
@@ -1533,7 +1539,11 @@ static NAMED: [Known; 4] = {
 static UNNAMED: Known = Known {
     uuid: &[],
     name: "",
-    texts: ["component {u} (#{n})", "{u}", "", "component {u}"],
+    texts: [
+        "component {u} (#{n})",
+        "{u} in the inventory",
+        "component {u}",
+    ],
 };
 
 /// Which of [`NAMED`] `uuid` is, or [`UNNAMED`]. The table is read through
