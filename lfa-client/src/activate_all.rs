@@ -77,11 +77,12 @@ pub struct Stopped {
 // A template, as `Error`'s messages are (lfa_proto::text).
 impl core::fmt::Display for Stopped {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        lfa_proto::text::write(
-            f,
-            "{e} (activate_all_pending stopped after {n} activations and {m} skipped component{p})",
-            self,
-        )
+        let template = if self.summary.skipped == 1 {
+            "{e} (activate_all_pending stopped after {n} activations and {m} skipped component)"
+        } else {
+            "{e} (activate_all_pending stopped after {n} activations and {m} skipped components)"
+        };
+        lfa_proto::text::write(f, template, self)
     }
 }
 
@@ -92,8 +93,7 @@ impl lfa_proto::text::Holes for Stopped {
         match hole {
             b'e' => core::fmt::Display::fmt(&self.error, f),
             b'n' => write_decimal(f, u64::from(activated)),
-            b'm' => write_decimal(f, u64::from(skipped)),
-            _ => f.write_str(if skipped == 1 { "" } else { "s" }),
+            _ => write_decimal(f, u64::from(skipped)),
         }
     }
 }
@@ -400,5 +400,34 @@ mod tests {
             component: Some(component),
             status: LfaError::Busy,
         })));
+    }
+
+    /// The message of `Stopped`, exactly, with one and with other counts of
+    /// skipped components.
+    #[test]
+    fn stopped_reads_as_its_error_then_the_summary() {
+        use std::string::ToString;
+        let error = Error::new(ErrorDetail::PendingNeverClears { activations: 3 });
+        for (activated, skipped, tail) in [
+            (3, 1, "3 activations and 1 skipped component)"),
+            (0, 0, "0 activations and 0 skipped components)"),
+            (
+                u32::MAX,
+                2,
+                "4294967295 activations and 2 skipped components)",
+            ),
+        ] {
+            let stopped = Stopped {
+                summary: Summary { activated, skipped },
+                error,
+            };
+            assert_eq!(
+                stopped.to_string(),
+                std::format!(
+                    "the agent still reports pending components after 3 activations \
+                     (activate_all_pending stopped after {tail}"
+                )
+            );
+        }
     }
 }
