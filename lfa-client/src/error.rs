@@ -458,10 +458,11 @@ enum ResultTag {
 /// [`PackedStatus::NONE`] (and an absent component the nil UUID and id 0),
 /// so that equality is the detail's equality.
 ///
-/// `repr(u8)` lays each variant out in the order written: the fields the
-/// variants share sit at the same offset in each (the cancel tag at 1, the
-/// call at 2, the component at 4, the cancel status at 24, a number at 40),
-/// so that reading one of them is one load whichever the variant.
+/// `repr(u8)` lays each variant out in the order written, so the fields
+/// the variants share are written to sit at the same offset in each (the
+/// cancel tag at byte 1, the call at 2, the component at 4, the cancel
+/// status at 24, the rounds at 40): reading one is then the same load
+/// whichever the variant, and the accessors' and holes' matches fold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 enum Repr {
