@@ -66,19 +66,39 @@ pub struct Summary {
 /// );
 /// assert_eq!(Error::from(stopped), ErrorDetail::PendingNeverClears { activations: 2 });
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "{error} (activate_all_pending stopped after {} activations and {} skipped component{})",
-    summary.activated,
-    summary.skipped,
-    if summary.skipped == 1 { "" } else { "s" }
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stopped {
     /// What was done before the error.
     pub summary: Summary,
     /// The error.
     pub error: Error,
 }
+
+// A template, as `Error`'s messages are (lfa_proto::text).
+impl core::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let template = if self.summary.skipped == 1 {
+            "{e} (activate_all_pending stopped after {n} activations and {m} skipped component)"
+        } else {
+            "{e} (activate_all_pending stopped after {n} activations and {m} skipped components)"
+        };
+        lfa_proto::text::write(f, template, self)
+    }
+}
+
+impl lfa_proto::text::Holes for Stopped {
+    fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: u8) -> core::fmt::Result {
+        use lfa_proto::text::write_decimal;
+        let Summary { activated, skipped } = self.summary;
+        match hole {
+            b'e' => core::fmt::Display::fmt(&self.error, f),
+            b'n' => write_decimal(f, u64::from(activated)),
+            _ => write_decimal(f, u64::from(skipped)),
+        }
+    }
+}
+
+impl core::error::Error for Stopped {}
 
 impl From<Stopped> for Error {
     /// The error alone: the summary is dropped.
@@ -390,5 +410,34 @@ mod tests {
             component: Some(component),
             status: LfaError::Busy,
         })));
+    }
+
+    /// The message of `Stopped`, exactly, with one and with other counts of
+    /// skipped components.
+    #[test]
+    fn stopped_reads_as_its_error_then_the_summary() {
+        use std::string::ToString;
+        let error = Error::new(ErrorDetail::PendingNeverClears { activations: 3 });
+        for (activated, skipped, tail) in [
+            (3, 1, "3 activations and 1 skipped component)"),
+            (0, 0, "0 activations and 0 skipped components)"),
+            (
+                u32::MAX,
+                2,
+                "4294967295 activations and 2 skipped components)",
+            ),
+        ] {
+            let stopped = Stopped {
+                summary: Summary { activated, skipped },
+                error,
+            };
+            assert_eq!(
+                stopped.to_string(),
+                std::format!(
+                    "the agent still reports pending components after 3 activations \
+                     (activate_all_pending stopped after {tail}"
+                )
+            );
+        }
     }
 }

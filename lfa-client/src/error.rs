@@ -40,14 +40,7 @@ impl ComponentRef {
 
 impl core::fmt::Display for ComponentRef {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let uuid = &self.uuid;
-        write!(
-            f,
-            "{} {} (#{})",
-            UuidPiece(uuid, Show::Name),
-            UuidPiece(uuid, Show::Uuid),
-            self.seq_id.0
-        )
+        write_uuid(f, &self.uuid, self.seq_id.0, Show::Component)
     }
 }
 
@@ -462,8 +455,16 @@ enum ResultTag {
 /// statuses as [`PackedStatus`] and the cancel outcome (and CPU results) as
 /// a one-byte tag plus a status, so that the tags share the padding after
 /// the discriminant. Fields that a tag makes meaningless hold
-/// [`PackedStatus::NONE`], so that equality is the detail's equality.
+/// [`PackedStatus::NONE`] (and an absent component the nil UUID and id 0),
+/// so that equality is the detail's equality.
+///
+/// `repr(u8)` lays each variant out in the order written, so the fields
+/// the variants share are written to sit at the same offset in each (the
+/// cancel tag at byte 1, the call at 2, the component at 4, the cancel
+/// status at 24, the rounds at 40): reading one is then the same load
+/// whichever the variant, and the accessors' and holes' matches fold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 enum Repr {
     NoAgent {
         x0: PackedStatus,
@@ -478,8 +479,9 @@ enum Repr {
         function: Call,
     },
     Firmware {
+        has_component: bool,
         call: Call,
-        component: Option<ComponentRef>,
+        component: ComponentRef,
         status: PackedStatus,
     },
     InventoryFailed {
@@ -487,8 +489,9 @@ enum Repr {
         status: PackedStatus,
     },
     Malformed {
+        has_component: bool,
         call: Call,
-        component: Option<ComponentRef>,
+        component: ComponentRef,
         error: DecodeError,
     },
     AbsurdCount {
@@ -514,57 +517,73 @@ enum Repr {
         component: ComponentRef,
     },
     PrimeFailed {
+        cancel: CancelTag,
         component: ComponentRef,
+        cancel_status: PackedStatus,
         status: PackedStatus,
         rounds: u32,
-        cancel: CancelTag,
-        cancel_status: PackedStatus,
     },
     ActivateFailed {
+        cancel: CancelTag,
         component: ComponentRef,
+        cancel_status: PackedStatus,
         status: PackedStatus,
         rounds: u32,
-        cancel: CancelTag,
-        cancel_status: PackedStatus,
     },
     Timeout {
+        cancel: CancelTag,
         call: Call,
         component: ComponentRef,
-        rounds: u32,
-        secs: PackedStatus,
-        nanos: u32,
-        cancel: CancelTag,
         cancel_status: PackedStatus,
+        secs: PackedStatus,
+        rounds: u32,
+        nanos: u32,
     },
     RendezvousRequired {
-        component: ComponentRef,
         cancel: CancelTag,
+        component: ComponentRef,
         cancel_status: PackedStatus,
     },
     CpuResetWithoutEntryPoint {
-        component: ComponentRef,
         cancel: CancelTag,
+        component: ComponentRef,
         cancel_status: PackedStatus,
     },
     RendezvousFailed {
-        component: ComponentRef,
-        reason: &'static str,
         cancel: CancelTag,
+        component: ComponentRef,
         cancel_status: PackedStatus,
+        reason: &'static str,
     },
     RendezvousDisagreement {
-        component: ComponentRef,
-        first: ResultTag,
-        first_status: PackedStatus,
-        other: ResultTag,
-        other_status: PackedStatus,
         cancel: CancelTag,
+        first: ResultTag,
+        other: ResultTag,
+        component: ComponentRef,
         cancel_status: PackedStatus,
+        first_status: PackedStatus,
+        other_status: PackedStatus,
     },
     StaleOperation,
     PendingNeverClears {
         activations: u32,
     },
+}
+
+/// The component of `Repr::Firmware` and `Repr::Malformed` when there is
+/// none.
+const NO_COMPONENT: ComponentRef = ComponentRef {
+    uuid: Uuid::nil(),
+    seq_id: SeqId(0),
+};
+
+/// Packs an optional component: whether there is one, and it (or
+/// [`NO_COMPONENT`]).
+const fn pack_component(component: Option<ComponentRef>) -> (bool, ComponentRef) {
+    match component {
+        Some(component) => (true, component),
+        None => (false, NO_COMPONENT),
+    }
 }
 
 const fn pack_cancel(outcome: CancelOutcome) -> (CancelTag, PackedStatus) {
@@ -621,11 +640,15 @@ impl Error {
                 call,
                 component,
                 status,
-            } => Repr::Firmware {
-                call: Call::new(call),
-                component,
-                status: PackedStatus::new(status),
-            },
+            } => {
+                let (has_component, component) = pack_component(component);
+                Repr::Firmware {
+                    has_component,
+                    call: Call::new(call),
+                    component,
+                    status: PackedStatus::new(status),
+                }
+            }
             D::InventoryFailed { seq_id, status } => Repr::InventoryFailed {
                 seq_id,
                 status: PackedStatus::new(status),
@@ -634,11 +657,15 @@ impl Error {
                 call,
                 component,
                 error,
-            } => Repr::Malformed {
-                call: Call::new(call),
-                component,
-                error,
-            },
+            } => {
+                let (has_component, component) = pack_component(component);
+                Repr::Malformed {
+                    has_component,
+                    call: Call::new(call),
+                    component,
+                    error,
+                }
+            }
             D::AbsurdCount { count, max } => Repr::AbsurdCount { count, max },
             D::StaleComponent {
                 component,
@@ -766,12 +793,13 @@ impl Error {
                 function: function.get(),
             },
             Repr::Firmware {
+                has_component,
                 call,
                 component,
                 status,
             } => D::Firmware {
                 call: call.get(),
-                component,
+                component: if has_component { Some(component) } else { None },
                 status: status.get(),
             },
             Repr::InventoryFailed { seq_id, status } => D::InventoryFailed {
@@ -779,12 +807,13 @@ impl Error {
                 status: status.get(),
             },
             Repr::Malformed {
+                has_component,
                 call,
                 component,
                 error,
             } => D::Malformed {
                 call: call.get(),
-                component,
+                component: if has_component { Some(component) } else { None },
                 error,
             },
             Repr::AbsurdCount { count, max } => D::AbsurdCount { count, max },
@@ -916,11 +945,19 @@ impl Error {
     /// The firmware status, when the error is one.
     #[must_use]
     pub const fn status(&self) -> Option<LfaError> {
+        match self.packed_status() {
+            Some(status) => Some(status.get()),
+            None => None,
+        }
+    }
+
+    /// The firmware status as it is packed, when the error is one.
+    const fn packed_status(&self) -> Option<PackedStatus> {
         match self.0 {
             Repr::Firmware { status, .. }
             | Repr::InventoryFailed { status, .. }
             | Repr::PrimeFailed { status, .. }
-            | Repr::ActivateFailed { status, .. } => Some(status.get()),
+            | Repr::ActivateFailed { status, .. } => Some(status),
             _ => None,
         }
     }
@@ -929,7 +966,15 @@ impl Error {
     #[must_use]
     pub const fn component(&self) -> Option<ComponentRef> {
         match self.0 {
-            Repr::Firmware { component, .. } | Repr::Malformed { component, .. } => component,
+            Repr::Firmware {
+                has_component: false,
+                ..
+            }
+            | Repr::Malformed {
+                has_component: false,
+                ..
+            } => None,
+            Repr::Firmware { component, .. } | Repr::Malformed { component, .. } => Some(component),
             Repr::StaleComponent { component, .. }
             | Repr::ComponentMoved { component, .. }
             | Repr::NotCapable { component }
@@ -1208,73 +1253,115 @@ impl core::fmt::Display for Error {
     }
 }
 
+/// The templates of [`Error::template`], in the order of [`Repr`]'s
+/// variants, then `NoAgent`'s when x0 came back unchanged.
+static TEMPLATES: [&str; 23] = [
+    // NoAgent
+    "no LFA agent: LFA_VERSION returned {h} (NOT_SUPPORTED)",
+    // UnsupportedVersion
+    "the agent implements LFA {v}; this client speaks LFA 1.x only",
+    // SmcccVersion
+    "the SMCCC version check failed: {v}",
+    // MissingFunction
+    "the agent does not implement {v} (LFA_FEATURES returned NOT_SUPPORTED)",
+    // Firmware
+    "{k}{o} failed: {s}",
+    // InventoryFailed
+    "LFA_GET_INVENTORY of sequence id #{n} failed: {s}",
+    // Malformed
+    "{k}{o} returned a malformed response: {v}",
+    // AbsurdCount
+    "LFA_GET_INFO reported {n} components, more than the limit of {m}",
+    // StaleComponent
+    "{c} was read before an activation or by another client \
+     (generation {n}, now {m}); list the inventory again",
+    // ComponentGone
+    "no component with UUID {u}",
+    // ComponentMoved
+    "{c} has moved: its sequence id now holds {f}; list the inventory again",
+    // NotCapable
+    "{c} is not activation capable",
+    // NotPending
+    "{c} has no pending activation",
+    // PrimeFailed
+    "LFA_PRIME of {c} failed in round {n}: {s}; {x}",
+    // ActivateFailed
+    "LFA_ACTIVATE of {c} failed in round {n}: {s}; {x}",
+    // Timeout
+    "{k} of {c} still asked to call again after {n} rounds ({t} ms); {x}",
+    // RendezvousRequired
+    "{c} must be activated through a rendezvous of every CPU \
+     (the component requires it); {x}",
+    // CpuResetWithoutEntryPoint
+    "{c} may reset CPUs during activation, and no entry point and \
+     context id were given; {x}",
+    // RendezvousFailed
+    "the rendezvous for {c} failed: {v}; {x}",
+    // RendezvousDisagreement
+    "the CPUs of the rendezvous for {c} disagree: one CPU {1} but another {2}; {x}",
+    // StaleOperation
+    "the operation is finished or was superseded on its client; nothing was sent",
+    // PendingNeverClears
+    "the agent still reports pending components after {n} activations",
+    // NoAgent, x0 unchanged
+    "no LFA agent: LFA_VERSION returned {h} (x0 came back unchanged)",
+];
+
 impl Error {
-    /// The template of the message. Its holes: `{c}` the component, `{o}`
-    /// " for " and the component if there is one, `{k}` the call, `{s}` the
-    /// status, `{x}` the cancel outcome, `{n}` and `{m}` the variant's
-    /// numbers, `{v}` the value the variant carries (version, error,
-    /// function, reason), `{h}` x0 in hex and `{r}` why it means there is no
-    /// agent, `{u}` a UUID and `{a}` its name in parentheses if it has one,
-    /// `{f}` what a moved component's id holds, `{t}` the elapsed
-    /// milliseconds, `{1}` and `{2}` what the two CPUs of a disagreement saw.
-    const fn template(&self) -> &'static str {
-        match self.0 {
-            Repr::NoAgent { .. } => "no LFA agent: LFA_VERSION returned {h} ({r})",
-            Repr::UnsupportedVersion { .. } => {
-                "the agent implements LFA {v}; this client speaks LFA 1.x only"
-            }
-            Repr::SmcccVersion { .. } => "the SMCCC version check failed: {v}",
-            Repr::MissingFunction { .. } => {
-                "the agent does not implement {v} (LFA_FEATURES returned NOT_SUPPORTED)"
-            }
-            Repr::Firmware { .. } => "{k}{o} failed: {s}",
-            Repr::InventoryFailed { .. } => "LFA_GET_INVENTORY of sequence id #{n} failed: {s}",
-            Repr::Malformed { .. } => "{k}{o} returned a malformed response: {v}",
-            Repr::AbsurdCount { .. } => {
-                "LFA_GET_INFO reported {n} components, more than the limit of {m}"
-            }
-            Repr::StaleComponent { .. } => {
-                "{c} was read before an activation or by another client \
-                 (generation {n}, now {m}); list the inventory again"
-            }
-            Repr::ComponentGone { .. } => "no component with UUID {u} in the inventory{a}",
-            Repr::ComponentMoved { .. } => {
-                "{c} has moved: its sequence id now holds {f}; list the inventory again"
-            }
-            Repr::NotCapable { .. } => "{c} is not activation capable",
-            Repr::NotPending { .. } => "{c} has no pending activation",
-            Repr::PrimeFailed { .. } => "LFA_PRIME of {c} failed in round {n}: {s}; {x}",
-            Repr::ActivateFailed { .. } => "LFA_ACTIVATE of {c} failed in round {n}: {s}; {x}",
-            Repr::Timeout { .. } => {
-                "{k} of {c} still asked to call again after {n} rounds ({t} ms); {x}"
-            }
-            Repr::RendezvousRequired { .. } => {
-                "{c} must be activated through a rendezvous of every CPU \
-                 (the component requires it); {x}"
-            }
-            Repr::CpuResetWithoutEntryPoint { .. } => {
-                "{c} may reset CPUs during activation, and no entry point and \
-                 context id were given; {x}"
-            }
-            Repr::RendezvousFailed { .. } => "the rendezvous for {c} failed: {v}; {x}",
-            Repr::RendezvousDisagreement { .. } => {
-                "the CPUs of the rendezvous for {c} disagree: one CPU {1} but another {2}; {x}"
-            }
-            Repr::StaleOperation => {
-                "the operation is finished or was superseded on its client; nothing was sent"
-            }
-            Repr::PendingNeverClears { .. } => {
-                "the agent still reports pending components after {n} activations"
-            }
-        }
+    /// The template of the message, from [`TEMPLATES`] (a table rather than
+    /// a `match` of texts, so that it is one load). Its holes: `{c}` the
+    /// component, `{o}` " for " and the component if there is one, `{k}`
+    /// the call, `{s}` the status, `{x}` the cancel outcome, `{n}` and `{m}`
+    /// the variant's numbers, `{v}` the value the variant carries (version,
+    /// error, function, reason), `{h}` x0 in hex, `{u}` a gone UUID and the
+    /// rest of its sentence (see [`Show::Gone`]), `{f}` what a moved
+    /// component's id holds, `{t}` the elapsed milliseconds, `{1}` and `{2}`
+    /// what the two CPUs of a disagreement saw.
+    fn template(&self) -> &'static str {
+        // The variant's position (the discriminant).
+        let variant = match self.0 {
+            Repr::NoAgent { .. } => 0,
+            Repr::UnsupportedVersion { .. } => 1,
+            Repr::SmcccVersion { .. } => 2,
+            Repr::MissingFunction { .. } => 3,
+            Repr::Firmware { .. } => 4,
+            Repr::InventoryFailed { .. } => 5,
+            Repr::Malformed { .. } => 6,
+            Repr::AbsurdCount { .. } => 7,
+            Repr::StaleComponent { .. } => 8,
+            Repr::ComponentGone { .. } => 9,
+            Repr::ComponentMoved { .. } => 10,
+            Repr::NotCapable { .. } => 11,
+            Repr::NotPending { .. } => 12,
+            Repr::PrimeFailed { .. } => 13,
+            Repr::ActivateFailed { .. } => 14,
+            Repr::Timeout { .. } => 15,
+            Repr::RendezvousRequired { .. } => 16,
+            Repr::CpuResetWithoutEntryPoint { .. } => 17,
+            Repr::RendezvousFailed { .. } => 18,
+            Repr::RendezvousDisagreement { .. } => 19,
+            Repr::StaleOperation => 20,
+            Repr::PendingNeverClears { .. } => 21,
+        };
+        let index = match self.0 {
+            Repr::NoAgent { x0 } if x0.bits() == FunctionId::Version.to_x0() => TEMPLATES.len() - 1,
+            _ => variant,
+        };
+        TEMPLATES.get(index).copied().unwrap_or_default()
     }
 
     /// The component, as [`component`](Self::component) but by reference.
     const fn component_ref(&self) -> Option<&ComponentRef> {
         match &self.0 {
-            Repr::Firmware { component, .. } | Repr::Malformed { component, .. } => {
-                component.as_ref()
+            Repr::Firmware {
+                has_component: false,
+                ..
             }
+            | Repr::Malformed {
+                has_component: false,
+                ..
+            } => None,
+            Repr::Firmware { component, .. } | Repr::Malformed { component, .. } => Some(component),
             Repr::StaleComponent { component, .. }
             | Repr::ComponentMoved { component, .. }
             | Repr::NotCapable { component }
@@ -1291,6 +1378,7 @@ impl Error {
     }
 
     /// The numbers of the holes `{n}` and `{m}`.
+    #[inline(never)]
     const fn numbers(&self) -> (u32, u32) {
         match self.0 {
             Repr::InventoryFailed { seq_id, .. } => (seq_id.0, 0),
@@ -1309,92 +1397,53 @@ impl Error {
     }
 }
 
-// The holes of the templates of `Error::template`: each is a number, a text
-// or a value whose `Display` is called.
+// The holes of the templates of `Error::template`: each arm ends in one
+// call (a number, a text, or a value's `Display`), so that no arm needs a
+// frame of its own.
 impl lfa_proto::text::Holes for Error {
     fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: u8) -> core::fmt::Result {
         use core::fmt::Display;
         use lfa_proto::text;
-        let (status, call, piece);
-        let value: &dyn Display = match hole {
+        match hole {
             b'c' | b'o' => match self.component_ref() {
-                Some(component) => {
-                    if hole == b'o' {
-                        f.write_str(" for ")?;
-                    }
-                    component
-                }
-                None => return Ok(()),
+                Some(_) if hole == b'o' => text::write(f, " for {c}", self),
+                Some(component) => component.fmt(f),
+                None => Ok(()),
             },
             b'k' => match self.0 {
-                Repr::Firmware { call: c, .. }
-                | Repr::Malformed { call: c, .. }
-                | Repr::Timeout { call: c, .. } => {
-                    call = c.get();
-                    &call
-                }
-                _ => return Ok(()),
+                Repr::Firmware { call, .. }
+                | Repr::Malformed { call, .. }
+                | Repr::Timeout { call, .. } => f.write_str(call.get().name()),
+                _ => Ok(()),
             },
-            b's' => match self.status() {
-                Some(error) => {
-                    status = error;
-                    &status
-                }
-                None => return Ok(()),
+            b's' => match self.packed_status() {
+                Some(status) => write_status(f, status),
+                None => Ok(()),
             },
             b'x' => {
                 let mut copy = *self;
-                return match copy.cancel_slot() {
+                match copy.cancel_slot() {
                     Some((tag, status)) => write_with_status(f, cancel_text(*tag), *status),
                     None => Ok(()),
-                };
+                }
             }
             b'n' | b'm' => {
                 let (n, m) = self.numbers();
-                return text::write_decimal(f, u64::from(if hole == b'n' { n } else { m }));
+                text::write_decimal(f, u64::from(if hole == b'n' { n } else { m }))
             }
             // The variant's own values.
             hole => match (hole, &self.0) {
-                (b'h', Repr::NoAgent { x0 }) => return text::write_hex(f, x0.bits()),
-                (b'r', Repr::NoAgent { x0 }) => {
-                    return f.write_str(if x0.bits() == FunctionId::Version.to_x0() {
-                        "x0 came back unchanged"
-                    } else {
-                        "NOT_SUPPORTED"
-                    });
-                }
-                (b'v', Repr::UnsupportedVersion { version }) => version,
-                (b'v', Repr::SmcccVersion { error }) => error,
-                (b'v', Repr::MissingFunction { function }) => {
-                    call = function.get();
-                    &call
-                }
-                (b'v', Repr::Malformed { error, .. }) => error,
-                (b'v', Repr::RendezvousFailed { reason, .. }) => return f.write_str(reason),
-                (b'u', Repr::ComponentGone { uuid }) => {
-                    piece = UuidPiece(uuid, Show::Uuid);
-                    &piece
-                }
-                (b'a', Repr::ComponentGone { uuid }) => {
-                    piece = UuidPiece(uuid, Show::NameSuffix);
-                    &piece
-                }
+                (b'h', Repr::NoAgent { x0 }) => text::write_hex(f, x0.bits()),
+                (b'v', Repr::UnsupportedVersion { version }) => version.fmt(f),
+                (b'v', Repr::SmcccVersion { error }) => error.fmt(f),
+                (b'v', Repr::MissingFunction { function }) => f.write_str(function.get().name()),
+                (b'v', Repr::Malformed { error, .. }) => error.fmt(f),
+                (b'v', Repr::RendezvousFailed { reason, .. }) => f.write_str(reason),
+                (b'u', Repr::ComponentGone { uuid }) => write_uuid(f, uuid, 0, Show::Gone),
                 (b'f', Repr::ComponentMoved { found, .. }) => {
-                    piece = UuidPiece(found, Show::FoundAt);
-                    &piece
+                    write_uuid(f, found, 0, Show::FoundAt)
                 }
-                // The elapsed milliseconds, as `Duration::as_millis` but
-                // without 128-bit formatting: the seconds, then the three
-                // digits of the milliseconds.
-                (b't', Repr::Timeout { secs, nanos, .. }) => {
-                    let digits = if secs.bits() == 0 {
-                        1
-                    } else {
-                        text::write_decimal(f, secs.bits())?;
-                        3
-                    };
-                    return text::write_number(f, "", u64::from(*nanos / 1_000_000), false, digits);
-                }
+                (b't', Repr::Timeout { secs, nanos, .. }) => write_millis(f, secs.bits(), *nanos),
                 (
                     b'1',
                     Repr::RendezvousDisagreement {
@@ -1402,9 +1451,7 @@ impl lfa_proto::text::Holes for Error {
                         first_status,
                         ..
                     },
-                ) => {
-                    return write_with_status(f, saw_text(*first), *first_status);
-                }
+                ) => write_with_status(f, saw_text(*first), *first_status),
                 (
                     b'2',
                     Repr::RendezvousDisagreement {
@@ -1412,82 +1459,169 @@ impl lfa_proto::text::Holes for Error {
                         other_status,
                         ..
                     },
-                ) => {
-                    return write_with_status(f, saw_text(*other), *other_status);
-                }
-                _ => return Ok(()),
+                ) => write_with_status(f, saw_text(*other), *other_status),
+                _ => Ok(()),
             },
-        };
-        value.fmt(f)
+        }
     }
 }
 
-/// How a message shows a UUID.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// The elapsed milliseconds of `secs` and `nanos`, as `Duration::as_millis`
+/// writes them but without 128-bit formatting: the seconds, then the three
+/// digits of the milliseconds.
+#[inline(never)]
+fn write_millis(f: &mut core::fmt::Formatter<'_>, secs: u64, nanos: u32) -> core::fmt::Result {
+    use lfa_proto::text;
+    let digits = if secs == 0 {
+        1
+    } else {
+        text::write_decimal(f, secs)?;
+        3
+    };
+    text::write_number(f, "", u64::from(nanos / 1_000_000), false, digits)
+}
+
+/// How a message shows a UUID: the index of its template in
+/// [`Known::texts`].
+#[derive(Clone, Copy)]
 enum Show {
-    /// As `uuid`'s `Display` writes it (hyphenated, lowercase).
-    Uuid,
-    /// The well-known name of the component with this UUID, or "component".
-    Name,
-    /// " (<name>)" if the UUID is a well-known component's, else nothing.
-    NameSuffix,
+    /// A [`ComponentRef`]: the well-known name (or "component"), the UUID
+    /// and the sequence id.
+    Component,
+    /// The UUID (as `uuid`'s `Display` writes it: hyphenated, lowercase),
+    /// then " in the inventory", then " (<name>)" if it has one.
+    Gone,
     /// What a moved component's sequence id now holds.
     FoundAt,
 }
 
-/// The well-known components (with their names), then the nil UUID: their
-/// first bytes differ.
-static NAMED: [(&[u8], Option<&str>); 4] = {
+/// A UUID the messages know, with its name and the templates of each
+/// [`Show`]: `{u}` the UUID, `{a}` the name, `{n}` the sequence id.
+struct Known {
+    uuid: &'static [u8],
+    name: &'static str,
+    texts: [&'static str; 3],
+}
+
+/// The templates of a well-known component.
+const NAMED_TEXTS: [&str; 3] = [
+    "{a} {u} (#{n})",
+    "{u} in the inventory ({a})",
+    "component {u} ({a})",
+];
+
+/// The well-known components (with their names), then the nil UUID.
+static NAMED: [Known; 4] = {
     use lfa_proto::components::{BL33, TF_RMM, TFA_BL31};
+    const fn named(component: &'static lfa_proto::components::KnownComponent) -> Known {
+        Known {
+            uuid: component.uuid.as_bytes(),
+            name: component.name,
+            texts: NAMED_TEXTS,
+        }
+    }
     [
-        (TFA_BL31.uuid.as_bytes(), Some(TFA_BL31.name)),
-        (BL33.uuid.as_bytes(), Some(BL33.name)),
-        (TF_RMM.uuid.as_bytes(), Some(TF_RMM.name)),
-        (Uuid::nil().as_bytes(), None),
+        named(&TFA_BL31),
+        named(&BL33),
+        named(&TF_RMM),
+        Known {
+            uuid: Uuid::nil().as_bytes(),
+            name: "",
+            texts: [
+                "component {u} (#{n})",
+                "{u} in the inventory",
+                "nothing (out of range)",
+            ],
+        },
     ]
 };
 
-/// Which of [`NAMED`] `uuid` is: the one candidate its first byte picks,
-/// then one comparison.
-fn lookup(uuid: &Uuid) -> Option<Option<&'static str>> {
+/// Any other UUID.
+static UNNAMED: Known = Known {
+    uuid: &[],
+    name: "",
+    texts: [
+        "component {u} (#{n})",
+        "{u} in the inventory",
+        "component {u}",
+    ],
+};
+
+/// Which of [`NAMED`] `uuid` is, or [`UNNAMED`]. The table is read through
+/// `black_box` as a slice of unknown length, so that the search is one loop
+/// rather than one unrolled comparison per entry (smaller code; the result
+/// is the same).
+fn lookup(uuid: &Uuid) -> &'static Known {
     let bytes = uuid.as_bytes();
-    let first = bytes.first();
-    NAMED
+    core::hint::black_box::<&[Known]>(&NAMED)
         .iter()
-        .find(|(known, _)| known.first() == first)
-        .filter(|(known, _)| known.iter().zip(bytes).all(|(a, b)| a == b))
-        .map(|(_, name)| *name)
+        .find(|known| known.uuid.iter().zip(bytes).all(|(a, b)| a == b))
+        .unwrap_or(&UNNAMED)
 }
 
-/// A UUID in a message.
-struct UuidPiece<'a>(&'a Uuid, Show);
+/// Writes `uuid` (of sequence id `seq`) as `show` says.
+#[inline(never)]
+fn write_uuid(
+    f: &mut core::fmt::Formatter<'_>,
+    uuid: &Uuid,
+    seq: u32,
+    show: Show,
+) -> core::fmt::Result {
+    let known = lookup(uuid);
+    let text = known.texts.get(show as usize).copied().unwrap_or_default();
+    lfa_proto::text::write(
+        f,
+        text,
+        &UuidHoles {
+            bytes: uuid.as_bytes(),
+            name: known.name,
+            seq,
+        },
+    )
+}
 
-impl core::fmt::Display for UuidPiece<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let Self(uuid, show) = *self;
-        let known = lookup(uuid);
-        let name = known.flatten();
-        match show {
-            Show::Name => return f.write_str(name.unwrap_or("component")),
-            Show::FoundAt if known == Some(None) => {
-                return f.write_str("nothing (out of range)");
-            }
-            Show::FoundAt => f.write_str("component ")?,
-            Show::Uuid | Show::NameSuffix => {}
-        }
-        if show != Show::NameSuffix {
-            for (i, byte) in uuid.as_bytes().iter().enumerate() {
-                if matches!(i, 4 | 6 | 8 | 10) {
-                    f.write_str("-")?;
-                }
-                write!(f, "{:02x}", u32::from(*byte))?;
-            }
-        }
-        match (show, name) {
-            (Show::NameSuffix | Show::FoundAt, Some(name)) => write!(f, " ({name})"),
-            _ => Ok(()),
+/// The holes of [`Known::texts`].
+struct UuidHoles<'a> {
+    bytes: &'a [u8; 16],
+    name: &'static str,
+    seq: u32,
+}
+
+impl lfa_proto::text::Holes for UuidHoles<'_> {
+    fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: u8) -> core::fmt::Result {
+        match hole {
+            b'a' => f.write_str(self.name),
+            b'n' => lfa_proto::text::write_decimal(f, u64::from(self.seq)),
+            _ => write_hex_uuid(f, self.bytes),
         }
     }
+}
+
+/// Writes `bytes` as `uuid`'s `Display` writes a UUID (hyphenated,
+/// lowercase): one character per byte of the pattern, a digit for each `x`.
+#[inline(never)]
+fn write_hex_uuid(f: &mut core::fmt::Formatter<'_>, bytes: &[u8; 16]) -> core::fmt::Result {
+    use core::fmt::Write;
+    let mut nibble = 0;
+    for c in "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx".bytes() {
+        let mut ascii = c;
+        if c == b'x' {
+            let byte = bytes.get(nibble / 2).copied().unwrap_or_default();
+            let digit = if nibble % 2 == 0 {
+                byte >> 4
+            } else {
+                byte & 0xf
+            };
+            nibble += 1;
+            ascii = if digit < 10 {
+                b'0' + digit
+            } else {
+                b'a' - 10 + digit
+            };
+        }
+        f.write_char(char::from(ascii))?;
+    }
+    Ok(())
 }
 
 /// The text of a cancel outcome; `{s}` is its status.
@@ -1514,11 +1648,18 @@ struct StatusHole(PackedStatus);
 
 impl lfa_proto::text::Holes for StatusHole {
     fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, _: u8) -> core::fmt::Result {
-        core::fmt::Display::fmt(&self.0.get(), f)
+        write_status(f, self.0)
     }
 }
 
+/// Writes `status` (its `Display`).
+#[inline(never)]
+fn write_status(f: &mut core::fmt::Formatter<'_>, status: PackedStatus) -> core::fmt::Result {
+    core::fmt::Display::fmt(&status.get(), f)
+}
+
 /// Writes `text`, its hole `{s}` (if any) being `status`.
+#[inline(never)]
 fn write_with_status(
     f: &mut core::fmt::Formatter<'_>,
     text: &str,
@@ -2037,9 +2178,9 @@ mod tests {
         }
     }
 
-    /// A UUID named only when all sixteen bytes are a known one's: the
-    /// lookup picks its candidate by the first byte, so UUIDs sharing that
-    /// byte (or the nil UUID's) but differing later are not named.
+    /// A UUID named only when all sixteen bytes are a known one's: UUIDs
+    /// sharing a known one's first bytes (or the nil UUID's) but differing
+    /// later are not named.
     #[test]
     fn only_exact_uuids_are_named() {
         use lfa_proto::components::KNOWN_COMPONENTS;

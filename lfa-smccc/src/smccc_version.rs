@@ -195,8 +195,10 @@ impl core::fmt::Display for SmcccError {
 impl lfa_proto::text::Holes for SmcccError {
     fn write_hole(&self, f: &mut core::fmt::Formatter<'_>, hole: u8) -> core::fmt::Result {
         match (hole, *self) {
-            (b'f', Self::TooOld { found, .. }) => core::fmt::Display::fmt(&found, f),
-            (_, Self::TooOld { required, .. }) => core::fmt::Display::fmt(&required, f),
+            (_, Self::TooOld { found, required }) => {
+                let version = if hole == b'f' { found } else { required };
+                core::fmt::Display::fmt(&version, f)
+            }
             (_, Self::InvalidVersion { w0 }) => lfa_proto::text::write_hex(f, u64::from(w0)),
             (_, Self::NotAdvertised { status } | Self::VersionCallFailed { status }) => {
                 lfa_proto::text::write_signed(f, i64::from(status))
