@@ -342,11 +342,14 @@ pub struct Activated {
 }
 
 impl Activated {
+    /// Out of line, with the parts by reference: it writes straight into
+    /// the caller's result, and the caller holds no copies of the parts.
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     pub(crate) const fn new(
-        before: Component,
-        now: Result<Component, Error>,
-        next_pending: Option<Component>,
+        before: &Component,
+        now: &Result<Component, Error>,
+        next_pending: &Option<Component>,
         prime_rounds: u32,
         activate_rounds: u32,
         cpus: u32,
@@ -354,9 +357,9 @@ impl Activated {
         rendezvous: bool,
     ) -> Self {
         Self {
-            before,
-            now,
-            next_pending,
+            before: *before,
+            now: *now,
+            next_pending: *next_pending,
             prime_rounds,
             activate_rounds,
             cpus,

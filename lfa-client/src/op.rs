@@ -842,18 +842,18 @@ impl ActivationOp {
     /// result.
     #[inline(never)]
     pub(crate) fn take_result(&mut self) -> Result<Activated, Error> {
-        let result = match self.stage {
+        let result = match &self.stage {
             ActStage::Succeeded(f) => Ok(Activated::new(
-                self.component,
-                f.now,
-                f.next_pending,
+                &self.component,
+                &f.now,
+                &f.next_pending,
                 self.prime_rounds,
                 f.rounds,
                 f.cpus,
                 f.reset,
                 f.rendezvous,
             )),
-            ActStage::Failed(e) => Err(e),
+            ActStage::Failed(e) => Err(*e),
             _ => Err(Error::STALE_OPERATION),
         };
         self.stage = ActStage::Finished;
