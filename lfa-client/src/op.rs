@@ -914,13 +914,18 @@ impl ActivationOp {
         let ActStage::Rendezvous { request } = self.stage else {
             return Flow::Done;
         };
-        let component = self.component.to_ref();
         let job = CpuJob::new(request, client.options.activate.max_rounds);
         // The window writes the next stage in place: no stage-sized value in
         // this frame, which is under the hook.
+        let stage = &mut self.stage;
         match (rendezvous, client.conduit.inner()) {
-            (Some(hook), Some(conduit)) => window(hook, conduit, job, component, &mut self.stage),
-            _ => rendezvous_error(component, Failure::Hook("no conduit"), 0, &mut self.stage),
+            (Some(hook), Some(conduit)) => window(hook, conduit, job, &self.component, stage),
+            _ => rendezvous_error(
+                &self.component,
+                Failure::Hook("no conduit"),
+                &Tally::NONE,
+                stage,
+            ),
         }
         Flow::next(match self.stage {
             ActStage::Cancel(_) => Next::Cancel,
@@ -1162,6 +1167,45 @@ impl ActivationOp {
     }
 }
 
+/// What the CPUs of a rendezvous reported, tallied as they report (one
+/// value, so that the hook's callback captures one reference).
+struct Tally {
+    first: Option<CpuOutcome>,
+    /// The first outcome that disagrees with `first`.
+    other: Option<CpuOutcome>,
+    cpus: u32,
+    reset: u32,
+    most_rounds: u32,
+}
+
+impl Tally {
+    const NONE: Self = Self {
+        first: None,
+        other: None,
+        cpus: 0,
+        reset: 0,
+        most_rounds: 0,
+    };
+
+    fn add(&mut self, outcome: CpuOutcome) {
+        let agreement = |r: CpuResult| if r.completed() { CpuResult::Done } else { r };
+        self.cpus = self.cpus.saturating_add(1);
+        self.most_rounds = self.most_rounds.max(outcome.rounds());
+        if outcome.result() == CpuResult::Reset {
+            self.reset = self.reset.saturating_add(1);
+        }
+        match self.first {
+            None => self.first = Some(outcome),
+            Some(f)
+                if agreement(f.result()) != agreement(outcome.result()) && self.other.is_none() =>
+            {
+                self.other = Some(outcome);
+            }
+            Some(_) => {}
+        }
+    }
+}
+
 /// Runs the rendezvous window, judges the CPUs' outcomes and sets the next
 /// stage. Inlined into its one caller: a frame of its own under the hook
 /// measured 96 B deeper.
@@ -1170,30 +1214,14 @@ fn window<C: Conduit + ?Sized>(
     hook: &dyn Rendezvous<C>,
     conduit: &C,
     job: CpuJob,
-    component: ComponentRef,
+    component: &Component,
     stage: &mut ActStage,
 ) {
-    let mut first: Option<CpuOutcome> = None;
-    let mut other: Option<CpuOutcome> = None;
-    let mut cpus: u32 = 0;
-    let mut reset: u32 = 0;
-    let mut most_rounds: u32 = 0;
-    let agreement = |r: CpuResult| if r.completed() { CpuResult::Done } else { r };
+    let mut tally = Tally::NONE;
     let result = hook.run_on_every_cpu(conduit, job, &mut |outcome: CpuOutcome| {
-        cpus = cpus.saturating_add(1);
-        most_rounds = most_rounds.max(outcome.rounds());
-        if outcome.result() == CpuResult::Reset {
-            reset = reset.saturating_add(1);
-        }
-        match first {
-            None => first = Some(outcome),
-            Some(f) if agreement(f.result()) != agreement(outcome.result()) && other.is_none() => {
-                other = Some(outcome);
-            }
-            Some(_) => {}
-        }
+        tally.add(outcome);
     });
-    let failure = match (result, first, other) {
+    let failure = match (result, tally.first, tally.other) {
         (Err(e), _, _) => Failure::Hook(e.0),
         (Ok(()), None, _) => Failure::Hook("the rendezvous hook reported no CPU"),
         (Ok(()), Some(first), Some(other)) => Failure::Disagree(first, other),
@@ -1201,19 +1229,26 @@ fn window<C: Conduit + ?Sized>(
             CpuResult::Failed(status) => Failure::Status(status),
             CpuResult::OutOfRounds => Failure::Rounds,
             _ => {
-                *stage = ActStage::Reenumerate(Reenumeration::new(most_rounds, cpus, reset, true));
+                *stage = ActStage::Reenumerate(Reenumeration::new(
+                    tally.most_rounds,
+                    tally.cpus,
+                    tally.reset,
+                    true,
+                ));
                 return;
             }
         },
     };
-    rendezvous_error(component, failure, most_rounds, stage);
+    rendezvous_error(component, failure, &tally, stage);
 }
 
 /// The error of a failed rendezvous, to be cancelled, as the next stage.
 #[cold]
 #[inline(never)]
-fn rendezvous_error(component: ComponentRef, failure: Failure, rounds: u32, stage: &mut ActStage) {
+fn rendezvous_error(component: &Component, failure: Failure, tally: &Tally, stage: &mut ActStage) {
+    let component = component.to_ref();
     let cancel = CancelOutcome::NothingToCancel;
+    let rounds = tally.most_rounds;
     *stage = ActStage::Cancel(match failure {
         Failure::Hook(reason) => Error::new(ErrorDetail::RendezvousFailed {
             component,
