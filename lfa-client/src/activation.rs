@@ -8,7 +8,7 @@ use crate::{
     CancelOutcome, Client, Component, ComponentRef, Error, ErrorDetail, NoClock, Rendezvous,
     activate_all::SkipList,
     client::Release,
-    op::{Flow, Mode, PrimedOp, Releasing},
+    op::{Flow, Mode, PrimedOp, Released, Releasing},
     retry::Clock,
 };
 
@@ -113,9 +113,16 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         }
         let mut releasing = Releasing::Start;
         loop {
-            if let (_, Some(result)) = releasing.step(self) {
-                return result;
+            match releasing.step(self) {
+                Released::More => {}
+                Released::Done { .. } => return Ok(()),
+                Released::Failed => break,
             }
+        }
+        match releasing {
+            Releasing::Failed(error) => Err(error),
+            // Not reached: a failed step leaves its error.
+            _ => Err(Error::STALE_OPERATION),
         }
     }
 

@@ -15,7 +15,7 @@ use crate::{
     Activated, CancelOutcome, Client, Component, ComponentRef, CpuJob, CpuOutcome, CpuResult,
     Error, ErrorDetail, OnlyCpu, Rendezvous,
     activate_all::SkipList,
-    client::{Release, call_failed, next_stamp},
+    client::{Release, call_error, next_stamp},
     retry::{Clock, Repeated, Retry, Verdict},
 };
 
@@ -153,19 +153,29 @@ pub(crate) enum Releasing {
     Find(ComponentRef, Listing),
     /// Send `LFA_CANCEL` of this id.
     Cancel(ComponentRef),
+    /// Failed with this error (kept here, so that no error-sized result
+    /// passes through the frames of the steps).
+    Failed(Error),
+}
+
+/// What one step of a [`Releasing`] left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Released {
+    /// More to do (this step made a call).
+    More,
+    /// Settled; `called`: whether this step made a call.
+    Done { called: bool },
+    /// Failed: the error is in the [`Releasing`] (this step made a call).
+    Failed,
 }
 
 impl Releasing {
-    /// One step: at most one call. `None` while more is to do; the result
-    /// once settled (with whether this step made a call).
-    pub(crate) fn step<C: Conduit, K: Clock>(
-        &mut self,
-        client: &mut Client<C, K>,
-    ) -> (bool, Option<Result<(), Error>>) {
+    /// One step: at most one call.
+    pub(crate) fn step<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) -> Released {
         loop {
             match *self {
                 Self::Start => match client.release {
-                    None => return (false, Some(Ok(()))),
+                    None => return Released::Done { called: false },
                     Some(release) if release.confirmed => *self = Self::Cancel(release.component),
                     Some(release) => *self = Self::Locate(release.component),
                 },
@@ -178,60 +188,67 @@ impl Releasing {
                         Err(e) if e.is_id_out_of_range() => {
                             *self = Self::Find(component, Listing::NEW);
                         }
-                        Err(e) => return (true, Some(Err(e))),
+                        Err(e) => return self.fail(e),
                     }
-                    return (true, None);
+                    return Released::More;
                 }
                 Self::Find(component, mut listing) => {
                     match listing.step(client) {
                         Listed::Info => {}
                         Listed::Item(entry) if entry.uuid() == component.uuid => {
                             *self = Self::Cancel(entry.to_ref());
-                            return (true, None);
+                            return Released::More;
                         }
                         Listed::Item(_) => {}
                         Listed::End => {
                             // The UUID is gone: the agent may still hold it,
                             // but no sequence id addresses it any more.
                             client.release = None;
-                            return (false, Some(Ok(())));
+                            return Released::Done { called: false };
                         }
-                        Listed::Failed(e) => return (true, Some(Err(e))),
+                        Listed::Failed(e) => return self.fail(e),
                     }
                     *self = Self::Find(component, listing);
                     if listing.at_end() {
                         client.release = None;
-                        return (true, Some(Ok(())));
+                        return Released::Done { called: true };
                     }
-                    return (true, None);
+                    return Released::More;
                 }
-                Self::Cancel(target) => return (true, Some(release_cancel(client, target))),
+                Self::Cancel(target) => return release_cancel(client, target, self),
+                Self::Failed(_) => return Released::Failed,
             }
         }
+    }
+
+    fn fail(&mut self, error: Error) -> Released {
+        *self = Self::Failed(error);
+        Released::Failed
     }
 }
 
 /// The release `LFA_CANCEL` of `target` (out of line: its register block is
-/// not in the frame of the steps).
+/// not in the frame of the steps); a failure goes to `releasing`.
 #[inline(never)]
 fn release_cancel<C: Conduit, K: Clock>(
     client: &mut Client<C, K>,
     target: ComponentRef,
-) -> Result<(), Error> {
+    releasing: &mut Releasing,
+) -> Released {
     let response = crate::client::send(&client.conduit, &CancelRequest::new(target.seq_id));
     match CancelResponse::decode(&response) {
         // The id names the component in this generation, so
         // INVALID_PARAMETERS means the agent holds nothing.
         Ok(CancelResponse) | Err(ResponseError::Status(LfaError::InvalidParameters)) => {
             client.release = None;
-            Ok(())
+            Released::Done { called: true }
         }
         Err(e) => {
             client.release = Some(Release {
                 component: target,
                 confirmed: true,
             });
-            call_failed(FunctionId::Cancel, Some(target), e)
+            releasing.fail(call_error(FunctionId::Cancel, Some(target), e))
         }
     }
 }
@@ -406,12 +423,12 @@ impl PrimeOp {
         loop {
             match &mut self.stage {
                 PrimeStage::Release(releasing) => match releasing.step(client) {
-                    (_, None) => return Flow::next(Next::Release),
-                    (_, Some(Err(e))) => {
-                        self.stage = PrimeStage::Failed(e);
+                    Released::More => return Flow::next(Next::Release),
+                    Released::Failed => {
+                        self.release_failed();
                         return Flow::Done;
                     }
-                    (called, Some(Ok(()))) => {
+                    Released::Done { called } => {
                         self.stage = PrimeStage::Refresh;
                         if called {
                             return Flow::next(Next::Refresh);
@@ -428,6 +445,16 @@ impl PrimeOp {
                     return Flow::Done;
                 }
             }
+        }
+    }
+
+    /// A failed release: the Failed stage, with its error (cold, out of
+    /// line: the copy is not in the frame of the steps).
+    #[cold]
+    #[inline(never)]
+    fn release_failed(&mut self) {
+        if let PrimeStage::Release(Releasing::Failed(error)) = self.stage {
+            self.stage = PrimeStage::Failed(error);
         }
     }
 
