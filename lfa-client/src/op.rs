@@ -1045,18 +1045,20 @@ impl ActivationOp {
             self.stage = ActStage::Failed(Error::STALE_OPERATION);
             return Flow::Done;
         };
-        let failed = match r.listing.step(client) {
+        let listed = r.listing.step(client);
+        let failed = match &listed {
             Listed::Info => None,
             Listed::Item(c) => {
                 if r.now.is_none() && c.uuid() == self.component.uuid() {
-                    r.now = Some(c);
+                    r.now = Some(*c);
                 }
                 if r.next_pending.is_none() && c.is_activatable() && !exclude.contains(c.uuid()) {
-                    r.next_pending = Some(c);
+                    r.next_pending = Some(*c);
                 }
                 None
             }
             Listed::End => Some(None),
+            // The error stays in `listed`: no copy of it in this frame.
             Listed::Failed(e) => Some(Some(e)),
         };
         let failed = match failed {
@@ -1078,10 +1080,11 @@ impl ActivationOp {
     fn finish_stage<C: Conduit, K: Clock>(
         &mut self,
         client: &mut Client<C, K>,
-        failed: Option<Error>,
+        failed: Option<&Error>,
     ) {
-        if let ActStage::Reenumerate(r) = self.stage {
-            self.stage = ActStage::Succeeded(self.finish(client, &r, failed));
+        if let ActStage::Reenumerate(r) = &self.stage {
+            let finished = self.finish(client, r, failed);
+            self.stage = ActStage::Succeeded(finished);
         }
     }
 
@@ -1157,10 +1160,10 @@ impl ActivationOp {
         &self,
         client: &mut Client<C, K>,
         r: &Reenumeration,
-        failed: Option<Error>,
+        failed: Option<&Error>,
     ) -> Finished {
         let (now, next_pending) = match failed {
-            Some(e) => (Err(e), None),
+            Some(e) => (Err(*e), None),
             None => (
                 r.now.ok_or(Error::new(ErrorDetail::ComponentGone {
                     uuid: self.component.uuid(),
