@@ -226,7 +226,8 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         // One slot for what comes next, whether a listing or an attempt
         // said it (the attempt writes it in place: no result of its own in
         // this frame).
-        let mut next = self.first_pending(&skipped);
+        let mut next = Ok(None);
+        self.list_first_pending(&skipped, &mut next);
         loop {
             let component = match &next {
                 Ok(Some(component)) => component,
@@ -293,6 +294,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
 
     /// Lists the inventory for the first capable and pending component not
     /// skipped yet.
+    #[inline(always)]
     fn first_pending(&self, skipped: &SkipList) -> Result<Option<Component>, Error> {
         let count = self.read_count()?;
         for seq_id in 0..count {

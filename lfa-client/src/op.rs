@@ -896,36 +896,16 @@ impl ActivationOp {
         rendezvous: Option<&dyn Rendezvous<C>>,
         exclude: &SkipList,
     ) -> Flow {
-        let flow = self.advance_inner(client, rendezvous, exclude);
-        if flow == Flow::Done {
-            client.op = 0;
-        }
-        flow
-    }
-
-    fn advance_inner<C: Conduit, K: Clock>(
-        &mut self,
-        client: &mut Client<C, K>,
-        rendezvous: Option<&dyn Rendezvous<C>>,
-        exclude: &SkipList,
-    ) -> Flow {
-        loop {
-            match &mut self.stage {
-                // A refusal becomes the Cancel stage, run next in this step.
-                ActStage::Check => self.check_stage(client, rendezvous.is_some()),
-                // The other stages are out of line, so that their values are
-                // not in this frame, which sits under the rendezvous window.
-                ActStage::Activate { .. } => return self.activate_stage(client),
-                ActStage::Rendezvous { .. } => return self.rendezvous_stage(client, rendezvous),
-                ActStage::Cancel(_) => {
-                    self.cancel_stage(client);
-                    return Flow::Done;
-                }
-                ActStage::Reenumerate(_) => return self.reenumerate_stage(client, exclude),
-                ActStage::Succeeded(_) | ActStage::Failed(_) | ActStage::Finished => {
-                    return Flow::Done;
-                }
-            }
+        // Each stage is out of line and the last call here (a tail call),
+        // so that this frame is not under the rendezvous window; a stage
+        // that finishes the op frees the client's slot itself (`done`).
+        match &self.stage {
+            ActStage::Check => self.check_stage(client, rendezvous),
+            ActStage::Activate { .. } => self.activate_stage(client),
+            ActStage::Rendezvous { .. } => self.rendezvous_stage(client, rendezvous),
+            ActStage::Cancel(_) => self.cancel_stage(client),
+            ActStage::Reenumerate(_) => self.reenumerate_stage(client, exclude),
+            ActStage::Succeeded(_) | ActStage::Failed(_) | ActStage::Finished => done(client),
         }
     }
 
@@ -939,7 +919,7 @@ impl ActivationOp {
         rendezvous: Option<&dyn Rendezvous<C>>,
     ) -> Flow {
         let ActStage::Rendezvous { request } = self.stage else {
-            return Flow::Done;
+            return done(client);
         };
         let job = CpuJob::new(request, client.options.activate.max_rounds);
         // The window writes the next stage in place: no stage-sized value in
@@ -960,25 +940,35 @@ impl ActivationOp {
         })
     }
 
-    /// The checks before `LFA_ACTIVATE`: the next stage, or the refusal as
-    /// the Cancel stage.
+    /// The checks before `LFA_ACTIVATE`, then, in the same step, the stage
+    /// they lead to (a refusal becomes the Cancel stage).
     #[inline(never)]
-    fn check_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>, have_hook: bool) {
-        self.stage = match self.check(client, have_hook) {
+    fn check_stage<C: Conduit, K: Clock>(
+        &mut self,
+        client: &mut Client<C, K>,
+        rendezvous: Option<&dyn Rendezvous<C>>,
+    ) -> Flow {
+        self.stage = match self.check(client, rendezvous.is_some()) {
             Ok(stage) => stage,
             Err(error) => ActStage::Cancel(error),
         };
+        match self.stage {
+            ActStage::Activate { .. } => self.activate_stage(client),
+            ActStage::Rendezvous { .. } => self.rendezvous_stage(client, rendezvous),
+            _ => self.cancel_stage(client),
+        }
     }
 
     /// The `LFA_CANCEL` after a failure, and the step's error.
     #[cold]
     #[inline(never)]
-    fn cancel_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) {
+    fn cancel_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) -> Flow {
         let error = match &self.stage {
             ActStage::Cancel(error) => *error,
             _ => Error::STALE_OPERATION,
         };
         self.stage = ActStage::Failed(cancel_after(client, error));
+        done(client)
     }
 
     /// The `LFA_ACTIVATE` stage without a rendezvous: one round.
@@ -988,7 +978,7 @@ impl ActivationOp {
         let placeholder = CancelOutcome::NothingToCancel;
         let ActStage::Activate { request, retry } = &mut self.stage else {
             self.stage = ActStage::Failed(Error::STALE_OPERATION);
-            return Flow::Done;
+            return done(client);
         };
         let request = *request;
         let retry = retry.get_or_insert_with(|| Retry::start(&client.clock));
@@ -1043,7 +1033,7 @@ impl ActivationOp {
     ) -> Flow {
         let ActStage::Reenumerate(r) = &mut self.stage else {
             self.stage = ActStage::Failed(Error::STALE_OPERATION);
-            return Flow::Done;
+            return done(client);
         };
         let listed = r.listing.step(client);
         let failed = match &listed {
@@ -1071,7 +1061,7 @@ impl ActivationOp {
             }
         };
         self.finish_stage(client, failed);
-        Flow::Done
+        done(client)
     }
 
     /// The end of the re-enumeration: the Succeeded stage, in place (out of
@@ -1234,6 +1224,13 @@ impl Tally {
             Some(_) => {}
         }
     }
+}
+
+/// The end of an activation's step that finished it: the client's
+/// operation slot is freed (the result waits in the op).
+fn done<C: Conduit, K: Clock>(client: &mut Client<C, K>) -> Flow {
+    client.op = 0;
+    Flow::Done
 }
 
 /// Runs the rendezvous window, judges the CPUs' outcomes and sets the next
