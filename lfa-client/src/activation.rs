@@ -8,7 +8,7 @@ use crate::{
     CancelOutcome, Client, Component, ComponentRef, Error, ErrorDetail, NoClock, Rendezvous,
     activate_all::SkipList,
     client::Release,
-    op::{Flow, Mode, PrimedOp, Released, Releasing},
+    op::{Flow, Mode, PrimedOp},
     retry::Clock,
 };
 
@@ -111,19 +111,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         if self.release.is_none() {
             return Ok(());
         }
-        let mut releasing = Releasing::Start;
-        loop {
-            match releasing.step(self) {
-                Released::More => {}
-                Released::Done { .. } => return Ok(()),
-                Released::Failed => break,
-            }
-        }
-        match releasing {
-            Releasing::Failed(error) => Err(error),
-            // Not reached: a failed step leaves its error.
-            _ => Err(Error::STALE_OPERATION),
-        }
+        crate::op::release_all(self)
     }
 
     /// Sends `LFA_CANCEL` right after a failure, to the id that was just

@@ -142,9 +142,10 @@ impl Listing {
     }
 }
 
-/// The release `LFA_CANCEL` (see [`Client::release`]), one call at a time.
+/// The release `LFA_CANCEL` (see [`Client::release`]), one call at a time:
+/// the state of [`PrimeStage::Release`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Releasing {
+enum Releasing {
     /// Decide from what the client owes.
     Start,
     /// Re-read the id the component was last known under.
@@ -153,42 +154,46 @@ pub(crate) enum Releasing {
     Find(ComponentRef, Listing),
     /// Send `LFA_CANCEL` of this id.
     Cancel(ComponentRef),
-    /// Failed with this error (kept here, so that no error-sized result
-    /// passes through the frames of the steps).
-    Failed(Error),
 }
 
 /// What one step of a [`Releasing`] left.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Released {
+enum Released {
     /// More to do (this step made a call).
     More,
     /// Settled; `called`: whether this step made a call.
     Done { called: bool },
-    /// Failed: the error is in the [`Releasing`] (this step made a call).
+    /// Failed: the stage is [`PrimeStage::Failed`] with the error (so that
+    /// no error-sized result passes through the frames of the steps).
     Failed,
 }
 
 impl Releasing {
-    /// One step: at most one call.
-    pub(crate) fn step<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) -> Released {
+    /// One step of the release held in `stage` ([`PrimeStage::Release`]):
+    /// at most one call.
+    fn step<C: Conduit, K: Clock>(stage: &mut PrimeStage, client: &mut Client<C, K>) -> Released {
         loop {
-            match *self {
+            let PrimeStage::Release(releasing) = stage else {
+                return Released::Failed;
+            };
+            match *releasing {
                 Self::Start => match client.release {
                     None => return Released::Done { called: false },
-                    Some(release) if release.confirmed => *self = Self::Cancel(release.component),
-                    Some(release) => *self = Self::Locate(release.component),
+                    Some(release) if release.confirmed => {
+                        *releasing = Self::Cancel(release.component);
+                    }
+                    Some(release) => *releasing = Self::Locate(release.component),
                 },
                 Self::Locate(component) => {
                     match client.read_entry(component.seq_id) {
                         Ok(entry) if entry.uuid() == component.uuid => {
-                            *self = Self::Cancel(entry.to_ref());
+                            *releasing = Self::Cancel(entry.to_ref());
                         }
-                        Ok(_) => *self = Self::Find(component, Listing::NEW),
+                        Ok(_) => *releasing = Self::Find(component, Listing::NEW),
                         Err(e) if e.is_id_out_of_range() => {
-                            *self = Self::Find(component, Listing::NEW);
+                            *releasing = Self::Find(component, Listing::NEW);
                         }
-                        Err(e) => return self.fail(e),
+                        Err(e) => return failed(stage, &e),
                     }
                     return Released::More;
                 }
@@ -196,7 +201,7 @@ impl Releasing {
                     match listing.step(client) {
                         Listed::Info => {}
                         Listed::Item(entry) if entry.uuid() == component.uuid => {
-                            *self = Self::Cancel(entry.to_ref());
+                            *releasing = Self::Cancel(entry.to_ref());
                             return Released::More;
                         }
                         Listed::Item(_) => {}
@@ -206,34 +211,55 @@ impl Releasing {
                             client.release = None;
                             return Released::Done { called: false };
                         }
-                        Listed::Failed(e) => return self.fail(e),
+                        Listed::Failed(e) => return failed(stage, &e),
                     }
-                    *self = Self::Find(component, listing);
+                    *releasing = Self::Find(component, listing);
                     if listing.at_end() {
                         client.release = None;
                         return Released::Done { called: true };
                     }
                     return Released::More;
                 }
-                Self::Cancel(target) => return release_cancel(client, target, self),
-                Self::Failed(_) => return Released::Failed,
+                Self::Cancel(target) => return release_cancel(client, target, stage),
             }
         }
     }
+}
 
-    fn fail(&mut self, error: Error) -> Released {
-        *self = Self::Failed(error);
-        Released::Failed
+/// A failed release step: the Failed stage, with `error` (cold, out of
+/// line: the stage is built in this frame, not in those of the steps).
+#[cold]
+#[inline(never)]
+fn failed(stage: &mut PrimeStage, error: &Error) -> Released {
+    *stage = PrimeStage::Failed(*error);
+    Released::Failed
+}
+
+/// Sends the release `LFA_CANCEL` the client owes, driving the steps of
+/// [`Releasing`] to the end (see [`Client::release`]).
+pub(crate) fn release_all<C: Conduit, K: Clock>(client: &mut Client<C, K>) -> Result<(), Error> {
+    let mut stage = PrimeStage::Release(Releasing::Start);
+    loop {
+        match Releasing::step(&mut stage, client) {
+            Released::More => {}
+            Released::Done { .. } => return Ok(()),
+            Released::Failed => break,
+        }
+    }
+    match stage {
+        PrimeStage::Failed(error) => Err(error),
+        // Not reached: a failed step leaves the Failed stage.
+        _ => Err(Error::STALE_OPERATION),
     }
 }
 
 /// The release `LFA_CANCEL` of `target` (out of line: its register block is
-/// not in the frame of the steps); a failure goes to `releasing`.
+/// not in the frame of the steps); a failure becomes the Failed `stage`.
 #[inline(never)]
 fn release_cancel<C: Conduit, K: Clock>(
     client: &mut Client<C, K>,
     target: ComponentRef,
-    releasing: &mut Releasing,
+    stage: &mut PrimeStage,
 ) -> Released {
     let response = crate::client::send(&client.conduit, &CancelRequest::new(target.seq_id));
     match CancelResponse::decode(&response) {
@@ -248,7 +274,7 @@ fn release_cancel<C: Conduit, K: Clock>(
                 component: target,
                 confirmed: true,
             });
-            releasing.fail(call_error(FunctionId::Cancel, Some(target), e))
+            failed(stage, &call_error(FunctionId::Cancel, Some(target), e))
         }
     }
 }
@@ -402,7 +428,9 @@ impl PrimeOp {
         self.serial != client.op || self.stage == PrimeStage::Finished
     }
 
-    /// The result of a finished op ([`Flow::Done`]), once.
+    /// The result of a finished op ([`Flow::Done`]), once (one copy, out
+    /// of line, for the blocking prime, the steps and `activate_all_pending`).
+    #[inline(never)]
     pub(crate) fn take_result(&mut self) -> Result<PrimedOp, Error> {
         let result = match self.stage {
             PrimeStage::Succeeded { fresh, rounds } => Ok(PrimedOp {
@@ -422,12 +450,9 @@ impl PrimeOp {
     pub(crate) fn advance<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) -> Flow {
         loop {
             match &mut self.stage {
-                PrimeStage::Release(releasing) => match releasing.step(client) {
+                PrimeStage::Release(_) => match Releasing::step(&mut self.stage, client) {
                     Released::More => return Flow::next(Next::Release),
-                    Released::Failed => {
-                        self.release_failed();
-                        return Flow::Done;
-                    }
+                    Released::Failed => return Flow::Done,
                     Released::Done { called } => {
                         self.stage = PrimeStage::Refresh;
                         if called {
@@ -445,16 +470,6 @@ impl PrimeOp {
                     return Flow::Done;
                 }
             }
-        }
-    }
-
-    /// A failed release: the Failed stage, with its error (cold, out of
-    /// line: the copy is not in the frame of the steps).
-    #[cold]
-    #[inline(never)]
-    fn release_failed(&mut self) {
-        if let PrimeStage::Release(Releasing::Failed(error)) = self.stage {
-            self.stage = PrimeStage::Failed(error);
         }
     }
 
