@@ -129,7 +129,12 @@ impl SkipList {
 
     pub(crate) fn contains(&self, uuid: Uuid) -> bool {
         let key = uuid.as_u64_pair();
-        self.uuids.get(..self.len).unwrap_or(&[]).contains(&key)
+        for &uuid in self.uuids.get(..self.len).unwrap_or(&[]) {
+            if uuid == key {
+                return true;
+            }
+        }
+        false
     }
 
     /// Adds `uuid`; false when the list is full.
@@ -267,18 +272,18 @@ impl<C: Conduit, K: Clock> Client<C, K> {
                 continue;
             };
             // The attempt failed: `next` still holds the component as listed.
-            let Ok(Some(component)) = &next else {
-                return Err(Stopped {
-                    summary,
-                    error: *error,
-                });
+            let component = match &next {
+                Ok(Some(component)) if error.skippable() && skipped.push(component.uuid()) => {
+                    component
+                }
+                // An error that stops the call, or one skip too many.
+                _ => {
+                    return Err(Stopped {
+                        summary,
+                        error: *error,
+                    });
+                }
             };
-            if !(error.skippable() && skipped.push(component.uuid())) {
-                return Err(Stopped {
-                    summary,
-                    error: *error,
-                });
-            }
             summary.skipped = summary.skipped.saturating_add(1);
             each(Progress::Skipped { component, error });
             self.list_first_pending(&skipped, &mut next);

@@ -955,23 +955,66 @@ impl ActivationOp {
         })
     }
 
-    /// The checks before `LFA_ACTIVATE`, then, in the same step, the stage
-    /// they lead to (a refusal becomes the Cancel stage).
+    /// The checks before `LFA_ACTIVATE` (no call), then, in the same step,
+    /// the stage they lead to; a refusal becomes the Cancel stage. When they
+    /// pass, the client's generation changes: `LFA_ACTIVATE` is about to be
+    /// sent.
     #[inline(never)]
     fn check_stage<C: Conduit, K: Clock>(
         &mut self,
         client: &mut Client<C, K>,
-        rendezvous: Option<&dyn Rendezvous<C>>,
+        hook: Option<&dyn Rendezvous<C>>,
     ) -> Flow {
-        self.stage = match self.check(client, rendezvous.is_some()) {
-            Ok(stage) => stage,
-            Err(error) => ActStage::Cancel(error),
+        let component = self.component.to_ref();
+        let cancel = CancelOutcome::NothingToCancel;
+        let rendezvous = match self.mode {
+            Mode::Alone => false,
+            Mode::Rendezvous => true,
+            Mode::PerOptions => {
+                client.options.force_rendezvous || self.component.rendezvous_required()
+            }
         };
-        match self.stage {
-            ActStage::Activate { .. } => self.activate_stage(client),
-            ActStage::Rendezvous { .. } => self.rendezvous_stage(client, rendezvous),
-            _ => self.cancel_stage(client),
-        }
+        let reset = client.options.cpu_reset;
+        let refusal = if !rendezvous && self.component.rendezvous_required() {
+            ErrorDetail::RendezvousRequired { component, cancel }
+        } else if self.component.may_reset_cpu() && reset.is_none() {
+            ErrorDetail::CpuResetWithoutEntryPoint { component, cancel }
+        } else if rendezvous && hook.is_none() {
+            ErrorDetail::RendezvousFailed {
+                component,
+                reason: "no rendezvous hook: drive this activation with ActivationOp::step_with",
+                cancel,
+            }
+        } else {
+            let (entry_point, context_id) = match reset {
+                Some(reset) if self.component.may_reset_cpu() => {
+                    (reset.entry_point, reset.context_id)
+                }
+                _ => (0, 0),
+            };
+            let request = ActivateRequest {
+                seq_id: self.component.seq_id(),
+                flags: if rendezvous {
+                    ActivateFlags::empty()
+                } else {
+                    ActivateFlags::SKIP_CPU_RENDEZVOUS
+                },
+                entry_point,
+                context_id,
+            };
+            client.activation_sent(component);
+            if rendezvous {
+                self.stage = ActStage::Rendezvous { request };
+                return self.rendezvous_stage(client, hook);
+            }
+            self.stage = ActStage::Activate {
+                request,
+                retry: None,
+            };
+            return self.activate_stage(client);
+        };
+        self.stage = ActStage::Cancel(Error::new(refusal));
+        self.cancel_stage(client)
     }
 
     /// The `LFA_CANCEL` after a failure, and the step's error.
@@ -1091,71 +1134,6 @@ impl ActivationOp {
             let finished = self.finish(client, r, failed);
             self.stage = ActStage::Succeeded(finished);
         }
-    }
-
-    /// The checks before `LFA_ACTIVATE` (no call): the stage to go on with,
-    /// or the refusal (to be cancelled). On success the client's generation
-    /// changes: `LFA_ACTIVATE` is about to be sent.
-    #[inline(never)]
-    fn check<C: Conduit, K: Clock>(
-        &self,
-        client: &mut Client<C, K>,
-        have_hook: bool,
-    ) -> Result<ActStage, Error> {
-        let component = self.component.to_ref();
-        let placeholder = CancelOutcome::NothingToCancel;
-        let rendezvous = match self.mode {
-            Mode::Alone => false,
-            Mode::Rendezvous => true,
-            Mode::PerOptions => {
-                client.options.force_rendezvous || self.component.rendezvous_required()
-            }
-        };
-        if !rendezvous && self.component.rendezvous_required() {
-            return Err(Error::new(ErrorDetail::RendezvousRequired {
-                component,
-                cancel: placeholder,
-            }));
-        }
-        let (entry_point, context_id) = if self.component.may_reset_cpu() {
-            match client.options.cpu_reset {
-                Some(reset) => (reset.entry_point, reset.context_id),
-                None => {
-                    return Err(Error::new(ErrorDetail::CpuResetWithoutEntryPoint {
-                        component,
-                        cancel: placeholder,
-                    }));
-                }
-            }
-        } else {
-            (0, 0)
-        };
-        if rendezvous && !have_hook {
-            return Err(Error::new(ErrorDetail::RendezvousFailed {
-                component,
-                reason: "no rendezvous hook: drive this activation with ActivationOp::step_with",
-                cancel: placeholder,
-            }));
-        }
-        let request = ActivateRequest {
-            seq_id: self.component.seq_id(),
-            flags: if rendezvous {
-                ActivateFlags::empty()
-            } else {
-                ActivateFlags::SKIP_CPU_RENDEZVOUS
-            },
-            entry_point,
-            context_id,
-        };
-        client.activation_sent(component);
-        Ok(if rendezvous {
-            ActStage::Rendezvous { request }
-        } else {
-            ActStage::Activate {
-                request,
-                retry: None,
-            }
-        })
     }
 
     /// After a successful activation and its re-enumeration: the release
