@@ -356,9 +356,11 @@ fn report<'a>(
             Ok(activated) => {
                 summary.activated = summary.activated.saturating_add(1);
                 each(Progress::Activated(activated));
-                *next = match activated.now() {
-                    Err(&error) if !error.is_component_gone() => Err(error),
-                    Ok(_) | Err(_) => Ok(activated.next_pending().copied()),
+                // Written arm by arm: no temporary of it in this frame.
+                *next = match (activated.now(), activated.next_pending()) {
+                    (Err(&error), _) if !error.is_component_gone() => Err(error),
+                    (_, Some(&component)) => Ok(Some(component)),
+                    (_, None) => Ok(None),
                 };
                 return None;
             }

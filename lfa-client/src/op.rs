@@ -220,7 +220,7 @@ impl Releasing {
                     }
                     return Released::More;
                 }
-                Self::Cancel(target) => return release_cancel(client, target, stage),
+                Self::Cancel(_) => return release_cancel(client, stage),
             }
         }
     }
@@ -253,14 +253,18 @@ pub(crate) fn release_all<C: Conduit, K: Clock>(client: &mut Client<C, K>) -> Re
     }
 }
 
-/// The release `LFA_CANCEL` of `target` (out of line: its register block is
-/// not in the frame of the steps); a failure becomes the Failed `stage`.
+/// The release `LFA_CANCEL` of the id in `stage` (out of line: its
+/// register block is not in the frame of the steps, nor is the id's copy);
+/// a failure becomes the Failed `stage`.
 #[inline(never)]
 fn release_cancel<C: Conduit, K: Clock>(
     client: &mut Client<C, K>,
-    target: ComponentRef,
     stage: &mut PrimeStage,
 ) -> Released {
+    let PrimeStage::Release(Releasing::Cancel(target)) = *stage else {
+        // Not reached: called for the Cancel step only.
+        return Released::Done { called: false };
+    };
     let response = crate::client::send(&client.conduit, &CancelRequest::new(target.seq_id));
     match CancelResponse::decode(&response) {
         // The id names the component in this generation, so
@@ -432,13 +436,13 @@ impl PrimeOp {
     /// of line, for the blocking prime, the steps and `activate_all_pending`).
     #[inline(never)]
     pub(crate) fn take_result(&mut self) -> Result<PrimedOp, Error> {
-        let result = match self.stage {
+        let result = match &self.stage {
             PrimeStage::Succeeded { fresh, rounds } => Ok(PrimedOp {
-                component: fresh,
-                prime_rounds: rounds,
+                component: *fresh,
+                prime_rounds: *rounds,
                 serial: self.serial,
             }),
-            PrimeStage::Failed(e) => Err(e),
+            PrimeStage::Failed(e) => Err(*e),
             _ => Err(Error::STALE_OPERATION),
         };
         self.stage = PrimeStage::Finished;
