@@ -466,10 +466,7 @@ impl PrimeOp {
                 },
                 PrimeStage::Refresh => return self.refresh_stage(client),
                 PrimeStage::Prime { .. } => return self.prime_stage(client),
-                PrimeStage::Cancel(_) => {
-                    self.cancel_stage(client);
-                    return Flow::Done;
-                }
+                PrimeStage::Cancel(_) => return self.cancel_stage(client),
                 PrimeStage::Succeeded { .. } | PrimeStage::Failed(_) | PrimeStage::Finished => {
                     return Flow::Done;
                 }
@@ -495,10 +492,11 @@ impl PrimeOp {
     /// The `LFA_CANCEL` after a failed `LFA_PRIME` (cold, out of line).
     #[cold]
     #[inline(never)]
-    fn cancel_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) {
+    fn cancel_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) -> Flow {
         if let PrimeStage::Cancel(error) = self.stage {
             self.stage = PrimeStage::Failed(cancel_after(client, error));
         }
+        Flow::Done
     }
 
     /// One `LFA_PRIME` round (out of line, as the activation's stages are).
