@@ -6,7 +6,7 @@ use lfa_proto::{SeqId, Uuid};
 use lfa_smccc::Conduit;
 
 use crate::{
-    Activated, ActivationOp, Client, Component, Error, ErrorDetail, Rendezvous, op::Flow,
+    Activated, ActivationOp, Client, Component, Error, ErrorDetail, PrimeOp, Rendezvous, op::Flow,
     retry::Clock,
 };
 
@@ -129,7 +129,12 @@ impl SkipList {
 
     pub(crate) fn contains(&self, uuid: Uuid) -> bool {
         let key = uuid.as_u64_pair();
-        self.uuids.get(..self.len).unwrap_or(&[]).contains(&key)
+        for &uuid in self.uuids.get(..self.len).unwrap_or(&[]) {
+            if uuid == key {
+                return true;
+            }
+        }
+        false
     }
 
     /// Adds `uuid`; false when the list is full.
@@ -215,22 +220,29 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         rendezvous: &dyn Rendezvous<C>,
         each: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Summary, Stopped> {
-        // This frame is under every activation: it holds the skip list, the
-        // component in hand and the activation in progress (`attempt` is
-        // inlined here: a frame of its own measured deeper); the prime runs
-        // in `prime_to_op`'s frame and the result is built in `report`'s,
-        // neither of which is under the rendezvous window.
+        // This frame is under every call of the attempt: it holds the skip
+        // list, what comes next (during an attempt, the component as
+        // listed) and one slot for the attempt, which is first the prime
+        // and then the activation, so the two never take room together.
+        // Both are driven here (no frame of their own); the result is built
+        // in `report`'s frame, which is not under the rendezvous window.
         let mut summary = Summary::default();
         let mut skipped = SkipList::new();
         // One slot for what comes next, whether a listing or an attempt
         // said it (the attempt writes it in place: no result of its own in
         // this frame).
-        let mut next = self.first_pending(&skipped);
+        let mut next = Ok(None);
+        self.list_first_pending(&skipped, &mut next);
         loop {
-            let component = match next {
+            let component = match &next {
                 Ok(Some(component)) => component,
                 Ok(None) => return Ok(summary),
-                Err(error) => return Err(Stopped { summary, error }),
+                Err(error) => {
+                    return Err(Stopped {
+                        summary,
+                        error: *error,
+                    });
+                }
             };
             if summary.activated >= self.options.max_activations {
                 return Err(Stopped {
@@ -240,57 +252,54 @@ impl<C: Conduit, K: Clock> Client<C, K> {
                     }),
                 });
             }
-            let failed = self.attempt(
-                &component,
-                rendezvous,
-                &skipped,
-                each,
-                &mut summary,
-                &mut next,
-            );
-            if let (true, Err(error)) = (failed, &next) {
-                if error.skippable() && skipped.push(component.uuid()) {
-                    summary.skipped = summary.skipped.saturating_add(1);
-                    each(Progress::Skipped {
-                        component: &component,
-                        error,
-                    });
-                    next = self.first_pending(&skipped);
+            let mut attempt = match self.check_current(component) {
+                Ok(()) => Attempt::Priming(self.start_prime(component)),
+                Err(error) => Attempt::Refused(error),
+            };
+            if let Attempt::Priming(op) = &mut attempt {
+                while let Flow::Pending { wait, .. } = op.advance(self) {
+                    self.wait(wait);
+                }
+                attempt.primed();
+            }
+            if let Attempt::Activating(op) = &mut attempt {
+                while let Flow::Pending { wait, .. } = op.advance(self, Some(rendezvous), &skipped)
+                {
+                    self.wait(wait);
                 }
             }
+            let Some(error) = report(&mut attempt, each, &mut summary, &mut next) else {
+                continue;
+            };
+            // The attempt failed: `next` still holds the component as listed.
+            let component = match &next {
+                Ok(Some(component)) if error.skippable() && skipped.push(component.uuid()) => {
+                    component
+                }
+                // An error that stops the call, or one skip too many.
+                _ => {
+                    return Err(Stopped {
+                        summary,
+                        error: *error,
+                    });
+                }
+            };
+            summary.skipped = summary.skipped.saturating_add(1);
+            each(Progress::Skipped { component, error });
+            self.list_first_pending(&skipped, &mut next);
         }
     }
 
-    /// Primes and activates one component, through the rendezvous when it
-    /// (or the options) ask for one, driving the non-blocking operations
-    /// in the caller's frame. Writes what comes next to `next`; true when
-    /// the attempt itself failed (the error in `next` may be skippable),
-    /// false when the component was activated (and reported).
-    #[inline(always)]
-    fn attempt(
-        &mut self,
-        component: &Component,
-        rendezvous: &dyn Rendezvous<C>,
-        skipped: &SkipList,
-        each: &mut dyn FnMut(Progress<'_>),
-        summary: &mut Summary,
-        next: &mut Result<Option<Component>, Error>,
-    ) -> bool {
-        let mut op = match self.prime_to_op(component) {
-            Ok(primed) => primed.activate(),
-            Err(e) => {
-                *next = Err(e);
-                return true;
-            }
-        };
-        while let Flow::Pending { wait, .. } = op.advance(self, Some(rendezvous), skipped) {
-            self.wait(wait);
-        }
-        report(&mut op, each, summary, next)
+    /// [`first_pending`](Self::first_pending), written to `next` in place
+    /// (out of line: no second slot for it in the caller's frame).
+    #[inline(never)]
+    fn list_first_pending(&self, skipped: &SkipList, next: &mut Result<Option<Component>, Error>) {
+        *next = self.first_pending(skipped);
     }
 
     /// Lists the inventory for the first capable and pending component not
     /// skipped yet.
+    #[inline(always)]
     fn first_pending(&self, skipped: &SkipList) -> Result<Option<Component>, Error> {
         let count = self.read_count()?;
         for seq_id in 0..count {
@@ -303,33 +312,66 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     }
 }
 
+/// One component's attempt in [`Client::activate_all_pending`]: one slot
+/// for the prime, then the activation.
+enum Attempt {
+    /// Refused before anything was sent, or the prime failed.
+    Refused(Error),
+    /// The prime in progress.
+    Priming(PrimeOp),
+    /// The activation in progress, or finished (its result in the op).
+    Activating(ActivationOp),
+}
+
+impl Attempt {
+    /// A finished prime becomes the activation, or the refusal (out of
+    /// line: the prime's result is not in the frame that drives them).
+    #[inline(never)]
+    fn primed(&mut self) {
+        if let Self::Priming(op) = self {
+            *self = match op.take_result() {
+                Ok(primed) => Self::Activating(primed.activate()),
+                Err(error) => Self::Refused(error),
+            };
+        }
+    }
+}
+
 /// Takes a finished attempt's result, reports a success to `each` and
 /// writes what comes next to `next`: the next pending component, or the
 /// error to stop with (a failed re-enumeration after the activation).
-/// True when the attempt failed (its error is in `next`). Out of line: the
-/// [`Activated`] is built in this frame, after the window, not in one of
-/// the frames under it.
+/// Returns the error of a failed attempt (then `next` is unchanged). Out of
+/// line: the [`Activated`] is built in this frame, after the window, not in
+/// one of the frames under it.
 #[inline(never)]
-fn report(
-    op: &mut ActivationOp,
+fn report<'a>(
+    attempt: &'a mut Attempt,
     each: &mut dyn FnMut(Progress<'_>),
     summary: &mut Summary,
     next: &mut Result<Option<Component>, Error>,
-) -> bool {
-    match op.take_result() {
-        Ok(activated) => {
-            summary.activated = summary.activated.saturating_add(1);
-            each(Progress::Activated(&activated));
-            *next = match activated.now() {
-                Err(&error) if !error.is_component_gone() => Err(error),
-                Ok(_) | Err(_) => Ok(activated.next_pending().copied()),
-            };
-            false
+) -> Option<&'a Error> {
+    if let Attempt::Activating(op) = attempt {
+        let result = op.take_result();
+        match &result {
+            Ok(activated) => {
+                summary.activated = summary.activated.saturating_add(1);
+                each(Progress::Activated(activated));
+                // Written arm by arm: no temporary of it in this frame.
+                *next = match (activated.now(), activated.next_pending()) {
+                    (Err(&error), _) if !error.is_component_gone() => Err(error),
+                    (_, Some(&component)) => Ok(Some(component)),
+                    (_, None) => Ok(None),
+                };
+                return None;
+            }
+            Err(error) => *attempt = Attempt::Refused(*error),
         }
-        Err(error) => {
-            *next = Err(error);
-            true
-        }
+    }
+    match attempt {
+        Attempt::Refused(error) => Some(error),
+        // Not left by the loop (a prime is always made the activation or the
+        // refusal).
+        Attempt::Priming(_) | Attempt::Activating(_) => Some(&Error::STALE_OPERATION),
     }
 }
 

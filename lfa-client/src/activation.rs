@@ -8,7 +8,7 @@ use crate::{
     CancelOutcome, Client, Component, ComponentRef, Error, ErrorDetail, NoClock, Rendezvous,
     activate_all::SkipList,
     client::Release,
-    op::{Flow, Mode, PrimedOp, Releasing},
+    op::{Flow, Mode, PrimedOp},
     retry::Clock,
 };
 
@@ -111,12 +111,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         if self.release.is_none() {
             return Ok(());
         }
-        let mut releasing = Releasing::Start;
-        loop {
-            if let (_, Some(result)) = releasing.step(self) {
-                return result;
-            }
-        }
+        crate::op::release_all(self)
     }
 
     /// Sends `LFA_CANCEL` right after a failure, to the id that was just
@@ -342,11 +337,14 @@ pub struct Activated {
 }
 
 impl Activated {
+    /// Out of line, with the parts by reference: it writes straight into
+    /// the caller's result, and the caller holds no copies of the parts.
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     pub(crate) const fn new(
-        before: Component,
-        now: Result<Component, Error>,
-        next_pending: Option<Component>,
+        before: &Component,
+        now: &Result<Component, Error>,
+        next_pending: &Option<Component>,
         prime_rounds: u32,
         activate_rounds: u32,
         cpus: u32,
@@ -354,9 +352,9 @@ impl Activated {
         rendezvous: bool,
     ) -> Self {
         Self {
-            before,
-            now,
-            next_pending,
+            before: *before,
+            now: *now,
+            next_pending: *next_pending,
             prime_rounds,
             activate_rounds,
             cpus,

@@ -15,7 +15,7 @@ use crate::{
     Activated, CancelOutcome, Client, Component, ComponentRef, CpuJob, CpuOutcome, CpuResult,
     Error, ErrorDetail, OnlyCpu, Rendezvous,
     activate_all::SkipList,
-    client::{Release, call_failed, next_stamp},
+    client::{Release, call_error, next_stamp},
     retry::{Clock, Repeated, Retry, Verdict},
 };
 
@@ -142,9 +142,10 @@ impl Listing {
     }
 }
 
-/// The release `LFA_CANCEL` (see [`Client::release`]), one call at a time.
+/// The release `LFA_CANCEL` (see [`Client::release`]), one call at a time:
+/// the state of [`PrimeStage::Release`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Releasing {
+enum Releasing {
     /// Decide from what the client owes.
     Start,
     /// Re-read the id the component was last known under.
@@ -155,83 +156,129 @@ pub(crate) enum Releasing {
     Cancel(ComponentRef),
 }
 
+/// What one step of a [`Releasing`] left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Released {
+    /// More to do (this step made a call).
+    More,
+    /// Settled; `called`: whether this step made a call.
+    Done { called: bool },
+    /// Failed: the stage is [`PrimeStage::Failed`] with the error (so that
+    /// no error-sized result passes through the frames of the steps).
+    Failed,
+}
+
 impl Releasing {
-    /// One step: at most one call. `None` while more is to do; the result
-    /// once settled (with whether this step made a call).
-    pub(crate) fn step<C: Conduit, K: Clock>(
-        &mut self,
-        client: &mut Client<C, K>,
-    ) -> (bool, Option<Result<(), Error>>) {
+    /// One step of the release held in `stage` ([`PrimeStage::Release`]):
+    /// at most one call.
+    fn step<C: Conduit, K: Clock>(stage: &mut PrimeStage, client: &mut Client<C, K>) -> Released {
         loop {
-            match *self {
+            let PrimeStage::Release(releasing) = stage else {
+                return Released::Failed;
+            };
+            match *releasing {
                 Self::Start => match client.release {
-                    None => return (false, Some(Ok(()))),
-                    Some(release) if release.confirmed => *self = Self::Cancel(release.component),
-                    Some(release) => *self = Self::Locate(release.component),
+                    None => return Released::Done { called: false },
+                    Some(release) if release.confirmed => {
+                        *releasing = Self::Cancel(release.component);
+                    }
+                    Some(release) => *releasing = Self::Locate(release.component),
                 },
                 Self::Locate(component) => {
                     match client.read_entry(component.seq_id) {
                         Ok(entry) if entry.uuid() == component.uuid => {
-                            *self = Self::Cancel(entry.to_ref());
+                            *releasing = Self::Cancel(entry.to_ref());
                         }
-                        Ok(_) => *self = Self::Find(component, Listing::NEW),
+                        Ok(_) => *releasing = Self::Find(component, Listing::NEW),
                         Err(e) if e.is_id_out_of_range() => {
-                            *self = Self::Find(component, Listing::NEW);
+                            *releasing = Self::Find(component, Listing::NEW);
                         }
-                        Err(e) => return (true, Some(Err(e))),
+                        Err(e) => return failed(stage, &e),
                     }
-                    return (true, None);
+                    return Released::More;
                 }
                 Self::Find(component, mut listing) => {
                     match listing.step(client) {
                         Listed::Info => {}
                         Listed::Item(entry) if entry.uuid() == component.uuid => {
-                            *self = Self::Cancel(entry.to_ref());
-                            return (true, None);
+                            *releasing = Self::Cancel(entry.to_ref());
+                            return Released::More;
                         }
                         Listed::Item(_) => {}
                         Listed::End => {
                             // The UUID is gone: the agent may still hold it,
                             // but no sequence id addresses it any more.
                             client.release = None;
-                            return (false, Some(Ok(())));
+                            return Released::Done { called: false };
                         }
-                        Listed::Failed(e) => return (true, Some(Err(e))),
+                        Listed::Failed(e) => return failed(stage, &e),
                     }
-                    *self = Self::Find(component, listing);
+                    *releasing = Self::Find(component, listing);
                     if listing.at_end() {
                         client.release = None;
-                        return (true, Some(Ok(())));
+                        return Released::Done { called: true };
                     }
-                    return (true, None);
+                    return Released::More;
                 }
-                Self::Cancel(target) => return (true, Some(release_cancel(client, target))),
+                Self::Cancel(_) => return release_cancel(client, stage),
             }
         }
     }
 }
 
-/// The release `LFA_CANCEL` of `target` (out of line: its register block is
-/// not in the frame of the steps).
+/// A failed release step: the Failed stage, with `error` (cold, out of
+/// line: the stage is built in this frame, not in those of the steps).
+#[cold]
+#[inline(never)]
+fn failed(stage: &mut PrimeStage, error: &Error) -> Released {
+    *stage = PrimeStage::Failed(*error);
+    Released::Failed
+}
+
+/// Sends the release `LFA_CANCEL` the client owes, driving the steps of
+/// [`Releasing`] to the end (see [`Client::release`]).
+pub(crate) fn release_all<C: Conduit, K: Clock>(client: &mut Client<C, K>) -> Result<(), Error> {
+    let mut stage = PrimeStage::Release(Releasing::Start);
+    loop {
+        match Releasing::step(&mut stage, client) {
+            Released::More => {}
+            Released::Done { .. } => return Ok(()),
+            Released::Failed => break,
+        }
+    }
+    match stage {
+        PrimeStage::Failed(error) => Err(error),
+        // Not reached: a failed step leaves the Failed stage.
+        _ => Err(Error::STALE_OPERATION),
+    }
+}
+
+/// The release `LFA_CANCEL` of the id in `stage` (out of line: its
+/// register block is not in the frame of the steps, nor is the id's copy);
+/// a failure becomes the Failed `stage`.
 #[inline(never)]
 fn release_cancel<C: Conduit, K: Clock>(
     client: &mut Client<C, K>,
-    target: ComponentRef,
-) -> Result<(), Error> {
+    stage: &mut PrimeStage,
+) -> Released {
+    let PrimeStage::Release(Releasing::Cancel(target)) = *stage else {
+        // Not reached: called for the Cancel step only.
+        return Released::Done { called: false };
+    };
     let response = crate::client::send(&client.conduit, &CancelRequest::new(target.seq_id));
     match CancelResponse::decode(&response) {
         // The id names the component in this generation, so
         // INVALID_PARAMETERS means the agent holds nothing.
         Ok(CancelResponse) | Err(ResponseError::Status(LfaError::InvalidParameters)) => {
             client.release = None;
-            Ok(())
+            Released::Done { called: true }
         }
         Err(e) => {
             client.release = Some(Release {
                 component: target,
                 confirmed: true,
             });
-            call_failed(FunctionId::Cancel, Some(target), e)
+            failed(stage, &call_error(FunctionId::Cancel, Some(target), e))
         }
     }
 }
@@ -385,15 +432,17 @@ impl PrimeOp {
         self.serial != client.op || self.stage == PrimeStage::Finished
     }
 
-    /// The result of a finished op ([`Flow::Done`]), once.
+    /// The result of a finished op ([`Flow::Done`]), once (one copy, out
+    /// of line, for the blocking prime, the steps and `activate_all_pending`).
+    #[inline(never)]
     pub(crate) fn take_result(&mut self) -> Result<PrimedOp, Error> {
-        let result = match self.stage {
+        let result = match &self.stage {
             PrimeStage::Succeeded { fresh, rounds } => Ok(PrimedOp {
-                component: fresh,
-                prime_rounds: rounds,
+                component: *fresh,
+                prime_rounds: *rounds,
                 serial: self.serial,
             }),
-            PrimeStage::Failed(e) => Err(e),
+            PrimeStage::Failed(e) => Err(*e),
             _ => Err(Error::STALE_OPERATION),
         };
         self.stage = PrimeStage::Finished;
@@ -405,13 +454,10 @@ impl PrimeOp {
     pub(crate) fn advance<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) -> Flow {
         loop {
             match &mut self.stage {
-                PrimeStage::Release(releasing) => match releasing.step(client) {
-                    (_, None) => return Flow::next(Next::Release),
-                    (_, Some(Err(e))) => {
-                        self.stage = PrimeStage::Failed(e);
-                        return Flow::Done;
-                    }
-                    (called, Some(Ok(()))) => {
+                PrimeStage::Release(_) => match Releasing::step(&mut self.stage, client) {
+                    Released::More => return Flow::next(Next::Release),
+                    Released::Failed => return Flow::Done,
+                    Released::Done { called } => {
                         self.stage = PrimeStage::Refresh;
                         if called {
                             return Flow::next(Next::Refresh);
@@ -420,10 +466,7 @@ impl PrimeOp {
                 },
                 PrimeStage::Refresh => return self.refresh_stage(client),
                 PrimeStage::Prime { .. } => return self.prime_stage(client),
-                PrimeStage::Cancel(_) => {
-                    self.cancel_stage(client);
-                    return Flow::Done;
-                }
+                PrimeStage::Cancel(_) => return self.cancel_stage(client),
                 PrimeStage::Succeeded { .. } | PrimeStage::Failed(_) | PrimeStage::Finished => {
                     return Flow::Done;
                 }
@@ -449,10 +492,11 @@ impl PrimeOp {
     /// The `LFA_CANCEL` after a failed `LFA_PRIME` (cold, out of line).
     #[cold]
     #[inline(never)]
-    fn cancel_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) {
+    fn cancel_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) -> Flow {
         if let PrimeStage::Cancel(error) = self.stage {
             self.stage = PrimeStage::Failed(cancel_after(client, error));
         }
+        Flow::Done
     }
 
     /// One `LFA_PRIME` round (out of line, as the activation's stages are).
@@ -842,18 +886,18 @@ impl ActivationOp {
     /// result.
     #[inline(never)]
     pub(crate) fn take_result(&mut self) -> Result<Activated, Error> {
-        let result = match self.stage {
+        let result = match &self.stage {
             ActStage::Succeeded(f) => Ok(Activated::new(
-                self.component,
-                f.now,
-                f.next_pending,
+                &self.component,
+                &f.now,
+                &f.next_pending,
                 self.prime_rounds,
                 f.rounds,
                 f.cpus,
                 f.reset,
                 f.rendezvous,
             )),
-            ActStage::Failed(e) => Err(e),
+            ActStage::Failed(e) => Err(*e),
             _ => Err(Error::STALE_OPERATION),
         };
         self.stage = ActStage::Finished;
@@ -869,36 +913,16 @@ impl ActivationOp {
         rendezvous: Option<&dyn Rendezvous<C>>,
         exclude: &SkipList,
     ) -> Flow {
-        let flow = self.advance_inner(client, rendezvous, exclude);
-        if flow == Flow::Done {
-            client.op = 0;
-        }
-        flow
-    }
-
-    fn advance_inner<C: Conduit, K: Clock>(
-        &mut self,
-        client: &mut Client<C, K>,
-        rendezvous: Option<&dyn Rendezvous<C>>,
-        exclude: &SkipList,
-    ) -> Flow {
-        loop {
-            match &mut self.stage {
-                // A refusal becomes the Cancel stage, run next in this step.
-                ActStage::Check => self.check_stage(client, rendezvous.is_some()),
-                // The other stages are out of line, so that their values are
-                // not in this frame, which sits under the rendezvous window.
-                ActStage::Activate { .. } => return self.activate_stage(client),
-                ActStage::Rendezvous { .. } => return self.rendezvous_stage(client, rendezvous),
-                ActStage::Cancel(_) => {
-                    self.cancel_stage(client);
-                    return Flow::Done;
-                }
-                ActStage::Reenumerate(_) => return self.reenumerate_stage(client, exclude),
-                ActStage::Succeeded(_) | ActStage::Failed(_) | ActStage::Finished => {
-                    return Flow::Done;
-                }
-            }
+        // Each stage is out of line and the last call here (a tail call),
+        // so that this frame is not under the rendezvous window; a stage
+        // that finishes the op frees the client's slot itself (`done`).
+        match &self.stage {
+            ActStage::Check => self.check_stage(client, rendezvous),
+            ActStage::Activate { .. } => self.activate_stage(client),
+            ActStage::Rendezvous { .. } => self.rendezvous_stage(client, rendezvous),
+            ActStage::Cancel(_) => self.cancel_stage(client),
+            ActStage::Reenumerate(_) => self.reenumerate_stage(client, exclude),
+            ActStage::Succeeded(_) | ActStage::Failed(_) | ActStage::Finished => done(client),
         }
     }
 
@@ -912,15 +936,20 @@ impl ActivationOp {
         rendezvous: Option<&dyn Rendezvous<C>>,
     ) -> Flow {
         let ActStage::Rendezvous { request } = self.stage else {
-            return Flow::Done;
+            return done(client);
         };
-        let component = self.component.to_ref();
         let job = CpuJob::new(request, client.options.activate.max_rounds);
         // The window writes the next stage in place: no stage-sized value in
         // this frame, which is under the hook.
+        let stage = &mut self.stage;
         match (rendezvous, client.conduit.inner()) {
-            (Some(hook), Some(conduit)) => window(hook, conduit, job, component, &mut self.stage),
-            _ => rendezvous_error(component, Failure::Hook("no conduit"), 0, &mut self.stage),
+            (Some(hook), Some(conduit)) => window(hook, conduit, job, &self.component, stage),
+            _ => rendezvous_error(
+                &self.component,
+                Failure::Hook("no conduit"),
+                &Tally::NONE,
+                stage,
+            ),
         }
         Flow::next(match self.stage {
             ActStage::Cancel(_) => Next::Cancel,
@@ -928,25 +957,78 @@ impl ActivationOp {
         })
     }
 
-    /// The checks before `LFA_ACTIVATE`: the next stage, or the refusal as
-    /// the Cancel stage.
+    /// The checks before `LFA_ACTIVATE` (no call), then, in the same step,
+    /// the stage they lead to; a refusal becomes the Cancel stage. When they
+    /// pass, the client's generation changes: `LFA_ACTIVATE` is about to be
+    /// sent.
     #[inline(never)]
-    fn check_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>, have_hook: bool) {
-        self.stage = match self.check(client, have_hook) {
-            Ok(stage) => stage,
-            Err(error) => ActStage::Cancel(error),
+    fn check_stage<C: Conduit, K: Clock>(
+        &mut self,
+        client: &mut Client<C, K>,
+        hook: Option<&dyn Rendezvous<C>>,
+    ) -> Flow {
+        let component = self.component.to_ref();
+        let cancel = CancelOutcome::NothingToCancel;
+        let rendezvous = match self.mode {
+            Mode::Alone => false,
+            Mode::Rendezvous => true,
+            Mode::PerOptions => {
+                client.options.force_rendezvous || self.component.rendezvous_required()
+            }
         };
+        let reset = client.options.cpu_reset;
+        let refusal = if !rendezvous && self.component.rendezvous_required() {
+            ErrorDetail::RendezvousRequired { component, cancel }
+        } else if self.component.may_reset_cpu() && reset.is_none() {
+            ErrorDetail::CpuResetWithoutEntryPoint { component, cancel }
+        } else if rendezvous && hook.is_none() {
+            ErrorDetail::RendezvousFailed {
+                component,
+                reason: "no rendezvous hook: drive this activation with ActivationOp::step_with",
+                cancel,
+            }
+        } else {
+            let (entry_point, context_id) = match reset {
+                Some(reset) if self.component.may_reset_cpu() => {
+                    (reset.entry_point, reset.context_id)
+                }
+                _ => (0, 0),
+            };
+            let request = ActivateRequest {
+                seq_id: self.component.seq_id(),
+                flags: if rendezvous {
+                    ActivateFlags::empty()
+                } else {
+                    ActivateFlags::SKIP_CPU_RENDEZVOUS
+                },
+                entry_point,
+                context_id,
+            };
+            client.activation_sent(component);
+            if rendezvous {
+                self.stage = ActStage::Rendezvous { request };
+                return self.rendezvous_stage(client, hook);
+            }
+            self.stage = ActStage::Activate {
+                request,
+                retry: None,
+            };
+            return self.activate_stage(client);
+        };
+        self.stage = ActStage::Cancel(Error::new(refusal));
+        self.cancel_stage(client)
     }
 
     /// The `LFA_CANCEL` after a failure, and the step's error.
     #[cold]
     #[inline(never)]
-    fn cancel_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) {
+    fn cancel_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) -> Flow {
         let error = match &self.stage {
             ActStage::Cancel(error) => *error,
             _ => Error::STALE_OPERATION,
         };
         self.stage = ActStage::Failed(cancel_after(client, error));
+        done(client)
     }
 
     /// The `LFA_ACTIVATE` stage without a rendezvous: one round.
@@ -956,7 +1038,7 @@ impl ActivationOp {
         let placeholder = CancelOutcome::NothingToCancel;
         let ActStage::Activate { request, retry } = &mut self.stage else {
             self.stage = ActStage::Failed(Error::STALE_OPERATION);
-            return Flow::Done;
+            return done(client);
         };
         let request = *request;
         let retry = retry.get_or_insert_with(|| Retry::start(&client.clock));
@@ -1011,20 +1093,22 @@ impl ActivationOp {
     ) -> Flow {
         let ActStage::Reenumerate(r) = &mut self.stage else {
             self.stage = ActStage::Failed(Error::STALE_OPERATION);
-            return Flow::Done;
+            return done(client);
         };
-        let failed = match r.listing.step(client) {
+        let listed = r.listing.step(client);
+        let failed = match &listed {
             Listed::Info => None,
             Listed::Item(c) => {
                 if r.now.is_none() && c.uuid() == self.component.uuid() {
-                    r.now = Some(c);
+                    r.now = Some(*c);
                 }
                 if r.next_pending.is_none() && c.is_activatable() && !exclude.contains(c.uuid()) {
-                    r.next_pending = Some(c);
+                    r.next_pending = Some(*c);
                 }
                 None
             }
             Listed::End => Some(None),
+            // The error stays in `listed`: no copy of it in this frame.
             Listed::Failed(e) => Some(Some(e)),
         };
         let failed = match failed {
@@ -1037,7 +1121,7 @@ impl ActivationOp {
             }
         };
         self.finish_stage(client, failed);
-        Flow::Done
+        done(client)
     }
 
     /// The end of the re-enumeration: the Succeeded stage, in place (out of
@@ -1046,76 +1130,12 @@ impl ActivationOp {
     fn finish_stage<C: Conduit, K: Clock>(
         &mut self,
         client: &mut Client<C, K>,
-        failed: Option<Error>,
+        failed: Option<&Error>,
     ) {
-        if let ActStage::Reenumerate(r) = self.stage {
-            self.stage = ActStage::Succeeded(self.finish(client, &r, failed));
+        if let ActStage::Reenumerate(r) = &self.stage {
+            let finished = self.finish(client, r, failed);
+            self.stage = ActStage::Succeeded(finished);
         }
-    }
-
-    /// The checks before `LFA_ACTIVATE` (no call): the stage to go on with,
-    /// or the refusal (to be cancelled). On success the client's generation
-    /// changes: `LFA_ACTIVATE` is about to be sent.
-    #[inline(never)]
-    fn check<C: Conduit, K: Clock>(
-        &self,
-        client: &mut Client<C, K>,
-        have_hook: bool,
-    ) -> Result<ActStage, Error> {
-        let component = self.component.to_ref();
-        let placeholder = CancelOutcome::NothingToCancel;
-        let rendezvous = match self.mode {
-            Mode::Alone => false,
-            Mode::Rendezvous => true,
-            Mode::PerOptions => {
-                client.options.force_rendezvous || self.component.rendezvous_required()
-            }
-        };
-        if !rendezvous && self.component.rendezvous_required() {
-            return Err(Error::new(ErrorDetail::RendezvousRequired {
-                component,
-                cancel: placeholder,
-            }));
-        }
-        let (entry_point, context_id) = if self.component.may_reset_cpu() {
-            match client.options.cpu_reset {
-                Some(reset) => (reset.entry_point, reset.context_id),
-                None => {
-                    return Err(Error::new(ErrorDetail::CpuResetWithoutEntryPoint {
-                        component,
-                        cancel: placeholder,
-                    }));
-                }
-            }
-        } else {
-            (0, 0)
-        };
-        if rendezvous && !have_hook {
-            return Err(Error::new(ErrorDetail::RendezvousFailed {
-                component,
-                reason: "no rendezvous hook: drive this activation with ActivationOp::step_with",
-                cancel: placeholder,
-            }));
-        }
-        let request = ActivateRequest {
-            seq_id: self.component.seq_id(),
-            flags: if rendezvous {
-                ActivateFlags::empty()
-            } else {
-                ActivateFlags::SKIP_CPU_RENDEZVOUS
-            },
-            entry_point,
-            context_id,
-        };
-        client.activation_sent(component);
-        Ok(if rendezvous {
-            ActStage::Rendezvous { request }
-        } else {
-            ActStage::Activate {
-                request,
-                retry: None,
-            }
-        })
     }
 
     /// After a successful activation and its re-enumeration: the release
@@ -1125,10 +1145,10 @@ impl ActivationOp {
         &self,
         client: &mut Client<C, K>,
         r: &Reenumeration,
-        failed: Option<Error>,
+        failed: Option<&Error>,
     ) -> Finished {
         let (now, next_pending) = match failed {
-            Some(e) => (Err(e), None),
+            Some(e) => (Err(*e), None),
             None => (
                 r.now.ok_or(Error::new(ErrorDetail::ComponentGone {
                     uuid: self.component.uuid(),
@@ -1162,6 +1182,52 @@ impl ActivationOp {
     }
 }
 
+/// What the CPUs of a rendezvous reported, tallied as they report (one
+/// value, so that the hook's callback captures one reference).
+struct Tally {
+    first: Option<CpuOutcome>,
+    /// The first outcome that disagrees with `first`.
+    other: Option<CpuOutcome>,
+    cpus: u32,
+    reset: u32,
+    most_rounds: u32,
+}
+
+impl Tally {
+    const NONE: Self = Self {
+        first: None,
+        other: None,
+        cpus: 0,
+        reset: 0,
+        most_rounds: 0,
+    };
+
+    fn add(&mut self, outcome: CpuOutcome) {
+        let agreement = |r: CpuResult| if r.completed() { CpuResult::Done } else { r };
+        self.cpus = self.cpus.saturating_add(1);
+        self.most_rounds = self.most_rounds.max(outcome.rounds());
+        if outcome.result() == CpuResult::Reset {
+            self.reset = self.reset.saturating_add(1);
+        }
+        match self.first {
+            None => self.first = Some(outcome),
+            Some(f)
+                if agreement(f.result()) != agreement(outcome.result()) && self.other.is_none() =>
+            {
+                self.other = Some(outcome);
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// The end of an activation's step that finished it: the client's
+/// operation slot is freed (the result waits in the op).
+fn done<C: Conduit, K: Clock>(client: &mut Client<C, K>) -> Flow {
+    client.op = 0;
+    Flow::Done
+}
+
 /// Runs the rendezvous window, judges the CPUs' outcomes and sets the next
 /// stage. Inlined into its one caller: a frame of its own under the hook
 /// measured 96 B deeper.
@@ -1170,30 +1236,14 @@ fn window<C: Conduit + ?Sized>(
     hook: &dyn Rendezvous<C>,
     conduit: &C,
     job: CpuJob,
-    component: ComponentRef,
+    component: &Component,
     stage: &mut ActStage,
 ) {
-    let mut first: Option<CpuOutcome> = None;
-    let mut other: Option<CpuOutcome> = None;
-    let mut cpus: u32 = 0;
-    let mut reset: u32 = 0;
-    let mut most_rounds: u32 = 0;
-    let agreement = |r: CpuResult| if r.completed() { CpuResult::Done } else { r };
+    let mut tally = Tally::NONE;
     let result = hook.run_on_every_cpu(conduit, job, &mut |outcome: CpuOutcome| {
-        cpus = cpus.saturating_add(1);
-        most_rounds = most_rounds.max(outcome.rounds());
-        if outcome.result() == CpuResult::Reset {
-            reset = reset.saturating_add(1);
-        }
-        match first {
-            None => first = Some(outcome),
-            Some(f) if agreement(f.result()) != agreement(outcome.result()) && other.is_none() => {
-                other = Some(outcome);
-            }
-            Some(_) => {}
-        }
+        tally.add(outcome);
     });
-    let failure = match (result, first, other) {
+    let failure = match (result, tally.first, tally.other) {
         (Err(e), _, _) => Failure::Hook(e.0),
         (Ok(()), None, _) => Failure::Hook("the rendezvous hook reported no CPU"),
         (Ok(()), Some(first), Some(other)) => Failure::Disagree(first, other),
@@ -1201,19 +1251,26 @@ fn window<C: Conduit + ?Sized>(
             CpuResult::Failed(status) => Failure::Status(status),
             CpuResult::OutOfRounds => Failure::Rounds,
             _ => {
-                *stage = ActStage::Reenumerate(Reenumeration::new(most_rounds, cpus, reset, true));
+                *stage = ActStage::Reenumerate(Reenumeration::new(
+                    tally.most_rounds,
+                    tally.cpus,
+                    tally.reset,
+                    true,
+                ));
                 return;
             }
         },
     };
-    rendezvous_error(component, failure, most_rounds, stage);
+    rendezvous_error(component, failure, &tally, stage);
 }
 
 /// The error of a failed rendezvous, to be cancelled, as the next stage.
 #[cold]
 #[inline(never)]
-fn rendezvous_error(component: ComponentRef, failure: Failure, rounds: u32, stage: &mut ActStage) {
+fn rendezvous_error(component: &Component, failure: Failure, tally: &Tally, stage: &mut ActStage) {
+    let component = component.to_ref();
     let cancel = CancelOutcome::NothingToCancel;
+    let rounds = tally.most_rounds;
     *stage = ActStage::Cancel(match failure {
         Failure::Hook(reason) => Error::new(ErrorDetail::RendezvousFailed {
             component,
