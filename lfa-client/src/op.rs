@@ -1202,18 +1202,16 @@ impl Tally {
         most_rounds: 0,
     };
 
+    #[inline(never)]
     fn add(&mut self, outcome: CpuOutcome) {
-        let agreement = |r: CpuResult| if r.completed() { CpuResult::Done } else { r };
         self.cpus = self.cpus.saturating_add(1);
         self.most_rounds = self.most_rounds.max(outcome.rounds());
-        if outcome.result() == CpuResult::Reset {
+        if outcome.kind() == CpuOutcome::KIND_RESET {
             self.reset = self.reset.saturating_add(1);
         }
         match self.first {
             None => self.first = Some(outcome),
-            Some(f)
-                if agreement(f.result()) != agreement(outcome.result()) && self.other.is_none() =>
-            {
+            Some(f) if f.agreement() != outcome.agreement() && self.other.is_none() => {
                 self.other = Some(outcome);
             }
             Some(_) => {}

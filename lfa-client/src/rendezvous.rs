@@ -248,11 +248,14 @@ pub struct CpuOutcome {
 }
 
 const KIND_DONE: u8 = 0;
-const KIND_RESET: u8 = 1;
+const KIND_RESET: u8 = CpuOutcome::KIND_RESET;
 const KIND_FAILED: u8 = 2;
 const KIND_OUT_OF_ROUNDS: u8 = 3;
 
 impl CpuOutcome {
+    /// [`kind`](Self::kind) of a CPU the firmware reset.
+    pub(crate) const KIND_RESET: u8 = 1;
+
     /// An outcome: `result` after `rounds` calls.
     #[must_use]
     pub const fn new(result: CpuResult, rounds: u32) -> Self {
@@ -312,6 +315,17 @@ impl CpuOutcome {
     /// rounds: 0, 1, 3 (2 is `Failed`, see [`packed_status`](Self::packed_status)).
     pub(crate) const fn kind(&self) -> u8 {
         self.kind
+    }
+
+    /// The result as the CPUs of a rendezvous must agree on it: `Done` and
+    /// `Reset` alike (both completed), else the kind and the status (which
+    /// is [`PackedStatus::NONE`] unless `Failed`, and keeps every code), so
+    /// that two outcomes agree exactly when their completed-or-result do.
+    pub(crate) const fn agreement(&self) -> (u8, PackedStatus) {
+        match self.kind {
+            KIND_DONE | KIND_RESET => (KIND_DONE, PackedStatus::NONE),
+            kind => (kind, self.status),
+        }
     }
 
     /// How many `LFA_ACTIVATE` calls the CPU sent.
