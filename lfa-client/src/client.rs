@@ -461,8 +461,12 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     ///
     /// [`ErrorDetail::MissingFunction`] naming the first one that is not, or an
     /// error of [`Client::supports`].
+    // Out of line on bare metal, as before the loop was made opaque.
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn require_all_functions(&self) -> Result<(), Error> {
-        for function in FunctionId::ALL {
+        // One loop, not six unrolled calls with a tail each: the list's
+        // length is opaque to the optimiser.
+        for &function in core::hint::black_box(FunctionId::ALL.as_slice()) {
             if function != FunctionId::Version && !self.supports(function)? {
                 return Err(Error::new(ErrorDetail::MissingFunction { function }));
             }
