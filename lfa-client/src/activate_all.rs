@@ -290,25 +290,35 @@ impl<C: Conduit, K: Clock> Client<C, K> {
         }
     }
 
-    /// [`first_pending`](Self::first_pending), written to `next` in place
-    /// (out of line: no second slot for it in the caller's frame).
+    /// Lists the inventory for the first capable and pending component not
+    /// skipped yet, writing it (or the error, or `None`) to `next` in place:
+    /// out of line, so that there is no second slot for it in the caller's
+    /// frame, and each outcome is written where it is found, not repacked
+    /// from a returned `Result`.
     #[inline(never)]
     fn list_first_pending(&self, skipped: &SkipList, next: &mut Result<Option<Component>, Error>) {
-        *next = self.first_pending(skipped);
-    }
-
-    /// Lists the inventory for the first capable and pending component not
-    /// skipped yet.
-    #[inline(always)]
-    fn first_pending(&self, skipped: &SkipList) -> Result<Option<Component>, Error> {
-        let count = self.read_count()?;
+        *next = Ok(None);
+        let count = match self.read_count() {
+            Ok(count) => count,
+            Err(e) => {
+                *next = Err(e);
+                return;
+            }
+        };
         for seq_id in 0..count {
-            let component = self.read_entry(SeqId(seq_id))?;
-            if component.is_activatable() && !skipped.contains(component.uuid()) {
-                return Ok(Some(component));
+            match self.read_entry(SeqId(seq_id)) {
+                Ok(component) => {
+                    if component.is_activatable() && !skipped.contains(component.uuid()) {
+                        *next = Ok(Some(component));
+                        return;
+                    }
+                }
+                Err(e) => {
+                    *next = Err(e);
+                    return;
+                }
             }
         }
-        Ok(None)
     }
 }
 
