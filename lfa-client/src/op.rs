@@ -185,20 +185,22 @@ impl Releasing {
                     Some(release) => *releasing = Self::Locate(release.component),
                 },
                 Self::Locate(component) => {
-                    match client.read_entry(component.seq_id) {
+                    // The entry read at the id holds that id: if it holds the
+                    // UUID too, it is `component`.
+                    match &client.read_entry(component.seq_id) {
                         Ok(entry) if entry.uuid() == component.uuid => {
-                            *releasing = Self::Cancel(entry.to_ref());
+                            *releasing = Self::Cancel(component);
                         }
                         Ok(_) => *releasing = Self::Find(component, Listing::NEW),
                         Err(e) if e.is_id_out_of_range() => {
                             *releasing = Self::Find(component, Listing::NEW);
                         }
-                        Err(e) => return failed(stage, &e),
+                        Err(e) => return failed(stage, e),
                     }
                     return Released::More;
                 }
                 Self::Find(component, mut listing) => {
-                    match listing.step(client) {
+                    match &listing.step(client) {
                         Listed::Info => {}
                         Listed::Item(entry) if entry.uuid() == component.uuid => {
                             *releasing = Self::Cancel(entry.to_ref());
@@ -211,7 +213,7 @@ impl Releasing {
                             client.release = None;
                             return Released::Done { called: false };
                         }
-                        Listed::Failed(e) => return failed(stage, &e),
+                        Listed::Failed(e) => return failed(stage, e),
                     }
                     *releasing = Self::Find(component, listing);
                     if listing.at_end() {
