@@ -476,19 +476,40 @@ impl PrimeOp {
         }
     }
 
-    /// The refresh before `LFA_PRIME` (out of line, as the other stages).
+    /// The refresh before `LFA_PRIME` (one `LFA_GET_INVENTORY`) and its
+    /// checks; the next stage is written in place (out of line, as the other
+    /// stages).
     #[inline(never)]
     fn refresh_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) -> Flow {
-        match client.refresh(&self.component) {
+        let component = &self.component;
+        let error = match &client.read_entry(component.seq_id()) {
+            Err(e) if e.is_id_out_of_range() => Error::new(ErrorDetail::ComponentMoved {
+                component: component.to_ref(),
+                found: Uuid::nil(),
+            }),
+            Err(e) => *e,
+            Ok(fresh) if fresh.uuid() != component.uuid() => {
+                Error::new(ErrorDetail::ComponentMoved {
+                    component: component.to_ref(),
+                    found: fresh.uuid(),
+                })
+            }
+            Ok(fresh) if !fresh.is_capable() => Error::new(ErrorDetail::NotCapable {
+                component: fresh.to_ref(),
+            }),
+            Ok(fresh) if !fresh.is_pending() => Error::new(ErrorDetail::NotPending {
+                component: fresh.to_ref(),
+            }),
             Ok(fresh) => {
-                self.stage = PrimeStage::Prime { fresh, retry: None };
-                Flow::next(Next::Prime { round: 1 })
+                self.stage = PrimeStage::Prime {
+                    fresh: *fresh,
+                    retry: None,
+                };
+                return Flow::next(Next::Prime { round: 1 });
             }
-            Err(e) => {
-                self.stage = PrimeStage::Failed(e);
-                Flow::Done
-            }
-        }
+        };
+        self.stage = PrimeStage::Failed(error);
+        Flow::Done
     }
 
     /// The `LFA_CANCEL` after a failed `LFA_PRIME` (cold, out of line).
@@ -1294,40 +1315,4 @@ fn rendezvous_error(component: &Component, failure: Failure, tally: &Tally, stag
             cancel,
         }),
     });
-}
-
-/// Checks a listed value against what the client's refresh reads now.
-impl<C: Conduit, K: Clock> Client<C, K> {
-    /// The refresh before `LFA_PRIME` (one `LFA_GET_INVENTORY`) and its
-    /// checks.
-    #[inline(always)]
-    fn refresh(&self, component: &Component) -> Result<Component, Error> {
-        let fresh = match self.read_entry(component.seq_id()) {
-            Ok(fresh) => fresh,
-            Err(e) if e.is_id_out_of_range() => {
-                return Err(Error::new(ErrorDetail::ComponentMoved {
-                    component: component.to_ref(),
-                    found: Uuid::nil(),
-                }));
-            }
-            Err(e) => return Err(e),
-        };
-        if fresh.uuid() != component.uuid() {
-            return Err(Error::new(ErrorDetail::ComponentMoved {
-                component: component.to_ref(),
-                found: fresh.uuid(),
-            }));
-        }
-        if !fresh.is_capable() {
-            return Err(Error::new(ErrorDetail::NotCapable {
-                component: fresh.to_ref(),
-            }));
-        }
-        if !fresh.is_pending() {
-            return Err(Error::new(ErrorDetail::NotPending {
-                component: fresh.to_ref(),
-            }));
-        }
-        Ok(fresh)
-    }
 }
