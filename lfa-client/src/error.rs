@@ -586,6 +586,7 @@ const fn pack_component(component: Option<ComponentRef>) -> (bool, ComponentRef)
     }
 }
 
+#[inline(always)]
 const fn pack_cancel(outcome: CancelOutcome) -> (CancelTag, PackedStatus) {
     match outcome {
         CancelOutcome::Cancelled => (CancelTag::Cancelled, PackedStatus::NONE),
