@@ -258,6 +258,7 @@ impl CpuOutcome {
 
     /// An outcome: `result` after `rounds` calls.
     #[must_use]
+    #[inline(always)]
     pub const fn new(result: CpuResult, rounds: u32) -> Self {
         let (kind, status) = match result {
             CpuResult::Done => (KIND_DONE, PackedStatus::NONE),
