@@ -12,8 +12,8 @@ use lfa_proto::{
 use lfa_smccc::Conduit;
 
 use crate::{
-    Activated, CancelOutcome, Client, Component, ComponentRef, CpuJob, CpuOutcome, CpuResult,
-    Error, ErrorDetail, OnlyCpu, Rendezvous,
+    Activated, CancelOutcome, Client, Component, ComponentRef, CpuJob, CpuOutcome, Error,
+    ErrorDetail, OnlyCpu, Rendezvous,
     activate_all::SkipList,
     client::{Release, call_error, next_stamp},
     retry::{Clock, Repeated, Retry, Verdict},
@@ -1268,9 +1268,9 @@ fn window<C: Conduit + ?Sized>(
         (Err(e), _, _) => Failure::Hook(e.0),
         (Ok(()), None, _) => Failure::Hook("the rendezvous hook reported no CPU"),
         (Ok(()), Some(first), Some(other)) => Failure::Disagree(first, other),
-        (Ok(()), Some(first), None) => match first.result() {
-            CpuResult::Failed(status) => Failure::Status(status),
-            CpuResult::OutOfRounds => Failure::Rounds,
+        (Ok(()), Some(first), None) => match (first.kind(), first.packed_status()) {
+            (_, Some(status)) => Failure::Status(status.get()),
+            (CpuOutcome::KIND_OUT_OF_ROUNDS, None) => Failure::Rounds,
             _ => {
                 *stage = ActStage::Reenumerate(Reenumeration::new(
                     tally.most_rounds,
