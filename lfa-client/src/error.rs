@@ -1219,11 +1219,18 @@ impl Error {
 
     /// The same error with `outcome` as the `LFA_CANCEL` that followed, for
     /// the variants that report one.
+    #[cfg(test)]
     pub(crate) const fn with_cancel(mut self, outcome: CancelOutcome) -> Self {
+        self.set_cancel(outcome);
+        self
+    }
+
+    /// Records `outcome` as the `LFA_CANCEL` that followed, in place, for
+    /// the variants that report one.
+    pub(crate) const fn set_cancel(&mut self, outcome: CancelOutcome) {
         if let Some((tag, status)) = self.cancel_slot() {
             (*tag, *status) = pack_cancel(outcome);
         }
-        self
     }
 }
 

@@ -516,8 +516,10 @@ impl PrimeOp {
     #[cold]
     #[inline(never)]
     fn cancel_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) -> Flow {
-        if let PrimeStage::Cancel(error) = self.stage {
-            self.stage = PrimeStage::Failed(cancel_after(client, error));
+        if let PrimeStage::Cancel(error) = &mut self.stage {
+            cancel_after(client, error);
+            let error = *error;
+            self.stage = PrimeStage::Failed(error);
         }
         Flow::Done
     }
@@ -587,10 +589,9 @@ impl PrimeOp {
 /// Sends the `LFA_CANCEL` after `error` and records its outcome in it (one
 /// copy for the prime's and the activation's Cancel stage).
 #[inline(never)]
-fn cancel_after<C: Conduit, K: Clock>(client: &mut Client<C, K>, error: Error) -> Error {
-    match error.component() {
-        Some(component) => error.with_cancel(client.cancel_now(component)),
-        None => error,
+fn cancel_after<C: Conduit, K: Clock>(client: &mut Client<C, K>, error: &mut Error) {
+    if let Some(component) = error.component() {
+        error.set_cancel(client.cancel_now(component));
     }
 }
 
@@ -1046,11 +1047,14 @@ impl ActivationOp {
     #[cold]
     #[inline(never)]
     fn cancel_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) -> Flow {
-        let error = match &self.stage {
-            ActStage::Cancel(error) => *error,
+        let error = match &mut self.stage {
+            ActStage::Cancel(error) => {
+                cancel_after(client, error);
+                *error
+            }
             _ => Error::STALE_OPERATION,
         };
-        self.stage = ActStage::Failed(cancel_after(client, error));
+        self.stage = ActStage::Failed(error);
         done(client)
     }
 
