@@ -374,11 +374,11 @@ fn report<'a>(
                 summary.activated = summary.activated.saturating_add(1);
                 each(Progress::Activated(activated));
                 // Written arm by arm: no temporary of it in this frame.
-                *next = match (activated.now(), activated.next_pending()) {
-                    (Err(&error), _) if !error.is_component_gone() => Err(error),
-                    (_, Some(&component)) => Ok(Some(component)),
-                    (_, None) => Ok(None),
-                };
+                match (activated.now(), activated.next_pending()) {
+                    (Err(&error), _) if !error.is_component_gone() => *next = Err(error),
+                    (_, Some(&component)) => *next = Ok(Some(component)),
+                    (_, None) => *next = Ok(None),
+                }
                 return None;
             }
             Err(error) => *attempt = Attempt::Refused(*error),
