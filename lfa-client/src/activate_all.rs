@@ -346,10 +346,10 @@ impl Attempt {
     #[inline(never)]
     fn primed(&mut self) {
         if let Self::Priming(op) = self {
-            *self = match op.take_result() {
-                Ok(primed) => Self::Activating(primed.activate()),
-                Err(error) => Self::Refused(error),
-            };
+            match op.take_result() {
+                Ok(primed) => *self = Self::Activating(primed.activate()),
+                Err(error) => *self = Self::Refused(error),
+            }
         }
     }
 }
