@@ -268,7 +268,7 @@ pub(crate) fn send<C: Conduit + ?Sized, R: Request>(conduit: &C, request: &R) ->
     // A request that used x5 or above would be cut short here: a bug of this
     // crate (the test above pins every request), checked in debug builds.
     debug_assert!(rest.iter().all(|&x| x == 0), "a request uses x5..x17");
-    let [y0, y1, y2, y3, y4, y5] = exchange(conduit, x0, x1, x2, x3, x4);
+    let [y0, y1, y2, y3, y4, y5] = exchange(x0, x1, x2, x3, x4, conduit);
     Regs {
         x: [y0, y1, y2, y3, y4, y5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     }
@@ -277,16 +277,17 @@ pub(crate) fn send<C: Conduit + ?Sized, R: Request>(conduit: &C, request: &R) ->
 /// The call itself: x0..x4 in, x0..x5 out. On bare-metal targets
 /// (firmware, hypervisors, where code size counts) it is out of line: one
 /// copy of the conduit's code. Elsewhere (a simulator, a test double) it is
-/// inlined, so that a cheap conduit stays cheap.
+/// inlined, so that a cheap conduit stays cheap. The conduit comes last, so
+/// that x0..x4 arrive in the registers they leave in.
 #[cfg_attr(target_os = "none", inline(never))]
 #[cfg_attr(not(target_os = "none"), inline)]
 fn exchange<C: Conduit + ?Sized>(
-    conduit: &C,
     x0: u64,
     x1: u64,
     x2: u64,
     x3: u64,
     x4: u64,
+    conduit: &C,
 ) -> [u64; 6] {
     let args = Regs {
         x: [x0, x1, x2, x3, x4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
