@@ -804,10 +804,11 @@ impl Reenumeration {
     }
 }
 
-/// Why a rendezvous activation failed.
-enum Failure {
+/// Why a rendezvous activation failed (the outcomes that disagree are
+/// those in the tally).
+enum Failure<'a> {
     Hook(&'static str),
-    Disagree(CpuOutcome, CpuOutcome),
+    Disagree(&'a CpuOutcome, &'a CpuOutcome),
     Status(LfaError),
     Rounds,
 }
@@ -1268,7 +1269,7 @@ fn window<C: Conduit + ?Sized>(
     let result = hook.run_on_every_cpu(conduit, job, &mut |outcome: CpuOutcome| {
         tally.add(outcome);
     });
-    let failure = match (result, tally.first, tally.other) {
+    let failure = match (result, &tally.first, &tally.other) {
         (Err(e), _, _) => Failure::Hook(e.0),
         (Ok(()), None, _) => Failure::Hook("the rendezvous hook reported no CPU"),
         (Ok(()), Some(first), Some(other)) => Failure::Disagree(first, other),
@@ -1302,9 +1303,7 @@ fn rendezvous_error(component: &Component, failure: Failure, tally: &Tally, stag
             reason,
             cancel,
         }),
-        Failure::Disagree(first, other) => {
-            Error::rendezvous_disagreement(component, &first, &other)
-        }
+        Failure::Disagree(first, other) => Error::rendezvous_disagreement(component, first, other),
         Failure::Status(status) => Error::new(ErrorDetail::ActivateFailed {
             component,
             status,
