@@ -504,6 +504,9 @@ enum Repr {
         current: u32,
     },
     ComponentGone {
+        /// Always zero: puts the UUID at byte 4, so that it is written in
+        /// words, not bytes, on targets with strict alignment.
+        pad: [u8; 3],
         uuid: Uuid,
     },
     ComponentMoved {
@@ -677,7 +680,7 @@ impl Error {
                 generation,
                 current,
             },
-            D::ComponentGone { uuid } => Repr::ComponentGone { uuid },
+            D::ComponentGone { uuid } => Repr::ComponentGone { pad: [0; 3], uuid },
             D::ComponentMoved { component, found } => Repr::ComponentMoved { component, found },
             D::NotCapable { component } => Repr::NotCapable { component },
             D::NotPending { component } => Repr::NotPending { component },
@@ -827,7 +830,7 @@ impl Error {
                 generation,
                 current,
             },
-            Repr::ComponentGone { uuid } => D::ComponentGone { uuid },
+            Repr::ComponentGone { uuid, .. } => D::ComponentGone { uuid },
             Repr::ComponentMoved { component, found } => D::ComponentMoved { component, found },
             Repr::NotCapable { component } => D::NotCapable { component },
             Repr::NotPending { component } => D::NotPending { component },
@@ -1447,7 +1450,7 @@ impl lfa_proto::text::Holes for Error {
                 (b'v', Repr::MissingFunction { function }) => f.write_str(function.get().name()),
                 (b'v', Repr::Malformed { error, .. }) => error.fmt(f),
                 (b'v', Repr::RendezvousFailed { reason, .. }) => f.write_str(reason),
-                (b'u', Repr::ComponentGone { uuid }) => write_uuid(f, uuid, 0, Show::Gone),
+                (b'u', Repr::ComponentGone { uuid, .. }) => write_uuid(f, uuid, 0, Show::Gone),
                 (b'f', Repr::ComponentMoved { found, .. }) => {
                     write_uuid(f, found, 0, Show::FoundAt)
                 }
