@@ -431,7 +431,7 @@ impl PrimeOp {
 
     /// Whether the op may not be stepped (finished or superseded).
     pub(crate) fn is_stale<C: Conduit, K: Clock>(&self, client: &Client<C, K>) -> bool {
-        self.serial != client.op || self.stage == PrimeStage::Finished
+        self.serial != client.op || matches!(self.stage, PrimeStage::Finished)
     }
 
     /// The result of a finished op ([`Flow::Done`]), once (one copy, out
@@ -903,7 +903,7 @@ impl ActivationOp {
     /// Whether the op may not be stepped: finished, or superseded on its
     /// client (or from another client).
     pub(crate) fn is_stale<C: Conduit, K: Clock>(&self, client: &Client<C, K>) -> bool {
-        self.serial != client.op || self.stage == ActStage::Finished
+        self.serial != client.op || matches!(self.stage, ActStage::Finished)
     }
 
     /// The result of a finished op ([`Flow::Done`]), once: the op is then
