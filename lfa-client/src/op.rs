@@ -172,58 +172,59 @@ impl Releasing {
     /// One step of the release held in `stage` ([`PrimeStage::Release`]):
     /// at most one call.
     fn step<C: Conduit, K: Clock>(stage: &mut PrimeStage, client: &mut Client<C, K>) -> Released {
-        loop {
-            let PrimeStage::Release(releasing) = stage else {
-                return Released::Failed;
+        let PrimeStage::Release(releasing) = stage else {
+            return Released::Failed;
+        };
+        // Start decides, and the step goes on with what it decided.
+        if let Self::Start = *releasing {
+            *releasing = match client.release {
+                None => return Released::Done { called: false },
+                Some(release) if release.confirmed => Self::Cancel(release.component),
+                Some(release) => Self::Locate(release.component),
             };
-            match *releasing {
-                Self::Start => match client.release {
-                    None => return Released::Done { called: false },
-                    Some(release) if release.confirmed => {
-                        *releasing = Self::Cancel(release.component);
+        }
+        match *releasing {
+            // Not reached: decided above.
+            Self::Start => Released::Done { called: false },
+            Self::Locate(component) => {
+                // The entry read at the id holds that id: if it holds the
+                // UUID too, it is `component`.
+                match &client.read_entry(component.seq_id) {
+                    Ok(entry) if entry.uuid() == component.uuid => {
+                        *releasing = Self::Cancel(component);
                     }
-                    Some(release) => *releasing = Self::Locate(release.component),
-                },
-                Self::Locate(component) => {
-                    // The entry read at the id holds that id: if it holds the
-                    // UUID too, it is `component`.
-                    match &client.read_entry(component.seq_id) {
-                        Ok(entry) if entry.uuid() == component.uuid => {
-                            *releasing = Self::Cancel(component);
-                        }
-                        Ok(_) => *releasing = Self::Find(component, Listing::NEW),
-                        Err(e) if e.is_id_out_of_range() => {
-                            *releasing = Self::Find(component, Listing::NEW);
-                        }
-                        Err(e) => return failed(stage, e),
+                    Ok(_) => *releasing = Self::Find(component, Listing::NEW),
+                    Err(e) if e.is_id_out_of_range() => {
+                        *releasing = Self::Find(component, Listing::NEW);
                     }
-                    return Released::More;
+                    Err(e) => return failed(stage, e),
                 }
-                Self::Find(component, mut listing) => {
-                    match &listing.step(client) {
-                        Listed::Info => {}
-                        Listed::Item(entry) if entry.uuid() == component.uuid => {
-                            *releasing = Self::Cancel(entry.to_ref());
-                            return Released::More;
-                        }
-                        Listed::Item(_) => {}
-                        Listed::End => {
-                            // The UUID is gone: the agent may still hold it,
-                            // but no sequence id addresses it any more.
-                            client.release = None;
-                            return Released::Done { called: false };
-                        }
-                        Listed::Failed(e) => return failed(stage, e),
-                    }
-                    *releasing = Self::Find(component, listing);
-                    if listing.at_end() {
-                        client.release = None;
-                        return Released::Done { called: true };
-                    }
-                    return Released::More;
-                }
-                Self::Cancel(_) => return release_cancel(client, stage),
+                Released::More
             }
+            Self::Find(component, mut listing) => {
+                match &listing.step(client) {
+                    Listed::Info => {}
+                    Listed::Item(entry) if entry.uuid() == component.uuid => {
+                        *releasing = Self::Cancel(entry.to_ref());
+                        return Released::More;
+                    }
+                    Listed::Item(_) => {}
+                    Listed::End => {
+                        // The UUID is gone: the agent may still hold it,
+                        // but no sequence id addresses it any more.
+                        client.release = None;
+                        return Released::Done { called: false };
+                    }
+                    Listed::Failed(e) => return failed(stage, e),
+                }
+                *releasing = Self::Find(component, listing);
+                if listing.at_end() {
+                    client.release = None;
+                    return Released::Done { called: true };
+                }
+                Released::More
+            }
+            Self::Cancel(_) => release_cancel(client, stage),
         }
     }
 }
