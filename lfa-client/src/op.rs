@@ -93,12 +93,12 @@ pub(crate) struct Listing {
 enum Listed {
     /// `LFA_GET_INFO` answered.
     Info,
-    /// An entry.
-    Item(Component),
+    /// An entry, or the error of the call that failed (`LFA_GET_INFO` or
+    /// `LFA_GET_INVENTORY`): the read's own result, held in place (no copy
+    /// of it into another variant).
+    Read(Result<Component, Error>),
     /// Nothing left (no call made).
     End,
-    /// A call failed.
-    Failed(Error),
 }
 
 impl Listing {
@@ -127,16 +127,13 @@ impl Listing {
                     self.count = Some(count);
                     Listed::Info
                 }
-                Err(e) => Listed::Failed(e),
+                Err(e) => Listed::Read(Err(e)),
             },
             Some(count) if self.next >= count => Listed::End,
             Some(_) => {
                 let seq_id = SeqId(self.next);
                 self.next = self.next.saturating_add(1);
-                match client.read_entry(seq_id) {
-                    Ok(c) => Listed::Item(c),
-                    Err(e) => Listed::Failed(e),
-                }
+                Listed::Read(client.read_entry(seq_id))
             }
         }
     }
@@ -204,18 +201,18 @@ impl Releasing {
             Self::Find(component, mut listing) => {
                 match &listing.step(client) {
                     Listed::Info => {}
-                    Listed::Item(entry) if entry.uuid() == component.uuid => {
+                    Listed::Read(Ok(entry)) if entry.uuid() == component.uuid => {
                         *releasing = Self::Cancel(entry.to_ref());
                         return Released::More;
                     }
-                    Listed::Item(_) => {}
+                    Listed::Read(Ok(_)) => {}
                     Listed::End => {
                         // The UUID is gone: the agent may still hold it,
                         // but no sequence id addresses it any more.
                         client.release = None;
                         return Released::Done { called: false };
                     }
-                    Listed::Failed(e) => return failed(stage, e),
+                    Listed::Read(Err(e)) => return failed(stage, e),
                 }
                 *releasing = Self::Find(component, listing);
                 if listing.at_end() {
@@ -1127,7 +1124,7 @@ impl ActivationOp {
         let listed = r.listing.step(client);
         let failed = match &listed {
             Listed::Info => None,
-            Listed::Item(c) => {
+            Listed::Read(Ok(c)) => {
                 if r.now.is_none() && c.uuid() == self.component.uuid() {
                     r.now = Some(*c);
                 }
@@ -1138,7 +1135,7 @@ impl ActivationOp {
             }
             Listed::End => Some(None),
             // The error stays in `listed`: no copy of it in this frame.
-            Listed::Failed(e) => Some(Some(e)),
+            Listed::Read(Err(e)) => Some(Some(e)),
         };
         let failed = match failed {
             Some(failed) => failed,
