@@ -292,7 +292,7 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
     ) -> Result<Activated, Error> {
         let mut op = self.op.take().into_activation(mode);
         if op.is_stale(self.client) {
-            return Err(Error::STALE_OPERATION);
+            return Err(Error::stale_operation());
         }
         // The result stays in `op` until the end: no result-sized value
         // passes through the frames under the rendezvous window.

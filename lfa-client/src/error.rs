@@ -1184,6 +1184,13 @@ impl Error {
     /// ([`ErrorDetail::StaleOperation`]).
     pub(crate) const STALE_OPERATION: Self = Self(Repr::StaleOperation);
 
+    /// [`Error::STALE_OPERATION`], built where it is stored: its tag byte
+    /// alone is written (a copy of the constant writes all 48 bytes).
+    #[inline(always)]
+    pub(crate) const fn stale_operation() -> Self {
+        Self(Repr::StaleOperation)
+    }
+
     /// Whether `activate_all_pending` may skip the component that failed
     /// with this error and go on: the failure concerns that component alone
     /// and the agent holds nothing of it any more.

@@ -249,7 +249,7 @@ pub(crate) fn release_all<C: Conduit, K: Clock>(client: &mut Client<C, K>) -> Re
     match stage {
         PrimeStage::Failed(error) => Err(error),
         // Not reached: a failed step leaves the Failed stage.
-        _ => Err(Error::STALE_OPERATION),
+        _ => Err(Error::stale_operation()),
     }
 }
 
@@ -419,7 +419,7 @@ impl PrimeOp {
         client: &mut Client<C, K>,
     ) -> Step<Result<PrimedOp, Error>> {
         if self.is_stale(client) {
-            return Step::Done(Err(Error::STALE_OPERATION));
+            return Step::Done(Err(Error::stale_operation()));
         }
         match self.advance(client) {
             Flow::Pending { next, wait } => Step::Pending { next, wait },
@@ -443,7 +443,7 @@ impl PrimeOp {
                 serial: self.serial,
             }),
             PrimeStage::Failed(e) => Err(*e),
-            _ => Err(Error::STALE_OPERATION),
+            _ => Err(Error::stale_operation()),
         };
         self.stage = PrimeStage::Finished;
         result
@@ -679,7 +679,7 @@ impl PrimedOp {
     /// returned.
     pub fn cancel<C: Conduit, K: Clock>(self, client: &mut Client<C, K>) -> Result<(), Error> {
         if self.serial != client.op {
-            return Err(Error::STALE_OPERATION);
+            return Err(Error::stale_operation());
         }
         client.op = 0;
         let component = self.component.to_ref();
@@ -890,7 +890,7 @@ impl ActivationOp {
         // hook is called once per window, through a trait object.
         let hook = rendezvous.as_ref().map(|r| r as &dyn Rendezvous<C>);
         if self.is_stale(client) {
-            return Step::Done(Err(Error::STALE_OPERATION));
+            return Step::Done(Err(Error::stale_operation()));
         }
         match self.advance(client, hook, exclude) {
             Flow::Pending { next, wait } => Step::Pending { next, wait },
@@ -921,7 +921,7 @@ impl ActivationOp {
                 f.rendezvous,
             )),
             ActStage::Failed(e) => Err(*e),
-            _ => Err(Error::STALE_OPERATION),
+            _ => Err(Error::stale_operation()),
         };
         self.stage = ActStage::Finished;
         result
@@ -1063,7 +1063,7 @@ impl ActivationOp {
         let component = self.component.to_ref();
         let placeholder = CancelOutcome::NothingToCancel;
         let ActStage::Activate { request, retry } = &mut self.stage else {
-            self.stage = ActStage::Failed(Error::STALE_OPERATION);
+            self.stage = ActStage::Failed(Error::stale_operation());
             return done(client);
         };
         let request = *request;
@@ -1118,7 +1118,7 @@ impl ActivationOp {
         exclude: &SkipList,
     ) -> Flow {
         let ActStage::Reenumerate(r) = &mut self.stage else {
-            self.stage = ActStage::Failed(Error::STALE_OPERATION);
+            self.stage = ActStage::Failed(Error::stale_operation());
             return done(client);
         };
         let listed = r.listing.step(client);
