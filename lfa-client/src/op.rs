@@ -1028,15 +1028,21 @@ impl ActivationOp {
                 context_id,
             };
             client.activation_sent(component);
-            if rendezvous {
-                self.stage = ActStage::Rendezvous { request };
-                return self.rendezvous_stage(client, hook);
-            }
-            self.stage = ActStage::Activate {
-                request,
-                retry: None,
+            // The stage is written once, then the tail call chosen (one
+            // store of the stage in the code, not one per branch).
+            self.stage = if rendezvous {
+                ActStage::Rendezvous { request }
+            } else {
+                ActStage::Activate {
+                    request,
+                    retry: None,
+                }
             };
-            return self.activate_stage(client);
+            return if rendezvous {
+                self.rendezvous_stage(client, hook)
+            } else {
+                self.activate_stage(client)
+            };
         };
         self.stage = ActStage::Cancel(Error::new(refusal));
         self.cancel_stage(client)
