@@ -264,7 +264,15 @@ impl<C: Conduit> Conduit for ConduitSlot<C> {
 /// decoder inlined the block returned here is not in memory at all.
 #[inline(always)]
 pub(crate) fn send<C: Conduit + ?Sized, R: Request>(conduit: &C, request: &R) -> Regs {
-    let [x0, x1, x2, x3, x4, rest @ ..] = request.encode().x;
+    send_encoded(conduit, request.encode())
+}
+
+/// [`send`] of a request already encoded (`block` as [`Request::encode`]
+/// leaves it): for a caller that encodes one of several request types and
+/// then makes one call.
+#[inline(always)]
+pub(crate) fn send_encoded<C: Conduit + ?Sized>(conduit: &C, block: Regs) -> Regs {
+    let [x0, x1, x2, x3, x4, rest @ ..] = block.x;
     // A request that used x5 or above would be cut short here: a bug of this
     // crate (the test above pins every request), checked in debug builds.
     debug_assert!(rest.iter().all(|&x| x == 0), "a request uses x5..x17");

@@ -3,7 +3,7 @@
 
 use core::time::Duration;
 
-use lfa_proto::{ActivateRequest, PrimeRequest, ProgressFlags, decode_status};
+use lfa_proto::{ActivateRequest, PrimeRequest, ProgressFlags, Request, decode_status};
 use lfa_smccc::Conduit;
 
 /// Time as the caller measures it, and a way to wait.
@@ -211,10 +211,12 @@ impl Retry {
     ) -> Verdict {
         self.rounds = self.rounds.saturating_add(1);
         let rounds = self.rounds;
-        let regs = match request {
-            Repeated::Prime(request) => crate::client::send(conduit, &request),
-            Repeated::Activate(request) => crate::client::send(conduit, &request),
+        // Encoded first, then one call (one copy of its code for both).
+        let block = match request {
+            Repeated::Prime(request) => request.encode(),
+            Repeated::Activate(request) => request.encode(),
         };
+        let regs = crate::client::send_encoded(conduit, block);
         let [x0, x1, ..] = regs.x;
         match progress(x0, x1) {
             Err(status) => return Verdict::Failed { status, rounds },
