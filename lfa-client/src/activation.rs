@@ -119,7 +119,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     /// already abandoned it) settle the release; after another error the
     /// client still owes it, with the id as confirmed as it was.
     #[inline(never)]
-    pub(crate) fn cancel_now(&mut self, component: ComponentRef) -> CancelOutcome {
+    pub(crate) fn cancel_now(&mut self, component: &ComponentRef) -> CancelOutcome {
         let response = crate::client::send(&self.conduit, &CancelRequest::new(component.seq_id));
         let [x0, ..] = response.x;
         match lfa_proto::decode_status(x0) {
@@ -134,9 +134,9 @@ impl<C: Conduit, K: Clock> Client<C, K> {
             Err(status) => {
                 let confirmed = self
                     .release
-                    .is_some_and(|r| r.component == component && r.confirmed);
+                    .is_some_and(|r| r.component == *component && r.confirmed);
                 self.release = Some(Release {
-                    component,
+                    component: *component,
                     confirmed,
                 });
                 CancelOutcome::Failed(status)

@@ -1369,7 +1369,7 @@ impl Error {
     }
 
     /// The component, as [`component`](Self::component) but by reference.
-    const fn component_ref(&self) -> Option<&ComponentRef> {
+    pub(crate) const fn component_ref(&self) -> Option<&ComponentRef> {
         match &self.0 {
             Repr::Firmware {
                 has_component: false,

@@ -588,8 +588,10 @@ impl PrimeOp {
 /// copy for the prime's and the activation's Cancel stage).
 #[inline(never)]
 fn cancel_after<C: Conduit, K: Clock>(client: &mut Client<C, K>, error: &mut Error) {
-    if let Some(component) = error.component() {
-        error.set_cancel(client.cancel_now(component));
+    // The component is read in place: no copy of it here.
+    if let Some(component) = error.component_ref() {
+        let cancel = client.cancel_now(component);
+        error.set_cancel(cancel);
     }
 }
 
@@ -683,7 +685,7 @@ impl PrimedOp {
         }
         client.op = 0;
         let component = self.component.to_ref();
-        match client.cancel_now(component) {
+        match client.cancel_now(&component) {
             CancelOutcome::Cancelled | CancelOutcome::NothingToCancel => Ok(()),
             CancelOutcome::Failed(status) => Err(Error::new(ErrorDetail::Firmware {
                 call: FunctionId::Cancel,
