@@ -1054,14 +1054,14 @@ impl ActivationOp {
     #[cold]
     #[inline(never)]
     fn cancel_stage<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) -> Flow {
-        let error = match &mut self.stage {
-            ActStage::Cancel(error) => {
-                cancel_after(client, error);
-                *error
-            }
-            _ => Error::STALE_OPERATION,
-        };
-        self.stage = ActStage::Failed(error);
+        if let ActStage::Cancel(error) = &mut self.stage {
+            cancel_after(client, error);
+            let error = *error;
+            self.stage = ActStage::Failed(error);
+        } else {
+            // Written in its own arm: no error-sized temporary shared by both.
+            self.stage = ActStage::Failed(Error::stale_operation());
+        }
         done(client)
     }
 
