@@ -1243,13 +1243,15 @@ impl Tally {
         if outcome.kind() == CpuOutcome::KIND_RESET {
             self.reset = self.reset.saturating_add(1);
         }
-        match self.first {
-            None => self.first = Some(outcome),
+        // One store of the outcome, to the slot it goes to.
+        let slot = match self.first {
+            None => &mut self.first,
             Some(f) if f.agreement() != outcome.agreement() && self.other.is_none() => {
-                self.other = Some(outcome);
+                &mut self.other
             }
-            Some(_) => {}
-        }
+            Some(_) => return,
+        };
+        *slot = Some(outcome);
     }
 }
 
