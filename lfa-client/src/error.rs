@@ -969,28 +969,9 @@ impl Error {
     /// The component the error is about, when there is one.
     #[must_use]
     pub const fn component(&self) -> Option<ComponentRef> {
-        match self.0 {
-            Repr::Firmware {
-                has_component: false,
-                ..
-            }
-            | Repr::Malformed {
-                has_component: false,
-                ..
-            } => None,
-            Repr::Firmware { component, .. } | Repr::Malformed { component, .. } => Some(component),
-            Repr::StaleComponent { component, .. }
-            | Repr::ComponentMoved { component, .. }
-            | Repr::NotCapable { component }
-            | Repr::NotPending { component }
-            | Repr::PrimeFailed { component, .. }
-            | Repr::ActivateFailed { component, .. }
-            | Repr::Timeout { component, .. }
-            | Repr::RendezvousRequired { component, .. }
-            | Repr::CpuResetWithoutEntryPoint { component, .. }
-            | Repr::RendezvousFailed { component, .. }
-            | Repr::RendezvousDisagreement { component, .. } => Some(component),
-            _ => None,
+        match self.component_ref() {
+            Some(component) => Some(*component),
+            None => None,
         }
     }
 
