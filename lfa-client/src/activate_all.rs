@@ -6,7 +6,7 @@ use lfa_proto::{SeqId, Uuid};
 use lfa_smccc::Conduit;
 
 use crate::{
-    Activated, ActivationOp, Client, Component, Error, ErrorDetail, PrimeOp, Rendezvous, op::Flow,
+    Activated, ActivationOp, Client, Component, Error, ErrorDetail, PrimeOp, Rendezvous,
     retry::Clock,
 };
 
@@ -264,16 +264,11 @@ impl<C: Conduit, K: Clock> Client<C, K> {
                 Err(error) => Attempt::Refused(error),
             };
             if let Attempt::Priming(op) = &mut attempt {
-                while let Flow::Pending { wait, .. } = op.advance(self) {
-                    self.wait(wait);
-                }
+                op.drive(self);
                 attempt.primed();
             }
             if let Attempt::Activating(op) = &mut attempt {
-                while let Flow::Pending { wait, .. } = op.advance(self, Some(rendezvous), &skipped)
-                {
-                    self.wait(wait);
-                }
+                op.drive(self, Some(rendezvous), &skipped);
             }
             let Some(error) = report(&mut attempt, each, &mut summary, &mut next) else {
                 continue;

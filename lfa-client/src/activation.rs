@@ -8,7 +8,7 @@ use crate::{
     CancelOutcome, Client, Component, ComponentRef, Error, ErrorDetail, NoClock, Rendezvous,
     activate_all::SkipList,
     client::Release,
-    op::{Flow, Mode, PrimedOp},
+    op::{Mode, PrimedOp},
     retry::Clock,
 };
 
@@ -75,9 +75,7 @@ impl<C: Conduit, K: Clock> Client<C, K> {
     pub(crate) fn prime_to_op(&mut self, component: &Component) -> Result<PrimedOp, Error> {
         self.check_current(component)?;
         let mut op = self.start_prime(component);
-        while let Flow::Pending { wait, .. } = op.advance(self) {
-            self.wait(wait);
-        }
+        op.drive(self);
         op.take_result()
     }
 
@@ -296,9 +294,7 @@ impl<C: Conduit, K: Clock> Primed<'_, C, K> {
         }
         // The result stays in `op` until the end: no result-sized value
         // passes through the frames under the rendezvous window.
-        while let Flow::Pending { wait, .. } = op.advance(self.client, rendezvous, exclude) {
-            self.client.wait(wait);
-        }
+        op.drive(self.client, rendezvous, exclude);
         op.take_result()
     }
 }

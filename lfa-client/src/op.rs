@@ -449,6 +449,15 @@ impl PrimeOp {
         result
     }
 
+    /// Steps a live op to its end, waiting the client's retry delays (the
+    /// blocking drivers' loop); the result then waits in the op.
+    #[inline(always)]
+    pub(crate) fn drive<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) {
+        while let Flow::Pending { wait, .. } = self.advance(client) {
+            client.wait(wait);
+        }
+    }
+
     /// One step of a live op (not [`is_stale`](Self::is_stale)); the
     /// result, once done, waits in the op.
     pub(crate) fn advance<C: Conduit, K: Clock>(&mut self, client: &mut Client<C, K>) -> Flow {
@@ -927,6 +936,20 @@ impl ActivationOp {
         };
         self.stage = ActStage::Finished;
         result
+    }
+
+    /// Steps a live op to its end, waiting the client's retry delays (the
+    /// blocking drivers' loop); the result then waits in the op.
+    #[inline(always)]
+    pub(crate) fn drive<C: Conduit, K: Clock>(
+        &mut self,
+        client: &mut Client<C, K>,
+        rendezvous: Option<&dyn Rendezvous<C>>,
+        exclude: &SkipList,
+    ) {
+        while let Flow::Pending { wait, .. } = self.advance(client, rendezvous, exclude) {
+            client.wait(wait);
+        }
     }
 
     /// One step of a live op (not [`is_stale`](Self::is_stale)). When it is
