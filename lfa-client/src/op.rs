@@ -1263,7 +1263,7 @@ impl Tally {
     fn add(&mut self, outcome: CpuOutcome) {
         self.cpus = self.cpus.saturating_add(1);
         self.most_rounds = self.most_rounds.max(outcome.rounds());
-        if outcome.kind() == CpuOutcome::KIND_RESET {
+        if outcome.kind() == crate::rendezvous::KIND_RESET {
             self.reset = self.reset.saturating_add(1);
         }
         // One store of the outcome, to the slot it goes to.
@@ -1306,7 +1306,7 @@ fn window<C: Conduit + ?Sized>(
         (Ok(()), Some(first), Some(other)) => Failure::Disagree(first, other),
         (Ok(()), Some(first), None) => match (first.kind(), first.packed_status()) {
             (_, Some(status)) => Failure::Status(status.get()),
-            (CpuOutcome::KIND_OUT_OF_ROUNDS, None) => Failure::Rounds,
+            (crate::rendezvous::KIND_OUT_OF_ROUNDS, None) => Failure::Rounds,
             _ => {
                 *stage = ActStage::Reenumerate(Reenumeration::new(
                     tally.most_rounds,

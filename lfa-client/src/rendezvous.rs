@@ -247,17 +247,15 @@ pub struct CpuOutcome {
     status: PackedStatus,
 }
 
+// The values of `CpuOutcome::kind`, one per `CpuResult`.
 const KIND_DONE: u8 = 0;
-const KIND_RESET: u8 = CpuOutcome::KIND_RESET;
+/// [`CpuOutcome::kind`] of a CPU the firmware reset.
+pub(crate) const KIND_RESET: u8 = 1;
 const KIND_FAILED: u8 = 2;
-const KIND_OUT_OF_ROUNDS: u8 = CpuOutcome::KIND_OUT_OF_ROUNDS;
+/// [`CpuOutcome::kind`] of a CPU that ran out of rounds.
+pub(crate) const KIND_OUT_OF_ROUNDS: u8 = 3;
 
 impl CpuOutcome {
-    /// [`kind`](Self::kind) of a CPU the firmware reset.
-    pub(crate) const KIND_RESET: u8 = 1;
-    /// [`kind`](Self::kind) of a CPU that ran out of rounds.
-    pub(crate) const KIND_OUT_OF_ROUNDS: u8 = 3;
-
     /// An outcome: `result` after `rounds` calls.
     #[must_use]
     #[inline(always)]
