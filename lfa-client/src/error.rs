@@ -1163,7 +1163,7 @@ impl Error {
 
     /// The error a finished or superseded operation gives
     /// ([`ErrorDetail::StaleOperation`]).
-    pub(crate) const STALE_OPERATION: Self = Self(Repr::StaleOperation);
+    pub(crate) const STALE_OPERATION: Self = Self::stale_operation();
 
     /// [`Error::STALE_OPERATION`], built where it is stored: its tag byte
     /// alone is written (a copy of the constant writes all 48 bytes).
@@ -1206,14 +1206,6 @@ impl Error {
     /// Whether this is [`ErrorDetail::ComponentGone`].
     pub(crate) const fn is_component_gone(&self) -> bool {
         matches!(self.0, Repr::ComponentGone { .. })
-    }
-
-    /// The same error with `outcome` as the `LFA_CANCEL` that followed, for
-    /// the variants that report one.
-    #[cfg(test)]
-    pub(crate) const fn with_cancel(mut self, outcome: CancelOutcome) -> Self {
-        self.set_cancel(outcome);
-        self
     }
 
     /// Records `outcome` as the `LFA_CANCEL` that followed, in place, for
@@ -1930,7 +1922,7 @@ mod tests {
     }
 
     #[test]
-    fn with_cancel_replaces_only_the_cancel() {
+    fn set_cancel_replaces_only_the_cancel() {
         let component = components()[0];
         for cancel in cancels() {
             let before = Error::new(ErrorDetail::Timeout {
@@ -1940,7 +1932,8 @@ mod tests {
                 elapsed: Duration::from_millis(3),
                 cancel: CancelOutcome::NothingToCancel,
             });
-            let after = before.with_cancel(cancel);
+            let mut after = before;
+            after.set_cancel(cancel);
             assert_eq!(
                 after.detail(),
                 ErrorDetail::Timeout {
@@ -1953,7 +1946,9 @@ mod tests {
             );
         }
         let no_cancel = Error::new(ErrorDetail::NotPending { component });
-        assert_eq!(no_cancel.with_cancel(CancelOutcome::Cancelled), no_cancel);
+        let mut after = no_cancel;
+        after.set_cancel(CancelOutcome::Cancelled);
+        assert_eq!(after, no_cancel);
     }
 
     /// One message per variant (and per branch of one), exactly: the
